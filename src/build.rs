@@ -1,0 +1,221 @@
+//! `orgdir build`: load, map, and write every dump into OUT, atomically.
+//!
+//! Everything is written into a fresh directory beside OUT and renamed into
+//! place at the end; on any error before that, OUT is left exactly as it was.
+
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::error::Error;
+use crate::rdf::dump::{DumpFormat, Hashing, turtle_prefixes};
+use crate::rdf::turtle::TurtleWriter;
+use crate::rdf::void::{self, DumpFile, GraphStats};
+use crate::rdf::{DescriptionWriter, Graph, Iris};
+use crate::source::{self, Limits, Source};
+
+/// The files a build writes; OUT may hold nothing else when it is replaced.
+pub const VOID_FILE: &str = "void.ttl";
+pub const SUMS_FILE: &str = "SHA256SUMS";
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub data: PathBuf,
+    pub out: PathBuf,
+    pub limits: Limits,
+}
+
+/// What a build wrote, for the summary.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    pub out: PathBuf,
+    /// (file name, bytes), in the order written.
+    pub files: Vec<(String, u64)>,
+    pub stats: GraphStats,
+    pub load_time: Duration,
+    pub total_time: Duration,
+}
+
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
+    let start = Instant::now();
+    check_replaceable(&options.out)?;
+    let source = source::load(&options.data, options.limits)?;
+    let load_time = start.elapsed();
+    let staging = staging_dir(&options.out)?;
+    let (stats, dumps) = write_dumps(&source, staging.path())?;
+    let graph_iris = Iris::of(&source.dataset);
+    let mut files: Vec<(String, u64)> = dumps
+        .iter()
+        .map(|d| (d.format.file_name().to_owned(), d.bytes))
+        .collect();
+
+    let void_path = staging.path().join(VOID_FILE);
+    let file = File::create(&void_path).map_err(Error::io("create", &void_path))?;
+    let mut out = Hashing::new(BufWriter::new(file));
+    {
+        let mut w = Box::new(
+            TurtleWriter::new(&mut out, turtle_prefixes(graph_iris))
+                .map_err(Error::io("write", &void_path))?,
+        );
+        for d in void::descriptions(&source.dataset, graph_iris, &stats, &dumps) {
+            w.write(&d).map_err(Error::io("write", &void_path))?;
+        }
+        w.finish().map_err(Error::io("write", &void_path))?;
+    }
+    let (void_bytes, void_sha) = out.digest();
+    files.push((VOID_FILE.to_owned(), void_bytes));
+
+    let mut sums: Vec<(&str, &str)> = dumps
+        .iter()
+        .map(|d| (d.format.file_name(), d.sha256.as_str()))
+        .collect();
+    sums.push((VOID_FILE, &void_sha));
+    sums.sort();
+    let sums: String = sums
+        .iter()
+        .map(|(name, sha)| format!("{sha}  {name}\n"))
+        .collect();
+    let sums_path = staging.path().join(SUMS_FILE);
+    fs::write(&sums_path, &sums).map_err(Error::io("write", &sums_path))?;
+    files.push((SUMS_FILE.to_owned(), sums.len() as u64));
+
+    replace_dir(staging, &options.out)?;
+    Ok(BuildSummary {
+        out: options.out.clone(),
+        files,
+        stats,
+        load_time,
+        total_time: start.elapsed(),
+    })
+}
+
+/// Writes the three dumps into `dir`, one thread per format, and returns the
+/// graph's counts and the files written.
+fn write_dumps(source: &Source, dir: &Path) -> Result<(GraphStats, Vec<DumpFile>), Error> {
+    let graph = Graph::new(source);
+    let results: Vec<Result<(DumpFile, u64), Error>> = thread::scope(|scope| {
+        let handles: Vec<_> = DumpFormat::ALL
+            .into_iter()
+            .map(|format| {
+                let graph = &graph;
+                scope.spawn(move || write_dump(graph, format, &dir.join(format.file_name())))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a dump writer panicked"))
+            .collect()
+    });
+    let mut dumps = Vec::new();
+    let mut triples = 0;
+    for result in results {
+        let (dump, count) = result?;
+        triples = count;
+        dumps.push(dump);
+    }
+    let canonical_hash = dumps
+        .iter()
+        .find(|d| d.format == DumpFormat::NTriples)
+        .map(|d| d.sha256.clone())
+        .expect("the N-Triples dump is always written");
+    let stats = GraphStats {
+        triples,
+        subjects: graph.subject_count() as u64,
+        organizations: source.organizations.len() as u64,
+        // orgs.nt is the sorted canonical N-Triples of a graph without blank
+        // nodes: byte for byte its RDFC-1.0 canonical N-Quads (see rdf::canon).
+        canonical_hash,
+    };
+    Ok((stats, dumps))
+}
+
+fn write_dump(graph: &Graph<'_>, format: DumpFormat, path: &Path) -> Result<(DumpFile, u64), Error> {
+    let file = File::create(path).map_err(Error::io("create", path))?;
+    let mut out = Hashing::new(BufWriter::with_capacity(1 << 16, file));
+    let mut triples = 0;
+    {
+        let mut w = format
+            .writer(&mut out, graph.iris())
+            .map_err(Error::io("write", path))?;
+        for d in graph.descriptions() {
+            triples += d.properties.len() as u64;
+            w.write(&d).map_err(Error::io("write", path))?;
+        }
+        w.finish().map_err(Error::io("write", path))?;
+    }
+    let (bytes, sha256) = out.digest();
+    out.into_inner()
+        .into_inner()
+        .map_err(|e| Error::io("write", path)(e.into_error()))?
+        .sync_all()
+        .map_err(Error::io("write", path))?;
+    Ok((DumpFile { format, bytes, sha256 }, triples))
+}
+
+fn known_output(name: &str) -> bool {
+    name == VOID_FILE || name == SUMS_FILE || DumpFormat::ALL.iter().any(|f| f.file_name() == name)
+}
+
+/// OUT may be replaced only if it is absent or holds nothing but our files.
+fn check_replaceable(out: &Path) -> Result<(), Error> {
+    let entries = match fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("read the output directory", out)(e)),
+    };
+    let mut foreign: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !known_output(name))
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    let entries = foreign
+        .iter()
+        .take(3)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::ForeignOutput {
+        path: out.to_owned(),
+        entries,
+    })
+}
+
+/// A fresh directory beside OUT (same file system, so the final rename is atomic).
+fn staging_dir(out: &Path) -> Result<tempfile::TempDir, Error> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(Error::io("create", &parent))?;
+    let name = out.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}.building-"))
+        .tempdir_in(&parent)
+        .map_err(Error::io("create a directory in", &parent))
+}
+
+/// Moves the staged directory to OUT, replacing the previous OUT whole.
+fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> {
+    let staged = staging.keep();
+    let cleanup = |e| {
+        let _ = fs::remove_dir_all(&staged);
+        e
+    };
+    if fs::symlink_metadata(out).is_err() {
+        return fs::rename(&staged, out).map_err(|e| cleanup(Error::io("rename into", out)(e)));
+    }
+    let old = staged.with_extension("old");
+    fs::rename(out, &old).map_err(|e| cleanup(Error::io("move aside", out)(e)))?;
+    if let Err(e) = fs::rename(&staged, out) {
+        let _ = fs::rename(&old, out);
+        return Err(cleanup(Error::io("rename into", out)(e)));
+    }
+    let _ = fs::remove_dir_all(&old);
+    Ok(())
+}

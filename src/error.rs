@@ -1,0 +1,49 @@
+//! The top-level error and its exit code.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::source::SourceError;
+
+/// Exit codes, as documented in README: 0 success, 1 findings, 2 bad input,
+/// usage or I/O error.
+pub mod exit {
+    pub const SUCCESS: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+
+    #[error(
+        "refusing to replace {}: it holds {entries}, which orgdir did not write (choose another --out)",
+        path.display()
+    )]
+    ForeignOutput { path: PathBuf, entries: String },
+}
+
+impl Error {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Error {
+        move |source| Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Source(_) | Error::Io { .. } | Error::ForeignOutput { .. } => exit::BAD_INPUT,
+        }
+    }
+}

@@ -1,0 +1,71 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use orgdir::build::{self, BuildSummary};
+use orgdir::cli::Cli;
+use orgdir::config::{Config, Task, Verbosity};
+use orgdir::error::{Error, exit};
+use orgdir::source;
+
+fn main() -> ExitCode {
+    let config = Config::from(Cli::parse());
+    let result = match &config.task {
+        Task::Build(options) => build::build(options).map(|s| summary(&s, config.verbosity)),
+    };
+    match result {
+        Ok(()) => ExitCode::from(exit::SUCCESS),
+        Err(e) => {
+            report(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn report(e: &Error) {
+    match e {
+        Error::Source(s) => {
+            eprint!("{}", source::render(&s.diagnostics));
+            eprintln!("error: {e}; nothing was written");
+        }
+        other => {
+            eprintln!("error: {other}");
+            let mut cause = std::error::Error::source(other);
+            while let Some(c) = cause {
+                eprintln!("  caused by: {c}");
+                cause = c.source();
+            }
+        }
+    }
+}
+
+fn summary(s: &BuildSummary, verbosity: Verbosity) {
+    if verbosity == Verbosity::Quiet {
+        return;
+    }
+    eprintln!(
+        "built {}: {} organizations, {} triples in {:.2} s",
+        s.out.display(),
+        s.stats.organizations,
+        s.stats.triples,
+        s.total_time.as_secs_f64()
+    );
+    for (name, bytes) in &s.files {
+        eprintln!("  {name:<12} {:>10}", human_bytes(*bytes));
+    }
+    if verbosity == Verbosity::Verbose {
+        eprintln!(
+            "  load {:.3} s, map and write {:.3} s",
+            s.load_time.as_secs_f64(),
+            (s.total_time - s.load_time).as_secs_f64()
+        );
+        eprintln!("  canonical hash (RDFC-1.0, SHA-256) {}", s.stats.canonical_hash);
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
+}

@@ -1,0 +1,410 @@
+//! The schema.org mapping: checked records in, RDF descriptions out.
+//!
+//! Pure: no I/O, no clock, no randomness. Every node gets an IRI minted from
+//! ids under the dataset's `base` (never a blank node), so the output is
+//! deterministic and the RDFC-1.0 canonical form of the graph is simply its
+//! sorted N-Triples.
+//!
+//! The graph is produced one subject at a time, in the order of its N-Triples
+//! lines, so that writers stream it without holding every triple in memory.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+
+use oxrdf::{Literal, NamedNode, NamedNodeRef, Term};
+
+use super::vocab::{rdf, schema, skos, xsd};
+use crate::source::{Category, Dataset, Date, Organization, Source};
+
+/// One subject and all its (predicate, object) pairs, sorted as N-Triples
+/// lines sort: by predicate IRI, then by object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Description {
+    pub subject: NamedNode,
+    pub properties: Vec<(NamedNodeRef<'static>, Term)>,
+}
+
+/// What a subject is; indexes point into [`Source::organizations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    Dataset,
+    Publisher,
+    Scheme,
+    Category(Category),
+    Place(u32),
+    Organization(u32),
+    /// A qualified membership: (member organization, index in its `memberOf`).
+    Role(u32, u32),
+}
+
+/// The RDF graph of a source, ready to be described subject by subject.
+pub struct Graph<'a> {
+    source: &'a Source,
+    iris: Iris<'a>,
+    subjects: Vec<(String, Subject)>,
+    /// Places by slug, with the name first given for each.
+    places: Vec<(String, &'a str)>,
+    /// For each organization, its sub-organizations.
+    children: Vec<Vec<u32>>,
+    /// For each organization, the qualified memberships naming it.
+    roles: Vec<Vec<(u32, u32)>>,
+    /// For each organization, its `memberOf` targets as organization indexes.
+    targets: Vec<Vec<u32>>,
+    parents: Vec<Option<u32>>,
+}
+
+/// Mints IRIs under the dataset base.
+#[derive(Clone, Copy)]
+pub struct Iris<'a> {
+    pub base: &'a str,
+    pub dataset_id: &'a str,
+}
+
+impl<'a> Iris<'a> {
+    pub fn of(dataset: &'a Dataset) -> Self {
+        Iris {
+            base: &dataset.base.value,
+            dataset_id: &dataset.id.value,
+        }
+    }
+}
+
+impl Iris<'_> {
+    pub(crate) fn node(iri: String) -> NamedNode {
+        NamedNode::new_unchecked(iri)
+    }
+    pub fn organization(&self, id: &str) -> String {
+        format!("{}org/{id}", self.base)
+    }
+    pub fn role(&self, member: &str, target: &str) -> String {
+        format!("{}org/{member}/role/{target}", self.base)
+    }
+    pub fn place(&self, slug: &str) -> String {
+        format!("{}place/{slug}", self.base)
+    }
+    pub fn category(&self, category: Category) -> String {
+        format!("{}category/{}", self.base, category.slug())
+    }
+    pub fn scheme(&self) -> String {
+        format!("{}category", self.base)
+    }
+    pub fn dataset(&self) -> String {
+        format!("{}dataset/{}", self.base, self.dataset_id)
+    }
+    pub fn publisher(&self) -> String {
+        format!("{}publisher", self.base)
+    }
+    /// Where a dump file is published (served at `/dumps/` by `orgdir serve`).
+    pub fn dump(&self, file_name: &str) -> String {
+        format!("{}dumps/{file_name}", self.base)
+    }
+}
+
+/// A place name as an IRI path segment: `New Mexico` -> `new-mexico`.
+pub fn place_slug(name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        slug.push('-');
+    }
+    slug
+}
+
+/// Orders IRIs as their N-Triples form `<iri>` orders: as if each ended in `>`.
+fn iri_order(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.len().min(b.len());
+    match a[..common].cmp(&b[..common]) {
+        Ordering::Equal => {
+            let next = |s: &[u8]| s.get(common).copied().unwrap_or(b'>');
+            next(a).cmp(&next(b)).then(a.len().cmp(&b.len()))
+        }
+        other => other,
+    }
+}
+
+impl<'a> Graph<'a> {
+    pub fn new(source: &'a Source) -> Self {
+        let iris = Iris::of(&source.dataset);
+        let orgs = &source.organizations;
+        let index: HashMap<&str, u32> = orgs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.value.as_str(), i as u32))
+            .collect();
+        let lookup = |id: &str| *index.get(id).expect("the loader checked every reference");
+
+        let mut places: BTreeMap<String, &str> = BTreeMap::new();
+        let mut children = vec![Vec::new(); orgs.len()];
+        let mut roles = vec![Vec::new(); orgs.len()];
+        let mut targets = Vec::with_capacity(orgs.len());
+        let mut parents = Vec::with_capacity(orgs.len());
+        let mut subjects = Vec::with_capacity(orgs.len() * 2 + 8);
+        for (i, org) in orgs.iter().enumerate() {
+            let i = i as u32;
+            for area in &org.area_served {
+                places.entry(place_slug(&area.value)).or_insert(&area.value);
+            }
+            let parent = org.parent.as_ref().map(|p| lookup(&p.value));
+            if let Some(p) = parent {
+                children[p as usize].push(i);
+            }
+            parents.push(parent);
+            let mut t = Vec::with_capacity(org.member_of.len());
+            for (m, membership) in org.member_of.iter().enumerate() {
+                let target = lookup(&membership.org.value);
+                t.push(target);
+                if membership.is_qualified() {
+                    roles[target as usize].push((i, m as u32));
+                    subjects.push((
+                        iris.role(&org.id.value, &membership.org.value),
+                        Subject::Role(i, m as u32),
+                    ));
+                }
+            }
+            targets.push(t);
+            subjects.push((iris.organization(&org.id.value), Subject::Organization(i)));
+        }
+        let places: Vec<(String, &str)> = places.into_iter().collect();
+        let mut graph = Graph {
+            source,
+            iris,
+            subjects,
+            places,
+            children,
+            roles,
+            targets,
+            parents,
+        };
+        for (i, (slug, _)) in graph.places.iter().enumerate() {
+            graph.subjects.push((iris.place(slug), Subject::Place(i as u32)));
+        }
+        graph.subjects.push((iris.dataset(), Subject::Dataset));
+        if source.dataset.publisher.is_some() {
+            graph.subjects.push((iris.publisher(), Subject::Publisher));
+        }
+        graph.subjects.push((iris.scheme(), Subject::Scheme));
+        for c in Category::ALL {
+            graph.subjects.push((iris.category(c), Subject::Category(c)));
+        }
+        graph.subjects.sort_by(|a, b| iri_order(&a.0, &b.0));
+        graph
+    }
+
+    pub fn source(&self) -> &'a Source {
+        self.source
+    }
+
+    pub fn iris(&self) -> Iris<'a> {
+        self.iris
+    }
+
+    /// Number of distinct subjects.
+    pub fn subject_count(&self) -> usize {
+        self.subjects.len()
+    }
+
+    /// The descriptions of every subject, in N-Triples order.
+    pub fn descriptions(&self) -> impl Iterator<Item = Description> + '_ {
+        (0..self.subjects.len()).map(|i| self.describe(i))
+    }
+
+    fn describe(&self, i: usize) -> Description {
+        let (iri, subject) = &self.subjects[i];
+        let mut d = Builder::default();
+        match *subject {
+            Subject::Organization(o) => self.organization(&mut d, o),
+            Subject::Role(o, m) => self.role(&mut d, o, m),
+            Subject::Place(p) => {
+                d.iri(rdf::TYPE, schema::ADMINISTRATIVE_AREA.into_owned());
+                d.string(schema::NAME, self.places[p as usize].1);
+            }
+            Subject::Category(c) => {
+                d.iri(rdf::TYPE, skos::CONCEPT.into_owned());
+                d.iri(skos::IN_SCHEME, Iris::node(self.iris.scheme()));
+                d.string(skos::PREF_LABEL, c.label());
+                d.string(skos::NOTATION, c.slug());
+            }
+            Subject::Scheme => {
+                d.iri(rdf::TYPE, skos::CONCEPT_SCHEME.into_owned());
+                d.string(skos::PREF_LABEL, "Categories of the directory");
+                for c in Category::ALL {
+                    d.iri(skos::HAS_TOP_CONCEPT, Iris::node(self.iris.category(c)));
+                }
+            }
+            Subject::Dataset => self.dataset(&mut d),
+            Subject::Publisher => {
+                let p = self.source.dataset.publisher.as_ref().expect("listed only when present");
+                d.string(schema::NAME, &p.name.value);
+                if let Some(url) = &p.url {
+                    d.iri(schema::URL, NamedNode::new_unchecked(&url.value));
+                }
+            }
+        }
+        d.finish(Iris::node(iri.clone()))
+    }
+
+    fn org(&self, o: u32) -> &'a Organization {
+        &self.source.organizations[o as usize]
+    }
+
+    fn org_iri(&self, o: u32) -> NamedNode {
+        Iris::node(self.iris.organization(&self.org(o).id.value))
+    }
+
+    fn organization(&self, d: &mut Builder, o: u32) {
+        let org = self.org(o);
+        d.iri(rdf::TYPE, schema::ORGANIZATION.into_owned());
+        d.string(schema::NAME, &org.name.value);
+        for alt in &org.alternate_names {
+            d.string(schema::ALTERNATE_NAME, &alt.value);
+        }
+        if let Some(v) = &org.description {
+            d.string(schema::DESCRIPTION, &v.value);
+        }
+        if let Some(v) = &org.url {
+            d.iri(schema::URL, NamedNode::new_unchecked(&v.value));
+        }
+        d.iri(schema::ADDITIONAL_TYPE, Iris::node(self.iris.category(org.category.value)));
+        for area in &org.area_served {
+            let place = self.iris.place(&place_slug(&area.value));
+            d.iri(schema::AREA_SERVED, Iris::node(place));
+        }
+        for &t in &self.targets[o as usize] {
+            d.iri(schema::MEMBER_OF, self.org_iri(t));
+        }
+        for &(member, m) in &self.roles[o as usize] {
+            let target = &self.org(member).member_of[m as usize].org.value;
+            d.iri(
+                schema::MEMBER,
+                Iris::node(self.iris.role(&self.org(member).id.value, target)),
+            );
+        }
+        if let Some(p) = self.parents[o as usize] {
+            d.iri(schema::PARENT_ORGANIZATION, self.org_iri(p));
+        }
+        for &c in &self.children[o as usize] {
+            d.iri(schema::SUB_ORGANIZATION, self.org_iri(c));
+        }
+        for s in &org.same_as {
+            d.iri(schema::SAME_AS, NamedNode::new_unchecked(&s.value));
+        }
+        if let Some(v) = &org.founding_date {
+            d.date(schema::FOUNDING_DATE, &v.value);
+        }
+        if let Some(v) = &org.dissolution_date {
+            d.date(schema::DISSOLUTION_DATE, &v.value);
+        }
+        if let Some(v) = &org.email {
+            d.string(schema::EMAIL, &v.value);
+        }
+    }
+
+    fn role(&self, d: &mut Builder, o: u32, m: u32) {
+        let membership = &self.org(o).member_of[m as usize];
+        d.iri(rdf::TYPE, schema::ORGANIZATION_ROLE.into_owned());
+        d.iri(schema::MEMBER, self.org_iri(o));
+        d.iri(schema::MEMBER_OF, self.org_iri(self.targets[o as usize][m as usize]));
+        if let Some(v) = &membership.role_name {
+            d.string(schema::ROLE_NAME, &v.value);
+        }
+        if let Some(v) = &membership.start_date {
+            d.date(schema::START_DATE, &v.value);
+        }
+        if let Some(v) = &membership.end_date {
+            d.date(schema::END_DATE, &v.value);
+        }
+    }
+
+    fn dataset(&self, d: &mut Builder) {
+        let ds = &self.source.dataset;
+        d.iri(rdf::TYPE, schema::DATASET.into_owned());
+        d.string(schema::NAME, &ds.title.value);
+        if let Some(v) = &ds.description {
+            d.string(schema::DESCRIPTION, &v.value);
+        }
+        if ds.publisher.is_some() {
+            d.iri(schema::PUBLISHER, Iris::node(self.iris.publisher()));
+        }
+        if let Some(v) = &ds.license {
+            d.iri(schema::LICENSE, NamedNode::new_unchecked(&v.value));
+        }
+        if let Some(v) = &ds.source {
+            d.iri(schema::IS_BASED_ON, NamedNode::new_unchecked(&v.value));
+        }
+        d.date(schema::DATE_MODIFIED, &ds.modified.value);
+    }
+}
+
+/// Collects the properties of one subject, then sorts them into a [`Description`].
+#[derive(Default)]
+pub(crate) struct Builder {
+    properties: Vec<(NamedNodeRef<'static>, Term)>,
+}
+
+impl Builder {
+    pub(crate) fn literal(&mut self, p: NamedNodeRef<'static>, o: Literal) {
+        self.properties.push((p, o.into()));
+    }
+    pub(crate) fn iri(&mut self, p: NamedNodeRef<'static>, o: NamedNode) {
+        self.properties.push((p, o.into()));
+    }
+    pub(crate) fn string(&mut self, p: NamedNodeRef<'static>, o: &str) {
+        self.properties.push((p, Literal::new_simple_literal(o).into()));
+    }
+    pub(crate) fn date(&mut self, p: NamedNodeRef<'static>, date: &Date) {
+        let datatype = match date {
+            Date::Year(_) => xsd::G_YEAR,
+            Date::Day(_) => xsd::DATE,
+        };
+        self.properties
+            .push((p, Literal::new_typed_literal(date.as_str(), datatype).into()));
+    }
+    pub(crate) fn finish(mut self, subject: NamedNode) -> Description {
+        // Exactly the order of the N-Triples lines `<s> <p> o .` of this subject.
+        self.properties
+            .sort_by_cached_key(|(p, o)| format!("<{}> {o}", p.as_str()));
+        self.properties.dedup();
+        Description {
+            subject,
+            properties: self.properties,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_of_place_names() {
+        assert_eq!(place_slug("New Mexico"), "new-mexico");
+        assert_eq!(place_slug("  Santa Fe, NM "), "santa-fe-nm");
+        assert_eq!(place_slug("Río Arriba"), "río-arriba");
+        assert_eq!(place_slug("!!"), "-");
+    }
+
+    #[test]
+    fn iris_sort_like_their_ntriples_form() {
+        let mut iris = vec!["http://x/org/ala", "http://x/org/ala/role/b", "http://x/org/ala-x"];
+        iris.sort_by(|a, b| iri_order(a, b));
+        let mut lines: Vec<String> = iris.iter().map(|i| format!("<{i}> .")).collect();
+        let sorted = {
+            let mut l = lines.clone();
+            l.sort();
+            l
+        };
+        assert_eq!(lines, sorted);
+        lines.reverse();
+        assert_ne!(lines, sorted);
+    }
+}

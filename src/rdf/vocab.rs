@@ -1,0 +1,175 @@
+//! The IRIs orgdir writes, in one place. A test checks each is a valid IRI
+//! under its namespace.
+
+use oxrdf::NamedNodeRef;
+
+macro_rules! terms {
+    ($(#[$doc:meta])* $module:ident = $ns:literal { $($name:ident = $local:literal),* $(,)? }) => {
+        $(#[$doc])*
+        pub mod $module {
+            use super::NamedNodeRef;
+            pub const NS: &str = $ns;
+            $(pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked(concat!($ns, $local));)*
+            #[cfg(test)]
+            pub const ALL: &[(&str, NamedNodeRef<'static>)] = &[$(($local, $name)),*];
+        }
+    };
+}
+
+terms!(
+    /// schema.org, in the `http://` form its own JSON-LD context uses.
+    schema = "http://schema.org/" {
+        ADDITIONAL_TYPE = "additionalType",
+        ADMINISTRATIVE_AREA = "AdministrativeArea",
+        ALTERNATE_NAME = "alternateName",
+        AREA_SERVED = "areaServed",
+        DATASET = "Dataset",
+        DATE_MODIFIED = "dateModified",
+        DESCRIPTION = "description",
+        DISSOLUTION_DATE = "dissolutionDate",
+        EMAIL = "email",
+        END_DATE = "endDate",
+        FOUNDING_DATE = "foundingDate",
+        GOVERNMENT_ORGANIZATION = "GovernmentOrganization",
+        IDENTIFIER = "identifier",
+        IS_BASED_ON = "isBasedOn",
+        LICENSE = "license",
+        MEMBER = "member",
+        MEMBER_OF = "memberOf",
+        NAME = "name",
+        ORGANIZATION = "Organization",
+        ORGANIZATION_ROLE = "OrganizationRole",
+        PARENT_ORGANIZATION = "parentOrganization",
+        PUBLISHER = "publisher",
+        ROLE_NAME = "roleName",
+        SAME_AS = "sameAs",
+        START_DATE = "startDate",
+        SUB_ORGANIZATION = "subOrganization",
+        URL = "url",
+    }
+);
+
+terms!(
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#" {
+        TYPE = "type",
+    }
+);
+
+terms!(
+    rdfs = "http://www.w3.org/2000/01/rdf-schema#" {
+        COMMENT = "comment",
+    }
+);
+
+terms!(
+    xsd = "http://www.w3.org/2001/XMLSchema#" {
+        DATE = "date",
+        G_YEAR = "gYear",
+        HEX_BINARY = "hexBinary",
+        INTEGER = "integer",
+        NON_NEGATIVE_INTEGER = "nonNegativeInteger",
+        STRING = "string",
+    }
+);
+
+terms!(
+    /// SKOS, for the three categories (the directory's headings).
+    skos = "http://www.w3.org/2004/02/skos/core#" {
+        CONCEPT = "Concept",
+        CONCEPT_SCHEME = "ConceptScheme",
+        HAS_TOP_CONCEPT = "hasTopConcept",
+        IN_SCHEME = "inScheme",
+        NOTATION = "notation",
+        PREF_LABEL = "prefLabel",
+    }
+);
+
+terms!(
+    dcterms = "http://purl.org/dc/terms/" {
+        DESCRIPTION = "description",
+        FORMAT = "format",
+        LICENSE = "license",
+        MODIFIED = "modified",
+        PUBLISHER = "publisher",
+        SOURCE = "source",
+        TITLE = "title",
+    }
+);
+
+terms!(
+    void = "http://rdfs.org/ns/void#" {
+        CLASS = "class",
+        CLASS_PARTITION = "classPartition",
+        DATA_DUMP = "dataDump",
+        DATASET = "Dataset",
+        DISTINCT_SUBJECTS = "distinctSubjects",
+        ENTITIES = "entities",
+        FEATURE = "feature",
+        TRIPLES = "triples",
+        URI_SPACE = "uriSpace",
+        VOCABULARY = "vocabulary",
+    }
+);
+
+terms!(
+    dcat = "http://www.w3.org/ns/dcat#" {
+        BYTE_SIZE = "byteSize",
+        DATASET = "Dataset",
+        DISTRIBUTION = "Distribution",
+        DISTRIBUTION_PROP = "distribution",
+        DOWNLOAD_URL = "downloadURL",
+        MEDIA_TYPE = "mediaType",
+    }
+);
+
+terms!(
+    /// SPDX checksums, as DCAT recommends for `dcat:Distribution`.
+    spdx = "http://spdx.org/rdf/terms#" {
+        ALGORITHM = "algorithm",
+        CHECKSUM = "checksum",
+        CHECKSUM_CLASS = "Checksum",
+        CHECKSUM_ALGORITHM_SHA256 = "checksumAlgorithm_sha256",
+        CHECKSUM_VALUE = "checksumValue",
+    }
+);
+
+/// Prefixes used when writing Turtle, in the order written.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("dcat", dcat::NS),
+    ("dcterms", dcterms::NS),
+    ("rdf", rdf::NS),
+    ("rdfs", rdfs::NS),
+    ("schema", schema::NS),
+    ("skos", skos::NS),
+    ("spdx", spdx::NS),
+    ("void", void::NS),
+    ("xsd", xsd::NS),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_term_is_a_valid_iri_in_its_namespace() {
+        let all = [
+            (schema::NS, schema::ALL),
+            (rdf::NS, rdf::ALL),
+            (rdfs::NS, rdfs::ALL),
+            (xsd::NS, xsd::ALL),
+            (skos::NS, skos::ALL),
+            (dcterms::NS, dcterms::ALL),
+            (void::NS, void::ALL),
+            (dcat::NS, dcat::ALL),
+            (spdx::NS, spdx::ALL),
+        ];
+        for (ns, terms) in all {
+            assert!(PREFIXES.iter().any(|(_, p)| *p == ns), "{ns} has no prefix");
+            for (local, term) in terms {
+                oxrdf::NamedNode::new(term.as_str()).unwrap();
+                // Written as `prefix:local` in Turtle and as a bare term in JSON-LD.
+                assert!(local.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            }
+        }
+    }
+}

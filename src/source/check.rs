@@ -1,0 +1,597 @@
+//! Turns the YAML tree of one file into typed records, collecting every
+//! problem it finds instead of stopping at the first.
+
+use std::path::Path;
+
+use oxrdf::NamedNode;
+
+use super::diag::Diagnostic;
+use super::model::{
+    Category, Dataset, Date, Field, FileId, Membership, Organization, Publisher,
+};
+use super::yaml::{Entry, Node, Pos, Value};
+
+pub const ORGANIZATION_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "alternateName",
+    "description",
+    "url",
+    "category",
+    "areaServed",
+    "memberOf",
+    "parentOrganization",
+    "sameAs",
+    "foundingDate",
+    "dissolutionDate",
+    "email",
+];
+const MEMBERSHIP_KEYS: &[&str] = &["id", "roleName", "startDate", "endDate"];
+const DATASET_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "publisher",
+    "base",
+    "license",
+    "source",
+    "modified",
+];
+const PUBLISHER_KEYS: &[&str] = &["name", "url"];
+
+/// A record as far as it could be read: ids and references are kept even when
+/// another field is wrong, so that cross-record checks do not cascade.
+pub struct Checked {
+    pub id: Option<Field<String>>,
+    /// `memberOf` and `parentOrganization` targets, with the key they came from.
+    pub references: Vec<(&'static str, Field<String>)>,
+    pub organization: Option<Organization>,
+}
+
+/// Checks the values of one file, writing every problem to `diagnostics`.
+pub struct Checker<'a> {
+    pub path: &'a Path,
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, pos: Pos, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::at(self.path, pos, message));
+    }
+
+    fn unknown_key(&mut self, entry: &Entry, known: &[&str]) {
+        let message = match suggest(&entry.key, known.iter().copied()) {
+            Some(s) => format!("unknown key `{}`: did you mean `{s}`?", entry.key),
+            None => format!(
+                "unknown key `{}`: expected one of {}",
+                entry.key,
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.error(entry.key_pos, message);
+    }
+
+    fn missing(&mut self, pos: Pos, what: &str, key: &str) {
+        self.error(pos, format!("{what} is missing required key `{key}`"));
+    }
+
+    fn expected(&mut self, node: &Node, key: &str, expected: &str) {
+        self.error(
+            node.pos,
+            format!(
+                "`{key}` must be {expected}, found {}",
+                node.value.kind()
+            ),
+        );
+    }
+
+    /// A string value of `entry`; `what` names the key for messages.
+    fn string(&mut self, node: &Node, key: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            _ => {
+                self.expected(node, key, "a string");
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, node: &Node, key: &str) -> Option<String> {
+        let s = self.string(node, key)?;
+        if s.trim().is_empty() {
+            self.error(node.pos, format!("`{key}` must not be empty"));
+            return None;
+        }
+        Some(s)
+    }
+
+    fn field<T>(
+        &mut self,
+        entry: &Entry,
+        read: impl FnOnce(&mut Self, &Node, &str) -> Option<T>,
+    ) -> Option<Field<T>> {
+        let value = read(self, &entry.value, &entry.key)?;
+        Some(Field {
+            value,
+            key: entry.key_pos,
+            at: entry.value.pos,
+        })
+    }
+
+    /// A list value: each item read by `read`, the item's own position as its key.
+    fn list<T>(
+        &mut self,
+        entry: &Entry,
+        mut read: impl FnMut(&mut Self, &Node, &str) -> Option<T>,
+    ) -> Vec<Field<T>> {
+        let Value::Seq(items) = &entry.value.value else {
+            self.expected(&entry.value, &entry.key, "a list");
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| {
+                let value = read(self, item, &entry.key)?;
+                Some(Field {
+                    value,
+                    key: item.pos,
+                    at: item.pos,
+                })
+            })
+            .collect()
+    }
+
+    fn slug(&mut self, node: &Node, key: &str) -> Option<String> {
+        let s = self.string(node, key)?;
+        if !is_slug(&s) {
+            self.error(
+                node.pos,
+                format!(
+                    "invalid id `{s}`: use lowercase letters, digits and `-`, \
+                     starting with a letter or digit"
+                ),
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    fn iri(&mut self, node: &Node, key: &str) -> Option<String> {
+        let s = self.string(node, key)?;
+        match NamedNode::new(s.as_str()) {
+            Ok(_) => Some(s),
+            Err(e) => {
+                self.error(node.pos, format!("malformed IRI `{s}` in `{key}`: {e}"));
+                None
+            }
+        }
+    }
+
+    fn http_url(&mut self, node: &Node, key: &str) -> Option<String> {
+        let s = self.string(node, key)?;
+        let problem = match NamedNode::new(s.as_str()) {
+            Err(e) => Some(e.to_string()),
+            Ok(_) if !is_http(&s) => Some("expected an absolute http:// or https:// URL".into()),
+            Ok(_) => None,
+        };
+        match problem {
+            Some(p) => {
+                self.error(node.pos, format!("malformed URL `{s}` in `{key}`: {p}"));
+                None
+            }
+            None => Some(s),
+        }
+    }
+
+    fn date(&mut self, node: &Node, key: &str) -> Option<Date> {
+        let text = match &node.value {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            _ => {
+                self.expected(node, key, "a date (YYYY or YYYY-MM-DD)");
+                return None;
+            }
+        };
+        let date = parse_date(&text);
+        if date.is_none() {
+            self.error(
+                node.pos,
+                format!("invalid date `{text}` in `{key}`: expected YYYY or YYYY-MM-DD"),
+            );
+        }
+        date
+    }
+
+    fn email(&mut self, node: &Node, key: &str) -> Option<String> {
+        let s = self.string(node, key)?;
+        if !is_email(&s) {
+            self.error(
+                node.pos,
+                format!("invalid email address `{s}`: expected name@example.org"),
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    fn category(&mut self, node: &Node, key: &str) -> Option<Category> {
+        let s = self.string(node, key)?;
+        let category = Category::from_slug(&s);
+        if category.is_none() {
+            let slugs = Category::ALL.map(Category::slug);
+            let hint = match suggest(&s, slugs.iter().copied()) {
+                Some(m) => format!(": did you mean `{m}`?"),
+                None => String::new(),
+            };
+            self.error(
+                node.pos,
+                format!(
+                    "invalid category `{s}`{hint} (expected `regional`, `national` or `international`)"
+                ),
+            );
+        }
+        category
+    }
+
+    fn string_or_list(&mut self, entry: &Entry) -> Vec<Field<String>> {
+        match &entry.value.value {
+            Value::Seq(_) => self.list(entry, Self::text),
+            _ => self.field(entry, Self::text).into_iter().collect(),
+        }
+    }
+
+    /// Reads one organization record.
+    pub fn organization(&mut self, file: FileId, node: &Node) -> Checked {
+        let mut checked = Checked {
+            id: None,
+            references: Vec::new(),
+            organization: None,
+        };
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                node.pos,
+                format!(
+                    "expected an organization record (a mapping of keys to values), found {}",
+                    node.value.kind()
+                ),
+            );
+            return checked;
+        };
+        let pos = entries.first().map_or(node.pos, |e| e.key_pos);
+        let (mut name, mut category) = (None, None);
+        let mut org = Organization {
+            file,
+            pos,
+            id: Field::default_at(pos),
+            name: Field::default_at(pos),
+            alternate_names: Vec::new(),
+            description: None,
+            url: None,
+            category: Field {
+                value: Category::National,
+                key: pos,
+                at: pos,
+            },
+            area_served: Vec::new(),
+            member_of: Vec::new(),
+            parent: None,
+            same_as: Vec::new(),
+            founding_date: None,
+            dissolution_date: None,
+            email: None,
+        };
+        let before = self.diagnostics.len();
+        for entry in entries {
+            match entry.key.as_str() {
+                "id" => checked.id = self.field(entry, Self::slug),
+                "name" => name = self.field(entry, Self::text),
+                "alternateName" => org.alternate_names = self.string_or_list(entry),
+                "description" => org.description = self.field(entry, Self::text),
+                "url" => org.url = self.field(entry, Self::http_url),
+                "category" => category = self.field(entry, Self::category),
+                "areaServed" => org.area_served = self.list(entry, Self::text),
+                "memberOf" => org.member_of = self.memberships(entry),
+                "parentOrganization" => org.parent = self.field(entry, Self::slug),
+                "sameAs" => org.same_as = self.list(entry, Self::iri),
+                "foundingDate" => org.founding_date = self.field(entry, Self::date),
+                "dissolutionDate" => org.dissolution_date = self.field(entry, Self::date),
+                "email" => org.email = self.field(entry, Self::email),
+                _ => self.unknown_key(entry, ORGANIZATION_KEYS),
+            }
+        }
+        for (key, present) in [
+            ("id", checked.id.is_some() || has_key(entries, "id")),
+            ("name", name.is_some() || has_key(entries, "name")),
+            ("category", category.is_some() || has_key(entries, "category")),
+        ] {
+            if !present {
+                self.missing(pos, "organization record", key);
+            }
+        }
+        for m in &org.member_of {
+            checked.references.push(("memberOf", m.org.clone()));
+        }
+        checked
+            .references
+            .extend(org.parent.clone().map(|p| ("parentOrganization", p)));
+        if let (Some(id), Some(name), Some(category)) = (&checked.id, name, category) {
+            if self.diagnostics.len() == before {
+                org.id = id.clone();
+                org.name = name;
+                org.category = category;
+                checked.organization = Some(org);
+            }
+        }
+        checked
+    }
+
+    fn memberships(&mut self, entry: &Entry) -> Vec<Membership> {
+        let items = self.list(entry, |c, item, key| c.membership(item, key));
+        let mut seen: Vec<&Membership> = Vec::new();
+        let mut duplicates = Vec::new();
+        for m in items.iter().map(|f| &f.value) {
+            match seen.iter().find(|s| s.org.value == m.org.value) {
+                Some(first) => duplicates.push((m.pos, m.org.value.clone(), first.pos)),
+                None => seen.push(m),
+            }
+        }
+        for (pos, id, first) in duplicates {
+            let d = Diagnostic::at(self.path, pos, format!("`{id}` is listed twice in `memberOf`"))
+                .with_related(self.path, first, "first listed here");
+            self.diagnostics.push(d);
+        }
+        items.into_iter().map(|f| f.value).collect()
+    }
+
+    fn membership(&mut self, node: &Node, key: &str) -> Option<Membership> {
+        match &node.value {
+            Value::Str(_) => {
+                let id = self.slug(node, key)?;
+                Some(Membership {
+                    pos: node.pos,
+                    org: Field {
+                        value: id,
+                        key: node.pos,
+                        at: node.pos,
+                    },
+                    role_name: None,
+                    start_date: None,
+                    end_date: None,
+                })
+            }
+            Value::Map(entries) => {
+                let (mut id, mut role_name, mut start_date, mut end_date) = (None, None, None, None);
+                for entry in entries {
+                    match entry.key.as_str() {
+                        "id" => id = self.field(entry, Self::slug),
+                        "roleName" => role_name = self.field(entry, Self::text),
+                        "startDate" => start_date = self.field(entry, Self::date),
+                        "endDate" => end_date = self.field(entry, Self::date),
+                        _ => self.unknown_key(entry, MEMBERSHIP_KEYS),
+                    }
+                }
+                if id.is_none() && !has_key(entries, "id") {
+                    self.missing(node.pos, "`memberOf` entry", "id");
+                }
+                Some(Membership {
+                    pos: node.pos,
+                    org: id?,
+                    role_name,
+                    start_date,
+                    end_date,
+                })
+            }
+            _ => {
+                self.expected(node, key, "an organization id or a mapping {id, roleName, startDate, endDate}");
+                None
+            }
+        }
+    }
+
+    /// Reads `dataset.yaml`.
+    pub fn dataset(&mut self, node: &Node) -> Option<Dataset> {
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                node.pos,
+                format!(
+                    "expected the dataset's metadata (a mapping of keys to values), found {}",
+                    node.value.kind()
+                ),
+            );
+            return None;
+        };
+        let pos = entries.first().map_or(node.pos, |e| e.key_pos);
+        let (mut id, mut title, mut description, mut publisher) = (None, None, None, None);
+        let (mut base, mut license, mut source, mut modified) = (None, None, None, None);
+        for entry in entries {
+            match entry.key.as_str() {
+                "id" => id = self.field(entry, Self::slug),
+                "title" => title = self.field(entry, Self::text),
+                "description" => description = self.field(entry, Self::text),
+                "publisher" => publisher = self.publisher(entry),
+                "base" => base = self.field(entry, Self::base),
+                "license" => license = self.field(entry, Self::iri),
+                "source" => source = self.field(entry, Self::iri),
+                "modified" => modified = self.field(entry, Self::day),
+                _ => self.unknown_key(entry, DATASET_KEYS),
+            }
+        }
+        for (key, value_ok) in [
+            ("id", id.is_some()),
+            ("title", title.is_some()),
+            ("base", base.is_some()),
+            ("modified", modified.is_some()),
+        ] {
+            if !value_ok && !has_key(entries, key) {
+                self.missing(pos, "dataset.yaml", key);
+            }
+        }
+        Some(Dataset {
+            id: id?,
+            title: title?,
+            description,
+            publisher,
+            base: base?,
+            license,
+            source,
+            modified: modified?,
+        })
+    }
+
+    fn base(&mut self, node: &Node, key: &str) -> Option<String> {
+        let s = self.http_url(node, key)?;
+        if !s.ends_with('/') {
+            self.error(node.pos, format!("`base` must end with `/`, found `{s}`"));
+            return None;
+        }
+        Some(s)
+    }
+
+    fn day(&mut self, node: &Node, key: &str) -> Option<Date> {
+        match self.date(node, key)? {
+            d @ Date::Day(_) => Some(d),
+            Date::Year(y) => {
+                self.error(node.pos, format!("`{key}` must be a full date YYYY-MM-DD, found `{y}`"));
+                None
+            }
+        }
+    }
+
+    fn publisher(&mut self, entry: &Entry) -> Option<Publisher> {
+        let Value::Map(entries) = &entry.value.value else {
+            self.expected(&entry.value, &entry.key, "a mapping {name, url}");
+            return None;
+        };
+        let (mut name, mut url) = (None, None);
+        for e in entries {
+            match e.key.as_str() {
+                "name" => name = self.field(e, Self::text),
+                "url" => url = self.field(e, Self::http_url),
+                _ => self.unknown_key(e, PUBLISHER_KEYS),
+            }
+        }
+        if name.is_none() && !has_key(entries, "name") {
+            self.missing(entry.value.pos, "`publisher`", "name");
+        }
+        Some(Publisher {
+            key: entry.key_pos,
+            name: name?,
+            url,
+        })
+    }
+}
+
+impl<T: Default> Field<T> {
+    fn default_at(pos: Pos) -> Self {
+        Field {
+            value: T::default(),
+            key: pos,
+            at: pos,
+        }
+    }
+}
+
+fn has_key(entries: &[Entry], key: &str) -> bool {
+    entries.iter().any(|e| e.key == key)
+}
+
+/// The closest candidate to a misspelt word, if one is close enough to be meant.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            let d = if c.to_lowercase() == lower {
+                0
+            } else {
+                strsim::levenshtein(&lower, &c.to_lowercase())
+            };
+            (d, c)
+        })
+        .filter(|&(d, c)| d <= 2.max(c.len() / 4))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+pub fn is_slug(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z' | b'0'..=b'9'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
+}
+
+fn is_http(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && domain.split('.').all(|label| !label.is_empty())
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c))
+}
+
+/// `YYYY` or `YYYY-MM-DD` with a real month and day.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+    match s.len() {
+        4 if digits(s, 4) => Some(Date::Year(s.to_owned())),
+        10 => {
+            let (y, m, d) = (&s[0..4], &s[5..7], &s[8..10]);
+            if !(digits(y, 4) && digits(m, 2) && digits(d, 2) && &s[4..5] == "-" && &s[7..8] == "-")
+            {
+                return None;
+            }
+            let (year, month, day): (u32, u32, u32) =
+                (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            let days = match month {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => return None,
+            };
+            (1..=days).contains(&day).then(|| Date::Day(s.to_owned()))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1876"), Some(Date::Year("1876".into())));
+        assert_eq!(parse_date("2024-02-29"), Some(Date::Day("2024-02-29".into())));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("1900-02-29"), None);
+        assert_eq!(parse_date("2020-13-01"), None);
+        assert_eq!(parse_date("2020-1-01"), None);
+        assert_eq!(parse_date("187"), None);
+    }
+
+    #[test]
+    fn slugs_emails_and_suggestions() {
+        assert!(is_slug("ala") && is_slug("united-for-libraries") && is_slug("4h"));
+        assert!(!is_slug("-ala") && !is_slug("ALA") && !is_slug("a_b") && !is_slug(""));
+        assert!(is_email("info@nmla.org"));
+        assert!(!is_email("info.nmla.org") && !is_email("a@b") && !is_email("a b@c.org"));
+        assert_eq!(suggest("memerOf", ORGANIZATION_KEYS.iter().copied()), Some("memberOf"));
+        assert_eq!(suggest("URL", ORGANIZATION_KEYS.iter().copied()), Some("url"));
+        assert_eq!(suggest("website", ORGANIZATION_KEYS.iter().copied()), None);
+    }
+}

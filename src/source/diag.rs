@@ -1,0 +1,180 @@
+//! Diagnostics about the source: what is wrong, in which file, on which line
+//! and column, rendered like a compiler error with the offending line shown.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::yaml::Pos;
+
+/// One problem in the source data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    /// Unknown for problems with the file as a whole (it cannot be read).
+    pub pos: Option<Pos>,
+    pub message: String,
+    /// A second place the message refers to (the first definition of a duplicate).
+    pub related: Option<Related>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub path: PathBuf,
+    pub pos: Pos,
+    pub label: String,
+}
+
+impl Diagnostic {
+    pub fn at(path: &Path, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_owned(),
+            pos: Some(pos),
+            message: message.into(),
+            related: None,
+        }
+    }
+
+    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_owned(),
+            pos: None,
+            message: message.into(),
+            related: None,
+        }
+    }
+
+    pub fn with_related(mut self, path: &Path, pos: Pos, label: impl Into<String>) -> Self {
+        self.related = Some(Related {
+            path: path.to_owned(),
+            pos,
+            label: label.into(),
+        });
+        self
+    }
+
+    /// `FILE:LINE:COL: message`, the first line of the rendering.
+    pub fn headline(&self) -> String {
+        match self.pos {
+            Some(p) => format!(
+                "{}:{}:{}: {}",
+                self.path.display(),
+                p.line,
+                p.col,
+                self.message
+            ),
+            None => format!("{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// Renders diagnostics with the source line under each, reading each file
+/// once (the loader keeps no file text in memory once a file is checked).
+pub fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut lines = LineCache::default();
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str("error: ");
+        out.push_str(&d.headline());
+        out.push('\n');
+        if let Some(pos) = d.pos {
+            snippet(&mut out, lines.get(&d.path, pos.line), pos, None);
+        }
+        if let Some(r) = &d.related {
+            let _ = writeln!(
+                out,
+                "  {}:{}:{}: {}",
+                r.path.display(),
+                r.pos.line,
+                r.pos.col,
+                r.label
+            );
+            snippet(&mut out, lines.get(&r.path, r.pos.line), r.pos, None);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn snippet(out: &mut String, line: Option<&str>, pos: Pos, label: Option<&str>) {
+    let Some(text) = line else { return };
+    let number = pos.line.to_string();
+    let pad = " ".repeat(number.len());
+    let col = pos.col.max(1) as usize - 1;
+    let indent: String = text
+        .chars()
+        .take(col)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let width = token_width(text.chars().skip(col).collect::<String>().as_str());
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{number} | {text}");
+    let _ = writeln!(
+        out,
+        "{pad} | {indent}{}{}",
+        "^".repeat(width),
+        label.map(|l| format!(" {l}")).unwrap_or_default()
+    );
+}
+
+/// How many characters of `rest` the underline should cover: a quoted scalar
+/// to its closing quote, a key to its colon, a plain scalar to the end of the
+/// line or a trailing comment.
+fn token_width(rest: &str) -> usize {
+    let mut chars = rest.char_indices();
+    let width = match chars.next() {
+        Some((_, q @ ('"' | '\''))) => chars
+            .find(|&(_, c)| c == q)
+            .map(|(i, _)| rest[..=i].chars().count())
+            .unwrap_or_else(|| rest.trim_end().chars().count()),
+        Some(_) => {
+            let end = [rest.find(": "), rest.find(" #")]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(rest.len());
+            let token = rest[..end].trim_end();
+            let token = token.strip_suffix(':').unwrap_or(token);
+            token.chars().count()
+        }
+        None => 1,
+    };
+    width.max(1)
+}
+
+#[derive(Default)]
+struct LineCache {
+    files: HashMap<PathBuf, Vec<String>>,
+}
+
+impl LineCache {
+    fn get(&mut self, path: &Path, line: u32) -> Option<&str> {
+        let lines = self.files.entry(path.to_owned()).or_insert_with(|| {
+            std::fs::read(path)
+                .map(|bytes| {
+                    String::from_utf8_lossy(&bytes)
+                        .lines()
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        lines
+            .get((line as usize).checked_sub(1)?)
+            .map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_width;
+
+    #[test]
+    fn underline_covers_the_token() {
+        assert_eq!(token_width("memerOf:"), 7);
+        assert_eq!(token_width("url: https://x"), 3);
+        assert_eq!(token_width("\"quoted: value\" # c"), 15);
+        assert_eq!(token_width("plain value   # comment"), 11);
+        assert_eq!(token_width(""), 1);
+    }
+}

@@ -1,0 +1,331 @@
+//! Loading the YAML source directory.
+//!
+//! `dataset.yaml` holds the dataset's metadata; every other `*.yaml`/`*.yml`
+//! file under the directory (recursively, in sorted path order) holds a list of
+//! organization records. Loading reports every problem it finds, each at its
+//! file, line and column; inputs are bounded (file size, nesting depth, alias
+//! expansion) so a hostile file is refused rather than expanded.
+
+mod check;
+mod diag;
+mod model;
+mod yaml;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::{fs, io, thread};
+
+pub use check::{is_slug, parse_date, suggest};
+pub use diag::{Diagnostic, Related, render};
+pub use model::*;
+
+use check::{Checked, Checker};
+use yaml::{Node, Value};
+
+/// The file holding the dataset's metadata, at the top of the data directory.
+pub const DATASET_FILE: &str = "dataset.yaml";
+
+/// Bounds on what the loader accepts from one file.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest file read, in bytes.
+    pub max_file_bytes: u64,
+    /// Deepest nesting of lists and mappings.
+    pub max_depth: usize,
+    /// Most alias (`*name`) uses in one file.
+    pub max_aliases: usize,
+    /// Most YAML nodes in one file (aliases count at each use).
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 16 * 1024 * 1024,
+            max_depth: 16,
+            max_aliases: 1_000,
+            max_nodes: 2_000_000,
+        }
+    }
+}
+
+/// Loading failed: every problem found, in file order.
+#[derive(Debug, thiserror::Error)]
+#[error("{} problem{} in the source data", .diagnostics.len(), if .diagnostics.len() == 1 { "" } else { "s" })]
+pub struct SourceError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads and checks the data directory `root`.
+pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
+    let fail = |d: Diagnostic| SourceError {
+        diagnostics: vec![d],
+    };
+    if !root.is_dir() {
+        return Err(fail(Diagnostic::file(root, "no such data directory")));
+    }
+    let dataset_path = root.join(DATASET_FILE);
+    let mut paths = Vec::new();
+    collect_yaml(root, &mut paths).map_err(|e| fail(Diagnostic::file(root, e.to_string())))?;
+    paths.retain(|p| p != &dataset_path);
+
+    let mut diagnostics = Vec::new();
+    let dataset = if dataset_path.is_file() {
+        read_yaml(&dataset_path, limits, &mut diagnostics).and_then(|node| {
+            Checker {
+                path: &dataset_path,
+                diagnostics: &mut diagnostics,
+            }
+            .dataset(&node)
+        })
+    } else {
+        diagnostics.push(Diagnostic::file(
+            &dataset_path,
+            "not found: the data directory needs a dataset.yaml with the dataset's metadata",
+        ));
+        None
+    };
+
+    let mut files = vec![SourceFile {
+        path: dataset_path,
+    }];
+    files.extend(paths.iter().map(|p| SourceFile { path: p.clone() }));
+    let results = check_files(&paths, limits);
+
+    let mut organizations = Vec::new();
+    let mut ids: HashMap<String, (FileId, Pos)> = HashMap::new();
+    let mut references = Vec::new();
+    for (index, result) in results.into_iter().enumerate() {
+        let file = FileId::try_from(index + 1).expect("fewer than 2^32 files");
+        diagnostics.extend(result.diagnostics);
+        for checked in result.records {
+            if let Some(id) = &checked.id {
+                if let Some(&(first_file, first_pos)) = ids.get(&id.value) {
+                    diagnostics.push(
+                        Diagnostic::at(
+                            &files[file as usize].path,
+                            id.at,
+                            format!("duplicate id `{}`", id.value),
+                        )
+                        .with_related(&files[first_file as usize].path, first_pos, "first defined here"),
+                    );
+                } else {
+                    ids.insert(id.value.clone(), (file, id.at));
+                }
+            }
+            references.extend(checked.references.into_iter().map(|r| (file, r)));
+            organizations.extend(checked.organization);
+        }
+    }
+    for (file, (key, target)) in references {
+        if !ids.contains_key(&target.value) {
+            let hint = match suggest(&target.value, ids.keys().map(String::as_str)) {
+                Some(s) => format!(": did you mean `{s}`?"),
+                None => String::new(),
+            };
+            diagnostics.push(Diagnostic::at(
+                &files[file as usize].path,
+                target.at,
+                format!(
+                    "`{key}` names `{}`, which is not an organization of the dataset{hint}",
+                    target.value
+                ),
+            ));
+        }
+    }
+
+    match dataset {
+        Some(dataset) if diagnostics.is_empty() => Ok(Source {
+            root: root.to_owned(),
+            files,
+            dataset,
+            organizations,
+        }),
+        _ => {
+            let order: HashMap<&Path, usize> = files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.as_path(), i))
+                .collect();
+            diagnostics.sort_by_key(|d| (order.get(d.path.as_path()).copied(), d.pos));
+            Err(SourceError { diagnostics })
+        }
+    }
+}
+
+struct FileResult {
+    records: Vec<Checked>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and checks the record files, in parallel, results in `paths` order.
+fn check_files(paths: &[PathBuf], limits: Limits) -> Vec<FileResult> {
+    let next = AtomicUsize::new(0);
+    let workers = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len())
+        .max(1);
+    let mut results: Vec<(usize, FileResult)> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = paths.get(i) else { break };
+                        let file = FileId::try_from(i + 1).expect("fewer than 2^32 files");
+                        done.push((i, check_file(path, file, limits)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a checker thread panicked"))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+fn check_file(path: &Path, file: FileId, limits: Limits) -> FileResult {
+    let mut diagnostics = Vec::new();
+    let mut records = Vec::new();
+    if let Some(node) = read_yaml(path, limits, &mut diagnostics) {
+        match &node.value {
+            Value::Seq(items) => {
+                let mut checker = Checker {
+                    path,
+                    diagnostics: &mut diagnostics,
+                };
+                records = items
+                    .iter()
+                    .map(|item| checker.organization(file, item))
+                    .collect();
+            }
+            other => diagnostics.push(Diagnostic::at(
+                path,
+                node.pos,
+                format!(
+                    "expected a list of organization records (`- id: ...`), found {}",
+                    other.kind()
+                ),
+            )),
+        }
+    }
+    FileResult {
+        records,
+        diagnostics,
+    }
+}
+
+/// Reads one file into a YAML tree, within `limits`; problems go to `diagnostics`.
+fn read_yaml(path: &Path, limits: Limits, diagnostics: &mut Vec<Diagnostic>) -> Option<Node> {
+    let text = match read_text(path, limits) {
+        Ok(text) => text,
+        Err(d) => {
+            diagnostics.push(d);
+            return None;
+        }
+    };
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = limits.max_depth;
+    budget.max_aliases = limits.max_aliases;
+    budget.max_nodes = limits.max_nodes;
+    budget.max_documents = 1;
+    let options = serde_saphyr::options! {
+        budget: Some(budget),
+        with_snippet: false,
+    };
+    match serde_saphyr::from_str_with_options::<Node>(&text, options) {
+        Ok(Node {
+            value: Value::Null, ..
+        }) => {
+            diagnostics.push(Diagnostic::at(
+                path,
+                Pos { line: 1, col: 1 },
+                "the file is empty: expected YAML content",
+            ));
+            None
+        }
+        Ok(node) => Some(node),
+        Err(e) => {
+            diagnostics.push(yaml_error(path, &e));
+            None
+        }
+    }
+}
+
+fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> Diagnostic {
+    let pos = e
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| Pos {
+            line: u32::try_from(l.line()).unwrap_or(u32::MAX),
+            col: u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
+        })
+        .unwrap_or(Pos { line: 1, col: 1 });
+    let message = e.without_snippet().to_string();
+    // The parser appends its own "at line L column C"; ours is in front already.
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    Diagnostic::at(path, pos, format!("YAML: {}", message.trim()))
+}
+
+fn read_text(path: &Path, limits: Limits) -> Result<String, Diagnostic> {
+    let io_error = |e: io::Error| Diagnostic::file(path, format!("cannot read: {e}"));
+    let size = fs::metadata(path).map_err(io_error)?.len();
+    if size > limits.max_file_bytes {
+        return Err(Diagnostic::at(
+            path,
+            Pos { line: 1, col: 1 },
+            format!(
+                "the file is {size} bytes, over the limit of {} bytes: split it into smaller files",
+                limits.max_file_bytes
+            ),
+        ));
+    }
+    let bytes = fs::read(path).map_err(io_error)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let line = valid.matches('\n').count() + 1;
+        let col = valid.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let byte = e.as_bytes()[valid.len()];
+        Diagnostic::at(
+            path,
+            Pos {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                col: u32::try_from(col).unwrap_or(u32::MAX),
+            },
+            format!("the file is not valid UTF-8 (byte 0x{byte:02X}): save it as UTF-8"),
+        )
+    })
+}
+
+/// Every `*.yaml`/`*.yml` file under `dir`, recursively, in sorted path order;
+/// hidden files and directories are skipped.
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
