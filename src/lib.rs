@@ -18,5 +18,6 @@ pub mod config;
 pub mod error;
 pub mod rdf;
 pub mod source;
+pub mod synth;
 
 pub use error::Error;

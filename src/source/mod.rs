@@ -37,6 +37,8 @@ pub struct Limits {
     pub max_aliases: usize,
     /// Most YAML nodes in one file (aliases count at each use).
     pub max_nodes: usize,
+    /// Most nodes that alias uses may copy in one file ("billion laughs").
+    pub max_replayed_nodes: usize,
 }
 
 impl Default for Limits {
@@ -46,6 +48,7 @@ impl Default for Limits {
             max_depth: 16,
             max_aliases: 1_000,
             max_nodes: 2_000_000,
+            max_replayed_nodes: 10_000,
         }
     }
 }
@@ -235,8 +238,11 @@ fn read_yaml(path: &Path, limits: Limits, diagnostics: &mut Vec<Diagnostic>) -> 
     budget.max_aliases = limits.max_aliases;
     budget.max_nodes = limits.max_nodes;
     budget.max_documents = 1;
+    let mut alias_limits = serde_saphyr::options::AliasLimits::default();
+    alias_limits.max_total_replayed_events = limits.max_replayed_nodes;
     let options = serde_saphyr::options! {
         budget: Some(budget),
+        alias_limits: alias_limits,
         with_snippet: false,
     };
     match serde_saphyr::from_str_with_options::<Node>(&text, options) {
@@ -252,13 +258,13 @@ fn read_yaml(path: &Path, limits: Limits, diagnostics: &mut Vec<Diagnostic>) -> 
         }
         Ok(node) => Some(node),
         Err(e) => {
-            diagnostics.push(yaml_error(path, &e));
+            diagnostics.push(yaml_error(path, &e, limits));
             None
         }
     }
 }
 
-fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> Diagnostic {
+fn yaml_error(path: &Path, e: &serde_saphyr::Error, limits: Limits) -> Diagnostic {
     let pos = e
         .location()
         .filter(|l| l.line() > 0)
@@ -267,13 +273,46 @@ fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> Diagnostic {
             col: u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
         })
         .unwrap_or(Pos { line: 1, col: 1 });
+    if let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() {
+        return Diagnostic::at(path, pos, budget_message(breach));
+    }
     let message = e.without_snippet().to_string();
     // The parser appends its own "at line L column C"; ours is in front already.
-    let message = match message.rfind(" at line ") {
+    if message.contains("alias replay limit") {
+        return Diagnostic::at(
+            path,
+            pos,
+            format!(
+                "YAML over the loader's limits (aliases would copy more than {} nodes): \
+                 refused, not expanded",
+                limits.max_replayed_nodes
+            ),
+        );
+    }
+    let message = match message.find(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
     Diagnostic::at(path, pos, format!("YAML: {}", message.trim()))
+}
+
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let what = match breach {
+        B::Depth { depth } => {
+            return format!("YAML nested {depth} levels deep, over the limit: refused");
+        }
+        B::Aliases { aliases } => format!("{aliases} alias uses"),
+        B::AliasAnchorRatio { aliases, anchors } => {
+            format!("{aliases} alias uses of {anchors} anchors")
+        }
+        B::Events { .. } | B::Nodes { .. } => "too many YAML nodes once anchors are expanded".into(),
+        other => format!("{other:?}"),
+    };
+    format!(
+        "YAML over the loader's limits ({what}): refused, not expanded; \
+         anchors and aliases (`&a`, `*a`) that multiply content are not accepted"
+    )
 }
 
 fn read_text(path: &Path, limits: Limits) -> Result<String, Diagnostic> {

@@ -1,0 +1,121 @@
+//! Every case under `tests/fixtures/invalid/` is a data directory with one
+//! class of problem. `expected.txt` lists the diagnostics it must produce, one
+//! `FILE:LINE:COL: message` per line, in order; an optional `args` file holds
+//! extra global options. Each case must exit 2, show the offending source
+//! line under each diagnostic, and leave the previous output untouched.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+const PREVIOUS: &str = "<http://example.org/s> <http://example.org/p> \"previous build\" .\n";
+
+fn run_case(case: &Path) -> Result<(), String> {
+    let expected = fs::read_to_string(case.join("expected.txt")).map_err(|e| e.to_string())?;
+    let extra = fs::read_to_string(case.join("args")).unwrap_or_default();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("dist");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("orgs.nt"), PREVIOUS).unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(case)
+        .args(["--data", "data"])
+        .args(extra.split_whitespace())
+        .args(["build", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut problems = Vec::new();
+    if output.status.code() != Some(2) {
+        problems.push(format!("exit code {:?}, expected 2", output.status.code()));
+    }
+    let headlines: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: "))
+        .filter(|l| !l.contains(" in the source data; nothing was written"))
+        .collect();
+    let expected: Vec<&str> = expected.lines().collect();
+    if headlines != expected {
+        problems.push(format!(
+            "diagnostics differ\n  expected: {expected:#?}\n  actual:   {headlines:#?}"
+        ));
+    }
+    // Each located diagnostic shows its source line under it.
+    for line in &expected {
+        let mut parts = line.splitn(4, ':');
+        let (Some(file), Some(number), Some(_col)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let Ok(n) = number.parse::<usize>() else { continue };
+        let source = fs::read(case.join(file)).unwrap();
+        let text = String::from_utf8_lossy(&source);
+        let Some(source_line) = text.lines().nth(n - 1) else { continue };
+        let shown = format!("{n} | {source_line}");
+        if !stderr.contains(shown.trim_end()) {
+            problems.push(format!("source line not shown: {shown:?}"));
+        }
+    }
+    if fs::read_to_string(out.join("orgs.nt")).unwrap() != PREVIOUS
+        || fs::read_dir(&out).unwrap().count() != 1
+    {
+        problems.push("the previous output was changed".into());
+    }
+    let leftovers: Vec<_> = fs::read_dir(work.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != "dist")
+        .collect();
+    if !leftovers.is_empty() {
+        problems.push(format!("left files beside the output: {leftovers:?}"));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}:\n{}\nstderr:\n{stderr}", case.display(), problems.join("\n")))
+    }
+}
+
+#[test]
+fn every_invalid_fixture_reports_its_problems_and_writes_nothing() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let mut cases: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "fixtures missing: {cases:?}");
+    let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The classes of bad input the loader must recognise, each with a fixture.
+#[test]
+fn each_class_of_bad_input_has_a_fixture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    for (case, needle) in [
+        ("yaml-syntax", "YAML: "),
+        ("wrong-types", "must be a string, found a number"),
+        ("unknown-key", "did you mean `memberOf`?"),
+        ("missing-required", "missing required key `name`"),
+        ("bad-id", "invalid id"),
+        ("duplicate-id", "duplicate id `ala`"),
+        ("unknown-reference", "`memberOf` names `nobody-here`"),
+        ("unknown-reference", "`parentOrganization` names `alx`"),
+        ("malformed-iri", "malformed IRI"),
+        ("malformed-iri", "malformed URL"),
+        ("bad-email", "invalid email address"),
+        ("bad-date", "invalid date"),
+        ("not-utf8", "not valid UTF-8"),
+        ("empty-file", "the file is empty"),
+        ("billion-laughs", "refused, not expanded"),
+        ("too-deep", "levels deep, over the limit"),
+        ("too-large", "over the limit of 1000 bytes"),
+    ] {
+        let expected = fs::read_to_string(root.join(case).join("expected.txt")).unwrap();
+        assert!(expected.contains(needle), "{case}: no `{needle}` in {expected}");
+    }
+}
