@@ -131,7 +131,11 @@ fn write_dumps(source: &Source, dir: &Path) -> Result<(GraphStats, Vec<DumpFile>
     Ok((stats, dumps))
 }
 
-fn write_dump(graph: &Graph<'_>, format: DumpFormat, path: &Path) -> Result<(DumpFile, u64), Error> {
+fn write_dump(
+    graph: &Graph<'_>,
+    format: DumpFormat,
+    path: &Path,
+) -> Result<(DumpFile, u64), Error> {
     let file = File::create(path).map_err(Error::io("create", path))?;
     let mut out = Hashing::new(BufWriter::with_capacity(1 << 16, file));
     let mut triples = 0;
@@ -151,7 +155,14 @@ fn write_dump(graph: &Graph<'_>, format: DumpFormat, path: &Path) -> Result<(Dum
         .map_err(|e| Error::io("write", path)(e.into_error()))?
         .sync_all()
         .map_err(Error::io("write", path))?;
-    Ok((DumpFile { format, bytes, sha256 }, triples))
+    Ok((
+        DumpFile {
+            format,
+            bytes,
+            sha256,
+        },
+        triples,
+    ))
 }
 
 fn known_output(name: &str) -> bool {
@@ -193,7 +204,9 @@ fn staging_dir(out: &Path) -> Result<tempfile::TempDir, Error> {
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(Error::io("create", &parent))?;
-    let name = out.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let name = out
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
     tempfile::Builder::new()
         .prefix(&format!(".{name}.building-"))
         .tempdir_in(&parent)

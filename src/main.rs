@@ -58,7 +58,10 @@ fn summary(s: &BuildSummary, verbosity: Verbosity) {
             s.load_time.as_secs_f64(),
             (s.total_time - s.load_time).as_secs_f64()
         );
-        eprintln!("  canonical hash (RDFC-1.0, SHA-256) {}", s.stats.canonical_hash);
+        eprintln!(
+            "  canonical hash (RDFC-1.0, SHA-256) {}",
+            s.stats.canonical_hash
+        );
     }
 }
 

@@ -50,22 +50,71 @@ impl Rng {
 }
 
 const REGIONS: &[&str] = &[
-    "Northern", "Southern", "Eastern", "Western", "Central", "Coastal", "Mountain", "Desert",
-    "Prairie", "Valley", "Tri-County", "Metropolitan", "Rural", "Tribal", "Borderlands",
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Central",
+    "Coastal",
+    "Mountain",
+    "Desert",
+    "Prairie",
+    "Valley",
+    "Tri-County",
+    "Metropolitan",
+    "Rural",
+    "Tribal",
+    "Borderlands",
 ];
 const TOPICS: &[&str] = &[
-    "Library", "School Library", "Academic Library", "Law Library", "Medical Library",
-    "Archives", "Rare Books", "Music Library", "Map Library", "Digital Library",
-    "Children's Library", "Public Library", "Museum and Library", "Special Libraries",
+    "Library",
+    "School Library",
+    "Academic Library",
+    "Law Library",
+    "Medical Library",
+    "Archives",
+    "Rare Books",
+    "Music Library",
+    "Map Library",
+    "Digital Library",
+    "Children's Library",
+    "Public Library",
+    "Museum and Library",
+    "Special Libraries",
 ];
 const KINDS: &[&str] = &[
-    "Association", "Council", "Society", "Network", "Consortium", "Guild", "Alliance",
-    "Round Table", "Federation", "Forum",
+    "Association",
+    "Council",
+    "Society",
+    "Network",
+    "Consortium",
+    "Guild",
+    "Alliance",
+    "Round Table",
+    "Federation",
+    "Forum",
 ];
 const PLACES: &[&str] = &[
-    "Arizona", "Colorado", "Kansas", "Montana", "Nebraska", "Nevada", "New Mexico",
-    "North Dakota", "Oklahoma", "South Dakota", "Utah", "Wyoming", "Texas", "California",
-    "Idaho", "Oregon", "Washington", "Alaska", "Hawaii", "Navajo Nation",
+    "Arizona",
+    "Colorado",
+    "Kansas",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    "New Mexico",
+    "North Dakota",
+    "Oklahoma",
+    "South Dakota",
+    "Utah",
+    "Wyoming",
+    "Texas",
+    "California",
+    "Idaho",
+    "Oregon",
+    "Washington",
+    "Alaska",
+    "Hawaii",
+    "Navajo Nation",
 ];
 const ROLES: &[&str] = &["chapter", "affiliate", "division", "member", "partner"];
 const OPENINGS: &[&str] = &[
@@ -127,7 +176,11 @@ fn record(rng: &mut Rng, i: usize, options: &SynthOptions, out: &mut String) {
         let _ = writeln!(out, "  foundingDate: {founded}");
     }
     if rng.chance(3) {
-        let _ = writeln!(out, "  dissolutionDate: {}-06-30", founded + 1 + rng.below(50));
+        let _ = writeln!(
+            out,
+            "  dissolutionDate: {}-06-30",
+            founded + 1 + rng.below(50)
+        );
     }
     if i > 0 {
         let count = rng.below(4);
@@ -154,7 +207,11 @@ fn record(rng: &mut Rng, i: usize, options: &SynthOptions, out: &mut String) {
         let _ = writeln!(out, "  email: info@org-{i}.example.org");
     }
     if rng.chance(20) {
-        let _ = writeln!(out, "  sameAs: [\"http://www.wikidata.org/entity/Q{}\"]", 100_000 + i);
+        let _ = writeln!(
+            out,
+            "  sameAs: [\"http://www.wikidata.org/entity/Q{}\"]",
+            100_000 + i
+        );
     }
 }
 

@@ -49,10 +49,14 @@ fn run_case(case: &Path) -> Result<(), String> {
         else {
             continue;
         };
-        let Ok(n) = number.parse::<usize>() else { continue };
+        let Ok(n) = number.parse::<usize>() else {
+            continue;
+        };
         let source = fs::read(case.join(file)).unwrap();
         let text = String::from_utf8_lossy(&source);
-        let Some(source_line) = text.lines().nth(n - 1) else { continue };
+        let Some(source_line) = text.lines().nth(n - 1) else {
+            continue;
+        };
         let shown = format!("{n} | {source_line}");
         if !stderr.contains(shown.trim_end()) {
             problems.push(format!("source line not shown: {shown:?}"));
@@ -74,7 +78,11 @@ fn run_case(case: &Path) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{}:\n{}\nstderr:\n{stderr}", case.display(), problems.join("\n")))
+        Err(format!(
+            "{}:\n{}\nstderr:\n{stderr}",
+            case.display(),
+            problems.join("\n")
+        ))
     }
 }
 
@@ -116,6 +124,9 @@ fn each_class_of_bad_input_has_a_fixture() {
         ("too-large", "over the limit of 1000 bytes"),
     ] {
         let expected = fs::read_to_string(root.join(case).join("expected.txt")).unwrap();
-        assert!(expected.contains(needle), "{case}: no `{needle}` in {expected}");
+        assert!(
+            expected.contains(needle),
+            "{case}: no `{needle}` in {expected}"
+        );
     }
 }

@@ -121,7 +121,10 @@ pub fn node(d: &Description) -> Value {
         let end = i + props[i..].iter().take_while(|(q, _)| *q == p).count();
         if p != rdf::TYPE {
             let (k, coerce) = key(p);
-            let mut values: Vec<Value> = props[i..end].iter().map(|(_, o)| value(o, coerce)).collect();
+            let mut values: Vec<Value> = props[i..end]
+                .iter()
+                .map(|(_, o)| value(o, coerce))
+                .collect();
             let v = if values.len() == 1 {
                 values.pop().expect("one")
             } else {
@@ -142,7 +145,11 @@ pub struct JsonLdWriter<W: Write> {
 impl<W: Write> JsonLdWriter<W> {
     pub fn new(mut out: W) -> io::Result<Self> {
         let context = serde_json::to_string_pretty(&context())?;
-        write!(out, "{{\n  \"@context\": {},\n  \"@graph\": [", indent(&context, 2))?;
+        write!(
+            out,
+            "{{\n  \"@context\": {},\n  \"@graph\": [",
+            indent(&context, 2)
+        )?;
         Ok(JsonLdWriter { out, first: true })
     }
 }

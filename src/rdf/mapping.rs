@@ -186,7 +186,9 @@ impl<'a> Graph<'a> {
             parents,
         };
         for (i, (slug, _)) in graph.places.iter().enumerate() {
-            graph.subjects.push((iris.place(slug), Subject::Place(i as u32)));
+            graph
+                .subjects
+                .push((iris.place(slug), Subject::Place(i as u32)));
         }
         graph.subjects.push((iris.dataset(), Subject::Dataset));
         if source.dataset.publisher.is_some() {
@@ -194,7 +196,9 @@ impl<'a> Graph<'a> {
         }
         graph.subjects.push((iris.scheme(), Subject::Scheme));
         for c in Category::ALL {
-            graph.subjects.push((iris.category(c), Subject::Category(c)));
+            graph
+                .subjects
+                .push((iris.category(c), Subject::Category(c)));
         }
         graph.subjects.sort_by(|a, b| iri_order(&a.0, &b.0));
         graph
@@ -243,7 +247,12 @@ impl<'a> Graph<'a> {
             }
             Subject::Dataset => self.dataset(&mut d),
             Subject::Publisher => {
-                let p = self.source.dataset.publisher.as_ref().expect("listed only when present");
+                let p = self
+                    .source
+                    .dataset
+                    .publisher
+                    .as_ref()
+                    .expect("listed only when present");
                 d.string(schema::NAME, &p.name.value);
                 if let Some(url) = &p.url {
                     d.iri(schema::URL, NamedNode::new_unchecked(&url.value));
@@ -274,7 +283,10 @@ impl<'a> Graph<'a> {
         if let Some(v) = &org.url {
             d.iri(schema::URL, NamedNode::new_unchecked(&v.value));
         }
-        d.iri(schema::ADDITIONAL_TYPE, Iris::node(self.iris.category(org.category.value)));
+        d.iri(
+            schema::ADDITIONAL_TYPE,
+            Iris::node(self.iris.category(org.category.value)),
+        );
         for area in &org.area_served {
             let place = self.iris.place(&place_slug(&area.value));
             d.iri(schema::AREA_SERVED, Iris::node(place));
@@ -313,7 +325,10 @@ impl<'a> Graph<'a> {
         let membership = &self.org(o).member_of[m as usize];
         d.iri(rdf::TYPE, schema::ORGANIZATION_ROLE.into_owned());
         d.iri(schema::MEMBER, self.org_iri(o));
-        d.iri(schema::MEMBER_OF, self.org_iri(self.targets[o as usize][m as usize]));
+        d.iri(
+            schema::MEMBER_OF,
+            self.org_iri(self.targets[o as usize][m as usize]),
+        );
         if let Some(v) = &membership.role_name {
             d.string(schema::ROLE_NAME, &v.value);
         }
@@ -359,20 +374,26 @@ impl Builder {
         self.properties.push((p, o.into()));
     }
     pub(crate) fn string(&mut self, p: NamedNodeRef<'static>, o: &str) {
-        self.properties.push((p, Literal::new_simple_literal(o).into()));
+        self.properties
+            .push((p, Literal::new_simple_literal(o).into()));
     }
     pub(crate) fn date(&mut self, p: NamedNodeRef<'static>, date: &Date) {
         let datatype = match date {
             Date::Year(_) => xsd::G_YEAR,
             Date::Day(_) => xsd::DATE,
         };
-        self.properties
-            .push((p, Literal::new_typed_literal(date.as_str(), datatype).into()));
+        self.properties.push((
+            p,
+            Literal::new_typed_literal(date.as_str(), datatype).into(),
+        ));
     }
     pub(crate) fn finish(mut self, subject: NamedNode) -> Description {
-        // Exactly the order of the N-Triples lines `<s> <p> o .` of this subject.
-        self.properties
-            .sort_by_cached_key(|(p, o)| format!("<{}> {o}", p.as_str()));
+        // Exactly the order of the N-Triples lines `<s> <p> o .` of this subject;
+        // objects are formatted only to break ties between equal predicates.
+        self.properties.sort_by(|(p1, o1), (p2, o2)| {
+            iri_order(p1.as_str(), p2.as_str())
+                .then_with(|| format!("{o1} .").cmp(&format!("{o2} .")))
+        });
         self.properties.dedup();
         Description {
             subject,
@@ -395,7 +416,11 @@ mod tests {
 
     #[test]
     fn iris_sort_like_their_ntriples_form() {
-        let mut iris = vec!["http://x/org/ala", "http://x/org/ala/role/b", "http://x/org/ala-x"];
+        let mut iris = [
+            "http://x/org/ala",
+            "http://x/org/ala/role/b",
+            "http://x/org/ala-x",
+        ];
         iris.sort_by(|a, b| iri_order(a, b));
         let mut lines: Vec<String> = iris.iter().map(|i| format!("<{i}> .")).collect();
         let sorted = {

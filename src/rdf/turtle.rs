@@ -31,13 +31,13 @@ impl<W: Write> TurtleWriter<W> {
 
     fn iri(&self, out: &mut String, iri: &str) {
         for (name, ns) in &self.prefixes {
-            if let Some(local) = iri.strip_prefix(ns.as_str()) {
-                if is_simple_local_name(local) {
-                    out.push_str(name);
-                    out.push(':');
-                    out.push_str(local);
-                    return;
-                }
+            if let Some(local) = iri.strip_prefix(ns.as_str())
+                && is_simple_local_name(local)
+            {
+                out.push_str(name);
+                out.push(':');
+                out.push_str(local);
+                return;
             }
         }
         out.push('<');
@@ -120,6 +120,10 @@ mod tests {
         assert!(is_simple_local_name("ala") && is_simple_local_name("new-mexico"));
         assert!(is_simple_local_name("4h") && is_simple_local_name("gYear"));
         assert!(!is_simple_local_name("ala/role/x") && !is_simple_local_name(""));
-        assert!(!is_simple_local_name("a.") && !is_simple_local_name("-a") && !is_simple_local_name("a-"));
+        assert!(
+            !is_simple_local_name("a.")
+                && !is_simple_local_name("-a")
+                && !is_simple_local_name("a-")
+        );
     }
 }

@@ -34,8 +34,14 @@ fn integer(n: u64, datatype: oxrdf::NamedNodeRef<'_>) -> Literal {
 fn checksum(subject: String, sha256: &str, comment: Option<&str>) -> Description {
     let mut d = Builder::default();
     d.iri(rdf::TYPE, spdx::CHECKSUM_CLASS.into_owned());
-    d.iri(spdx::ALGORITHM, spdx::CHECKSUM_ALGORITHM_SHA256.into_owned());
-    d.literal(spdx::CHECKSUM_VALUE, Literal::new_typed_literal(sha256, xsd::HEX_BINARY));
+    d.iri(
+        spdx::ALGORITHM,
+        spdx::CHECKSUM_ALGORITHM_SHA256.into_owned(),
+    );
+    d.literal(
+        spdx::CHECKSUM_VALUE,
+        Literal::new_typed_literal(sha256, xsd::HEX_BINARY),
+    );
     if let Some(c) = comment {
         d.string(rdfs::COMMENT, c);
     }
@@ -70,18 +76,27 @@ pub fn descriptions(
     }
     d.date(dcterms::MODIFIED, &dataset.modified.value);
     d.literal(void::TRIPLES, integer(stats.triples, xsd::INTEGER));
-    d.literal(void::DISTINCT_SUBJECTS, integer(stats.subjects, xsd::INTEGER));
+    d.literal(
+        void::DISTINCT_SUBJECTS,
+        integer(stats.subjects, xsd::INTEGER),
+    );
     d.literal(void::ENTITIES, integer(stats.subjects, xsd::INTEGER));
     d.string(void::URI_SPACE, iris.base);
     d.iri(void::VOCABULARY, NamedNode::new_unchecked(schema::NS));
     d.iri(void::VOCABULARY, NamedNode::new_unchecked(skos::NS));
-    d.iri(void::CLASS_PARTITION, Iris::node(format!("{ds}#organizations")));
+    d.iri(
+        void::CLASS_PARTITION,
+        Iris::node(format!("{ds}#organizations")),
+    );
     d.iri(spdx::CHECKSUM, Iris::node(format!("{ds}#canonical-sha256")));
     for dump in dumps {
         let url = Iris::node(iris.dump(dump.format.file_name()));
         d.iri(void::DATA_DUMP, url.clone());
         d.iri(dcat::DISTRIBUTION_PROP, url);
-        d.iri(void::FEATURE, NamedNode::new_unchecked(format_iri(dump.format)));
+        d.iri(
+            void::FEATURE,
+            NamedNode::new_unchecked(format_iri(dump.format)),
+        );
     }
     out.push(d.finish(Iris::node(ds.clone())));
 
@@ -109,7 +124,10 @@ pub fn descriptions(
             )),
         );
         d.string(dcterms::FORMAT, dump.format.media_type());
-        d.literal(dcat::BYTE_SIZE, integer(dump.bytes, xsd::NON_NEGATIVE_INTEGER));
+        d.literal(
+            dcat::BYTE_SIZE,
+            integer(dump.bytes, xsd::NON_NEGATIVE_INTEGER),
+        );
         d.iri(spdx::CHECKSUM, Iris::node(format!("{url}#sha256")));
         out.push(d.finish(Iris::node(url.clone())));
         out.push(checksum(format!("{url}#sha256"), &dump.sha256, None));

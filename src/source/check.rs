@@ -6,9 +6,7 @@ use std::path::Path;
 use oxrdf::NamedNode;
 
 use super::diag::Diagnostic;
-use super::model::{
-    Category, Dataset, Date, Field, FileId, Membership, Organization, Publisher,
-};
+use super::model::{Category, Dataset, Date, Field, FileId, Membership, Organization, Publisher};
 use super::yaml::{Entry, Node, Pos, Value};
 
 pub const ORGANIZATION_KEYS: &[&str] = &[
@@ -83,10 +81,7 @@ impl Checker<'_> {
     fn expected(&mut self, node: &Node, key: &str, expected: &str) {
         self.error(
             node.pos,
-            format!(
-                "`{key}` must be {expected}, found {}",
-                node.value.kind()
-            ),
+            format!("`{key}` must be {expected}, found {}", node.value.kind()),
         );
     }
 
@@ -307,7 +302,10 @@ impl Checker<'_> {
         for (key, present) in [
             ("id", checked.id.is_some() || has_key(entries, "id")),
             ("name", name.is_some() || has_key(entries, "name")),
-            ("category", category.is_some() || has_key(entries, "category")),
+            (
+                "category",
+                category.is_some() || has_key(entries, "category"),
+            ),
         ] {
             if !present {
                 self.missing(pos, "organization record", key);
@@ -319,13 +317,13 @@ impl Checker<'_> {
         checked
             .references
             .extend(org.parent.clone().map(|p| ("parentOrganization", p)));
-        if let (Some(id), Some(name), Some(category)) = (&checked.id, name, category) {
-            if self.diagnostics.len() == before {
-                org.id = id.clone();
-                org.name = name;
-                org.category = category;
-                checked.organization = Some(org);
-            }
+        if let (Some(id), Some(name), Some(category)) = (&checked.id, name, category)
+            && self.diagnostics.len() == before
+        {
+            org.id = id.clone();
+            org.name = name;
+            org.category = category;
+            checked.organization = Some(org);
         }
         checked
     }
@@ -341,8 +339,12 @@ impl Checker<'_> {
             }
         }
         for (pos, id, first) in duplicates {
-            let d = Diagnostic::at(self.path, pos, format!("`{id}` is listed twice in `memberOf`"))
-                .with_related(self.path, first, "first listed here");
+            let d = Diagnostic::at(
+                self.path,
+                pos,
+                format!("`{id}` is listed twice in `memberOf`"),
+            )
+            .with_related(self.path, first, "first listed here");
             self.diagnostics.push(d);
         }
         items.into_iter().map(|f| f.value).collect()
@@ -365,7 +367,8 @@ impl Checker<'_> {
                 })
             }
             Value::Map(entries) => {
-                let (mut id, mut role_name, mut start_date, mut end_date) = (None, None, None, None);
+                let (mut id, mut role_name, mut start_date, mut end_date) =
+                    (None, None, None, None);
                 for entry in entries {
                     match entry.key.as_str() {
                         "id" => id = self.field(entry, Self::slug),
@@ -387,7 +390,11 @@ impl Checker<'_> {
                 })
             }
             _ => {
-                self.expected(node, key, "an organization id or a mapping {id, roleName, startDate, endDate}");
+                self.expected(
+                    node,
+                    key,
+                    "an organization id or a mapping {id, roleName, startDate, endDate}",
+                );
                 None
             }
         }
@@ -456,7 +463,10 @@ impl Checker<'_> {
         match self.date(node, key)? {
             d @ Date::Day(_) => Some(d),
             Date::Year(y) => {
-                self.error(node.pos, format!("`{key}` must be a full date YYYY-MM-DD, found `{y}`"));
+                self.error(
+                    node.pos,
+                    format!("`{key}` must be a full date YYYY-MM-DD, found `{y}`"),
+                );
                 None
             }
         }
@@ -539,7 +549,9 @@ fn is_email(s: &str) -> bool {
         && !domain.contains('@')
         && domain.contains('.')
         && domain.split('.').all(|label| !label.is_empty())
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c))
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c))
 }
 
 /// `YYYY` or `YYYY-MM-DD` with a real month and day.
@@ -576,7 +588,10 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(parse_date("1876"), Some(Date::Year("1876".into())));
-        assert_eq!(parse_date("2024-02-29"), Some(Date::Day("2024-02-29".into())));
+        assert_eq!(
+            parse_date("2024-02-29"),
+            Some(Date::Day("2024-02-29".into()))
+        );
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("1900-02-29"), None);
         assert_eq!(parse_date("2020-13-01"), None);
@@ -590,8 +605,14 @@ mod tests {
         assert!(!is_slug("-ala") && !is_slug("ALA") && !is_slug("a_b") && !is_slug(""));
         assert!(is_email("info@nmla.org"));
         assert!(!is_email("info.nmla.org") && !is_email("a@b") && !is_email("a b@c.org"));
-        assert_eq!(suggest("memerOf", ORGANIZATION_KEYS.iter().copied()), Some("memberOf"));
-        assert_eq!(suggest("URL", ORGANIZATION_KEYS.iter().copied()), Some("url"));
+        assert_eq!(
+            suggest("memerOf", ORGANIZATION_KEYS.iter().copied()),
+            Some("memberOf")
+        );
+        assert_eq!(
+            suggest("URL", ORGANIZATION_KEYS.iter().copied()),
+            Some("url")
+        );
         assert_eq!(suggest("website", ORGANIZATION_KEYS.iter().copied()), None);
     }
 }

@@ -90,9 +90,7 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
         None
     };
 
-    let mut files = vec![SourceFile {
-        path: dataset_path,
-    }];
+    let mut files = vec![SourceFile { path: dataset_path }];
     files.extend(paths.iter().map(|p| SourceFile { path: p.clone() }));
     let results = check_files(&paths, limits);
 
@@ -111,7 +109,11 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
                             id.at,
                             format!("duplicate id `{}`", id.value),
                         )
-                        .with_related(&files[first_file as usize].path, first_pos, "first defined here"),
+                        .with_related(
+                            &files[first_file as usize].path,
+                            first_pos,
+                            "first defined here",
+                        ),
                     );
                 } else {
                     ids.insert(id.value.clone(), (file, id.at));
@@ -306,7 +308,9 @@ fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
         B::AliasAnchorRatio { aliases, anchors } => {
             format!("{aliases} alias uses of {anchors} anchors")
         }
-        B::Events { .. } | B::Nodes { .. } => "too many YAML nodes once anchors are expanded".into(),
+        B::Events { .. } | B::Nodes { .. } => {
+            "too many YAML nodes once anchors are expanded".into()
+        }
         other => format!("{other:?}"),
     };
     format!(
