@@ -41,7 +41,8 @@ enum Subject {
 pub struct Graph<'a> {
     source: &'a Source,
     iris: Iris<'a>,
-    subjects: Vec<(String, Subject)>,
+    /// Every subject, in the order of its N-Triples lines.
+    subjects: Vec<Subject>,
     /// Places by slug, with the name first given for each.
     places: Vec<(String, &'a str)>,
     /// For each organization, its sub-organizations.
@@ -148,7 +149,10 @@ impl<'a> Graph<'a> {
         let mut roles = vec![Vec::new(); orgs.len()];
         let mut targets = Vec::with_capacity(orgs.len());
         let mut parents = Vec::with_capacity(orgs.len());
-        let mut subjects = Vec::with_capacity(orgs.len() * 2 + 8);
+        // Organizations and their role blocks, ordered without building their
+        // IRIs: `<base>org/<id>>` sorts as `id` + `>`, and every role IRI
+        // `<base>org/<id>/role/<target>>` as `id` + `/` + ....
+        let mut org_block: Vec<(u32, bool)> = Vec::with_capacity(orgs.len() * 2);
         for (i, org) in orgs.iter().enumerate() {
             let i = i as u32;
             for area in &org.area_served {
@@ -165,17 +169,60 @@ impl<'a> Graph<'a> {
                 t.push(target);
                 if membership.is_qualified() {
                     roles[target as usize].push((i, m as u32));
-                    subjects.push((
-                        iris.role(&org.id.value, &membership.org.value),
-                        Subject::Role(i, m as u32),
-                    ));
                 }
             }
+            if org.member_of.iter().any(|m| m.is_qualified()) {
+                org_block.push((i, true));
+            }
             targets.push(t);
-            subjects.push((iris.organization(&org.id.value), Subject::Organization(i)));
+            org_block.push((i, false));
         }
+        let key = |&(i, roles): &(u32, bool)| {
+            let id = orgs[i as usize].id.value.as_bytes();
+            id.iter().copied().chain([if roles { b'/' } else { b'>' }])
+        };
+        org_block.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+
         let places: Vec<(String, &str)> = places.into_iter().collect();
-        let mut graph = Graph {
+        let mut others: Vec<(String, Subject)> = places
+            .iter()
+            .enumerate()
+            .map(|(i, (slug, _))| (iris.place(slug), Subject::Place(i as u32)))
+            .collect();
+        others.push((iris.dataset(), Subject::Dataset));
+        if source.dataset.publisher.is_some() {
+            others.push((iris.publisher(), Subject::Publisher));
+        }
+        others.push((iris.scheme(), Subject::Scheme));
+        for c in Category::ALL {
+            others.push((iris.category(c), Subject::Category(c)));
+        }
+        others.sort_by(|a, b| iri_order(&a.0, &b.0));
+        // No other subject's IRI starts with `<base>org/`: the block goes in one piece.
+        let org_prefix = format!("{}org/", iris.base);
+        let split = others.partition_point(|(iri, _)| iri_order(iri, &org_prefix).is_lt());
+
+        let mut subjects = Vec::with_capacity(others.len() + org_block.len() * 2);
+        subjects.extend(others[..split].iter().map(|(_, s)| *s));
+        for &(i, is_roles) in &org_block {
+            if !is_roles {
+                subjects.push(Subject::Organization(i));
+                continue;
+            }
+            let member_of = &orgs[i as usize].member_of;
+            let mut qualified: Vec<u32> = (0..member_of.len() as u32)
+                .filter(|&m| member_of[m as usize].is_qualified())
+                .collect();
+            qualified.sort_unstable_by(|&a, &b| {
+                iri_order(
+                    &member_of[a as usize].org.value,
+                    &member_of[b as usize].org.value,
+                )
+            });
+            subjects.extend(qualified.into_iter().map(|m| Subject::Role(i, m)));
+        }
+        subjects.extend(others[split..].iter().map(|(_, s)| *s));
+        Graph {
             source,
             iris,
             subjects,
@@ -184,24 +231,7 @@ impl<'a> Graph<'a> {
             roles,
             targets,
             parents,
-        };
-        for (i, (slug, _)) in graph.places.iter().enumerate() {
-            graph
-                .subjects
-                .push((iris.place(slug), Subject::Place(i as u32)));
         }
-        graph.subjects.push((iris.dataset(), Subject::Dataset));
-        if source.dataset.publisher.is_some() {
-            graph.subjects.push((iris.publisher(), Subject::Publisher));
-        }
-        graph.subjects.push((iris.scheme(), Subject::Scheme));
-        for c in Category::ALL {
-            graph
-                .subjects
-                .push((iris.category(c), Subject::Category(c)));
-        }
-        graph.subjects.sort_by(|a, b| iri_order(&a.0, &b.0));
-        graph
     }
 
     pub fn source(&self) -> &'a Source {
@@ -223,9 +253,22 @@ impl<'a> Graph<'a> {
     }
 
     fn describe(&self, i: usize) -> Description {
-        let (iri, subject) = &self.subjects[i];
+        let subject = self.subjects[i];
         let mut d = Builder::default();
-        match *subject {
+        let iri = match subject {
+            Subject::Organization(o) => self.iris.organization(&self.org(o).id.value),
+            Subject::Role(o, m) => {
+                let org = self.org(o);
+                self.iris
+                    .role(&org.id.value, &org.member_of[m as usize].org.value)
+            }
+            Subject::Place(p) => self.iris.place(&self.places[p as usize].0),
+            Subject::Category(c) => self.iris.category(c),
+            Subject::Scheme => self.iris.scheme(),
+            Subject::Dataset => self.iris.dataset(),
+            Subject::Publisher => self.iris.publisher(),
+        };
+        match subject {
             Subject::Organization(o) => self.organization(&mut d, o),
             Subject::Role(o, m) => self.role(&mut d, o, m),
             Subject::Place(p) => {
@@ -259,7 +302,7 @@ impl<'a> Graph<'a> {
                 }
             }
         }
-        d.finish(Iris::node(iri.clone()))
+        d.finish(Iris::node(iri))
     }
 
     fn org(&self, o: u32) -> &'a Organization {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::{fs, io, thread};
 
-pub use check::{is_slug, parse_date, suggest};
+pub use check::{ORGANIZATION_KEYS, is_slug, parse_date, suggest};
 pub use diag::{Diagnostic, Related, render};
 pub use model::*;
 
@@ -94,8 +94,9 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
     files.extend(paths.iter().map(|p| SourceFile { path: p.clone() }));
     let results = check_files(&paths, limits);
 
-    let mut organizations = Vec::new();
-    let mut ids: HashMap<String, (FileId, Pos)> = HashMap::new();
+    let records: usize = results.iter().map(|r| r.records.len()).sum();
+    let mut organizations = Vec::with_capacity(records);
+    let mut ids: HashMap<String, (FileId, Pos)> = HashMap::with_capacity(records);
     let mut references = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
         let file = FileId::try_from(index + 1).expect("fewer than 2^32 files");

@@ -1,0 +1,65 @@
+//! README.md kept honest: its tables and examples match what orgdir does.
+
+use std::path::Path;
+use std::process::Command;
+
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+}
+
+#[test]
+fn the_mapping_table_lists_every_record_key() {
+    let readme = readme();
+    for key in orgdir::source::ORGANIZATION_KEYS {
+        assert!(
+            readme.contains(&format!("| `{key}` |")),
+            "README does not document `{key}`"
+        );
+    }
+}
+
+#[test]
+fn the_diagnostic_example_is_what_orgdir_prints() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/unknown-key");
+    let output = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(&case)
+        .args(["build", "--out"])
+        .arg(std::env::temp_dir().join("orgdir-readme-never-written"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let first: String = stderr.lines().take(4).map(|l| format!("{l}\n")).collect();
+    assert!(
+        readme().contains(&format!("```\n{first}```")),
+        "README example is stale:\n{first}"
+    );
+}
+
+#[test]
+fn the_newcomer_commands_come_first_and_ci_runs_the_test_command() {
+    let readme = readme();
+    let build = readme
+        .find("cargo run --release -- build")
+        .expect("build command");
+    let test = readme.find("cargo test ").expect("test command");
+    assert!(
+        build < 1500 && test < 1500,
+        "the two commands must be near the top"
+    );
+    let ci =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == "cargo test"),
+        ".ci/run must run `cargo test`"
+    );
+
+    let help = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .args(["build", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for option in ["--data", "--out", "--max-file-size", "-q", "-v"] {
+        assert!(help.contains(option), "{option} missing from --help");
+        assert!(readme.contains(option), "{option} missing from README");
+    }
+}
