@@ -140,7 +140,7 @@ impl<'a> Graph<'a> {
         let index: HashMap<&str, u32> = orgs
             .iter()
             .enumerate()
-            .map(|(i, o)| (o.id.value.as_str(), i as u32))
+            .map(|(i, o)| (&*o.id.value, i as u32))
             .collect();
         let lookup = |id: &str| *index.get(id).expect("the loader checked every reference");
 
@@ -298,7 +298,7 @@ impl<'a> Graph<'a> {
                     .expect("listed only when present");
                 d.string(schema::NAME, &p.name.value);
                 if let Some(url) = &p.url {
-                    d.iri(schema::URL, NamedNode::new_unchecked(&url.value));
+                    d.iri(schema::URL, NamedNode::new_unchecked(&*url.value));
                 }
             }
         }
@@ -324,7 +324,7 @@ impl<'a> Graph<'a> {
             d.string(schema::DESCRIPTION, &v.value);
         }
         if let Some(v) = &org.url {
-            d.iri(schema::URL, NamedNode::new_unchecked(&v.value));
+            d.iri(schema::URL, NamedNode::new_unchecked(&*v.value));
         }
         d.iri(
             schema::ADDITIONAL_TYPE,
@@ -351,13 +351,13 @@ impl<'a> Graph<'a> {
             d.iri(schema::SUB_ORGANIZATION, self.org_iri(c));
         }
         for s in &org.same_as {
-            d.iri(schema::SAME_AS, NamedNode::new_unchecked(&s.value));
+            d.iri(schema::SAME_AS, NamedNode::new_unchecked(&*s.value));
         }
-        if let Some(v) = &org.founding_date {
-            d.date(schema::FOUNDING_DATE, &v.value);
+        if let Some(v) = org.founding_date {
+            d.date(schema::FOUNDING_DATE, v.value);
         }
-        if let Some(v) = &org.dissolution_date {
-            d.date(schema::DISSOLUTION_DATE, &v.value);
+        if let Some(v) = org.dissolution_date {
+            d.date(schema::DISSOLUTION_DATE, v.value);
         }
         if let Some(v) = &org.email {
             d.string(schema::EMAIL, &v.value);
@@ -365,21 +365,24 @@ impl<'a> Graph<'a> {
     }
 
     fn role(&self, d: &mut Builder, o: u32, m: u32) {
-        let membership = &self.org(o).member_of[m as usize];
+        let role = self.org(o).member_of[m as usize]
+            .role
+            .as_deref()
+            .expect("role subjects are qualified memberships");
         d.iri(rdf::TYPE, schema::ORGANIZATION_ROLE.into_owned());
         d.iri(schema::MEMBER, self.org_iri(o));
         d.iri(
             schema::MEMBER_OF,
             self.org_iri(self.targets[o as usize][m as usize]),
         );
-        if let Some(v) = &membership.role_name {
+        if let Some(v) = &role.role_name {
             d.string(schema::ROLE_NAME, &v.value);
         }
-        if let Some(v) = &membership.start_date {
-            d.date(schema::START_DATE, &v.value);
+        if let Some(v) = role.start_date {
+            d.date(schema::START_DATE, v.value);
         }
-        if let Some(v) = &membership.end_date {
-            d.date(schema::END_DATE, &v.value);
+        if let Some(v) = role.end_date {
+            d.date(schema::END_DATE, v.value);
         }
     }
 
@@ -394,12 +397,12 @@ impl<'a> Graph<'a> {
             d.iri(schema::PUBLISHER, Iris::node(self.iris.publisher()));
         }
         if let Some(v) = &ds.license {
-            d.iri(schema::LICENSE, NamedNode::new_unchecked(&v.value));
+            d.iri(schema::LICENSE, NamedNode::new_unchecked(&*v.value));
         }
         if let Some(v) = &ds.source {
-            d.iri(schema::IS_BASED_ON, NamedNode::new_unchecked(&v.value));
+            d.iri(schema::IS_BASED_ON, NamedNode::new_unchecked(&*v.value));
         }
-        d.date(schema::DATE_MODIFIED, &ds.modified.value);
+        d.date(schema::DATE_MODIFIED, ds.modified.value);
     }
 }
 
@@ -420,14 +423,15 @@ impl Builder {
         self.properties
             .push((p, Literal::new_simple_literal(o).into()));
     }
-    pub(crate) fn date(&mut self, p: NamedNodeRef<'static>, date: &Date) {
-        let datatype = match date {
-            Date::Year(_) => xsd::G_YEAR,
-            Date::Day(_) => xsd::DATE,
+    pub(crate) fn date(&mut self, p: NamedNodeRef<'static>, date: Date) {
+        let datatype = if date.is_year() {
+            xsd::G_YEAR
+        } else {
+            xsd::DATE
         };
         self.properties.push((
             p,
-            Literal::new_typed_literal(date.as_str(), datatype).into(),
+            Literal::new_typed_literal(date.to_string(), datatype).into(),
         ));
     }
     pub(crate) fn finish(mut self, subject: NamedNode) -> Description {

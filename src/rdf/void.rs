@@ -69,12 +69,12 @@ pub fn descriptions(
         d.iri(dcterms::PUBLISHER, Iris::node(iris.publisher()));
     }
     if let Some(v) = &dataset.license {
-        d.iri(dcterms::LICENSE, NamedNode::new_unchecked(&v.value));
+        d.iri(dcterms::LICENSE, NamedNode::new_unchecked(&*v.value));
     }
     if let Some(v) = &dataset.source {
-        d.iri(dcterms::SOURCE, NamedNode::new_unchecked(&v.value));
+        d.iri(dcterms::SOURCE, NamedNode::new_unchecked(&*v.value));
     }
-    d.date(dcterms::MODIFIED, &dataset.modified.value);
+    d.date(dcterms::MODIFIED, dataset.modified.value);
     d.literal(void::TRIPLES, integer(stats.triples, xsd::INTEGER));
     d.literal(
         void::DISTINCT_SUBJECTS,

@@ -3,10 +3,12 @@
 
 use std::path::Path;
 
-use oxrdf::NamedNode;
+use oxrdf::NamedNodeRef;
 
 use super::diag::Diagnostic;
-use super::model::{Category, Dataset, Date, Field, FileId, Membership, Organization, Publisher};
+use super::model::{
+    Category, Dataset, Date, Field, FileId, Membership, Organization, Publisher, Role, Text,
+};
 use super::yaml::{Entry, Node, Pos, Value};
 
 pub const ORGANIZATION_KEYS: &[&str] = &[
@@ -37,13 +39,16 @@ const DATASET_KEYS: &[&str] = &[
 ];
 const PUBLISHER_KEYS: &[&str] = &["name", "url"];
 
-/// A record as far as it could be read: ids and references are kept even when
-/// another field is wrong, so that cross-record checks do not cascade.
-pub struct Checked {
-    pub id: Option<Field<String>>,
-    /// `memberOf` and `parentOrganization` targets, with the key they came from.
-    pub references: Vec<(&'static str, Field<String>)>,
-    pub organization: Option<Organization>,
+/// A record as far as it could be read.
+pub enum Checked {
+    Complete(Organization),
+    /// A record with problems: its id and references are kept so that
+    /// cross-record checks neither miss it nor report it twice.
+    Partial {
+        id: Option<Field<Text>>,
+        /// `memberOf` and `parentOrganization` targets, with their key.
+        references: Vec<(&'static str, Field<Text>)>,
+    },
 }
 
 /// Checks the values of one file, writing every problem to `diagnostics`.
@@ -86,9 +91,9 @@ impl Checker<'_> {
     }
 
     /// A string value of `entry`; `what` names the key for messages.
-    fn string(&mut self, node: &Node, key: &str) -> Option<String> {
+    fn string(&mut self, node: &Node, key: &str) -> Option<Text> {
         match &node.value {
-            Value::Str(s) => Some(s.clone()),
+            Value::Str(s) => Some(s.as_str().into()),
             _ => {
                 self.expected(node, key, "a string");
                 None
@@ -96,7 +101,7 @@ impl Checker<'_> {
         }
     }
 
-    fn text(&mut self, node: &Node, key: &str) -> Option<String> {
+    fn text(&mut self, node: &Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
         if s.trim().is_empty() {
             self.error(node.pos, format!("`{key}` must not be empty"));
@@ -128,7 +133,7 @@ impl Checker<'_> {
             self.expected(&entry.value, &entry.key, "a list");
             return Vec::new();
         };
-        items
+        let mut values: Vec<Field<T>> = items
             .iter()
             .filter_map(|item| {
                 let value = read(self, item, &entry.key)?;
@@ -138,10 +143,14 @@ impl Checker<'_> {
                     at: item.pos,
                 })
             })
-            .collect()
+            .collect();
+        // `collect` through `filter_map` reserves room for four; records are kept
+        // for the whole run, so give the spare back.
+        values.shrink_to_fit();
+        values
     }
 
-    fn slug(&mut self, node: &Node, key: &str) -> Option<String> {
+    fn slug(&mut self, node: &Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
         if !is_slug(&s) {
             self.error(
@@ -156,9 +165,9 @@ impl Checker<'_> {
         Some(s)
     }
 
-    fn iri(&mut self, node: &Node, key: &str) -> Option<String> {
+    fn iri(&mut self, node: &Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
-        match NamedNode::new(s.as_str()) {
+        match NamedNodeRef::new(&s) {
             Ok(_) => Some(s),
             Err(e) => {
                 self.error(node.pos, format!("malformed IRI `{s}` in `{key}`: {e}"));
@@ -167,9 +176,9 @@ impl Checker<'_> {
         }
     }
 
-    fn http_url(&mut self, node: &Node, key: &str) -> Option<String> {
+    fn http_url(&mut self, node: &Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
-        let problem = match NamedNode::new(s.as_str()) {
+        let problem = match NamedNodeRef::new(&s) {
             Err(e) => Some(e.to_string()),
             Ok(_) if !is_http(&s) => Some("expected an absolute http:// or https:// URL".into()),
             Ok(_) => None,
@@ -202,7 +211,7 @@ impl Checker<'_> {
         date
     }
 
-    fn email(&mut self, node: &Node, key: &str) -> Option<String> {
+    fn email(&mut self, node: &Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
         if !is_email(&s) {
             self.error(
@@ -233,7 +242,7 @@ impl Checker<'_> {
         category
     }
 
-    fn string_or_list(&mut self, entry: &Entry) -> Vec<Field<String>> {
+    fn string_or_list(&mut self, entry: &Entry) -> Vec<Field<Text>> {
         match &entry.value.value {
             Value::Seq(_) => self.list(entry, Self::text),
             _ => self.field(entry, Self::text).into_iter().collect(),
@@ -242,11 +251,6 @@ impl Checker<'_> {
 
     /// Reads one organization record.
     pub fn organization(&mut self, file: FileId, node: &Node) -> Checked {
-        let mut checked = Checked {
-            id: None,
-            references: Vec::new(),
-            organization: None,
-        };
         let Value::Map(entries) = &node.value else {
             self.error(
                 node.pos,
@@ -255,10 +259,13 @@ impl Checker<'_> {
                     node.value.kind()
                 ),
             );
-            return checked;
+            return Checked::Partial {
+                id: None,
+                references: Vec::new(),
+            };
         };
         let pos = entries.first().map_or(node.pos, |e| e.key_pos);
-        let (mut name, mut category) = (None, None);
+        let (mut id, mut name, mut category) = (None, None, None);
         let mut org = Organization {
             file,
             pos,
@@ -283,7 +290,7 @@ impl Checker<'_> {
         let before = self.diagnostics.len();
         for entry in entries {
             match entry.key.as_str() {
-                "id" => checked.id = self.field(entry, Self::slug),
+                "id" => id = self.field(entry, Self::slug),
                 "name" => name = self.field(entry, Self::text),
                 "alternateName" => org.alternate_names = self.string_or_list(entry),
                 "description" => org.description = self.field(entry, Self::text),
@@ -300,7 +307,7 @@ impl Checker<'_> {
             }
         }
         for (key, present) in [
-            ("id", checked.id.is_some() || has_key(entries, "id")),
+            ("id", id.is_some() || has_key(entries, "id")),
             ("name", name.is_some() || has_key(entries, "name")),
             (
                 "category",
@@ -311,21 +318,18 @@ impl Checker<'_> {
                 self.missing(pos, "organization record", key);
             }
         }
-        for m in &org.member_of {
-            checked.references.push(("memberOf", m.org.clone()));
-        }
-        checked
-            .references
-            .extend(org.parent.clone().map(|p| ("parentOrganization", p)));
-        if let (Some(id), Some(name), Some(category)) = (&checked.id, name, category)
+        if let (Some(id), Some(name), Some(category)) = (&id, &name, category)
             && self.diagnostics.len() == before
         {
             org.id = id.clone();
-            org.name = name;
+            org.name = name.clone();
             org.category = category;
-            checked.organization = Some(org);
+            return Checked::Complete(org);
         }
-        checked
+        Checked::Partial {
+            id,
+            references: org.references().map(|(k, t)| (k, t.clone())).collect(),
+        }
     }
 
     fn memberships(&mut self, entry: &Entry) -> Vec<Membership> {
@@ -347,7 +351,9 @@ impl Checker<'_> {
             .with_related(self.path, first, "first listed here");
             self.diagnostics.push(d);
         }
-        items.into_iter().map(|f| f.value).collect()
+        let mut memberships: Vec<Membership> = items.into_iter().map(|f| f.value).collect();
+        memberships.shrink_to_fit();
+        memberships
     }
 
     fn membership(&mut self, node: &Node, key: &str) -> Option<Membership> {
@@ -361,9 +367,7 @@ impl Checker<'_> {
                         key: node.pos,
                         at: node.pos,
                     },
-                    role_name: None,
-                    start_date: None,
-                    end_date: None,
+                    role: None,
                 })
             }
             Value::Map(entries) => {
@@ -381,12 +385,17 @@ impl Checker<'_> {
                 if id.is_none() && !has_key(entries, "id") {
                     self.missing(node.pos, "`memberOf` entry", "id");
                 }
+                let qualified = role_name.is_some() || start_date.is_some() || end_date.is_some();
                 Some(Membership {
                     pos: node.pos,
                     org: id?,
-                    role_name,
-                    start_date,
-                    end_date,
+                    role: qualified.then(|| {
+                        Box::new(Role {
+                            role_name,
+                            start_date,
+                            end_date,
+                        })
+                    }),
                 })
             }
             _ => {
@@ -450,7 +459,7 @@ impl Checker<'_> {
         })
     }
 
-    fn base(&mut self, node: &Node, key: &str) -> Option<String> {
+    fn base(&mut self, node: &Node, key: &str) -> Option<Text> {
         let s = self.http_url(node, key)?;
         if !s.ends_with('/') {
             self.error(node.pos, format!("`base` must end with `/`, found `{s}`"));
@@ -460,16 +469,15 @@ impl Checker<'_> {
     }
 
     fn day(&mut self, node: &Node, key: &str) -> Option<Date> {
-        match self.date(node, key)? {
-            d @ Date::Day(_) => Some(d),
-            Date::Year(y) => {
-                self.error(
-                    node.pos,
-                    format!("`{key}` must be a full date YYYY-MM-DD, found `{y}`"),
-                );
-                None
-            }
+        let date = self.date(node, key)?;
+        if date.is_year() {
+            self.error(
+                node.pos,
+                format!("`{key}` must be a full date YYYY-MM-DD, found `{date}`"),
+            );
+            return None;
         }
+        Some(date)
     }
 
     fn publisher(&mut self, entry: &Entry) -> Option<Publisher> {
@@ -556,26 +564,17 @@ fn is_email(s: &str) -> bool {
 
 /// `YYYY` or `YYYY-MM-DD` with a real month and day.
 pub fn parse_date(s: &str) -> Option<Date> {
-    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+    let number = |t: &str| {
+        t.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| t.parse::<u16>().ok())
+            .flatten()
+    };
     match s.len() {
-        4 if digits(s, 4) => Some(Date::Year(s.to_owned())),
-        10 => {
-            let (y, m, d) = (&s[0..4], &s[5..7], &s[8..10]);
-            if !(digits(y, 4) && digits(m, 2) && digits(d, 2) && &s[4..5] == "-" && &s[7..8] == "-")
-            {
-                return None;
-            }
-            let (year, month, day): (u32, u32, u32) =
-                (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-            let days = match month {
-                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-                4 | 6 | 9 | 11 => 30,
-                2 if leap => 29,
-                2 => 28,
-                _ => return None,
-            };
-            (1..=days).contains(&day).then(|| Date::Day(s.to_owned()))
+        4 => number(s).map(Date::year),
+        10 if &s[4..5] == "-" && &s[7..8] == "-" => {
+            let (year, month, day) = (number(&s[0..4])?, number(&s[5..7])?, number(&s[8..10])?);
+            Date::day(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
         }
         _ => None,
     }
@@ -587,11 +586,12 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(parse_date("1876"), Some(Date::Year("1876".into())));
-        assert_eq!(
-            parse_date("2024-02-29"),
-            Some(Date::Day("2024-02-29".into()))
-        );
+        assert_eq!(parse_date("1876"), Some(Date::year(1876)));
+        assert_eq!(parse_date("2024-02-29"), Date::day(2024, 2, 29));
+        assert_eq!(parse_date("2024-02-29").unwrap().to_string(), "2024-02-29");
+        assert_eq!(parse_date("0987").unwrap().to_string(), "0987");
+        assert_eq!(parse_date("+987"), None);
+        assert_eq!(parse_date("2000-02-29").map(|d| d.is_year()), Some(false));
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("1900-02-29"), None);
         assert_eq!(parse_date("2020-13-01"), None);

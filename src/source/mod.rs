@@ -96,51 +96,18 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
 
     let records: usize = results.iter().map(|r| r.records.len()).sum();
     let mut organizations = Vec::with_capacity(records);
-    let mut ids: HashMap<String, (FileId, Pos)> = HashMap::with_capacity(records);
-    let mut references = Vec::new();
+    let mut partial = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
         let file = FileId::try_from(index + 1).expect("fewer than 2^32 files");
         diagnostics.extend(result.diagnostics);
         for checked in result.records {
-            if let Some(id) = &checked.id {
-                if let Some(&(first_file, first_pos)) = ids.get(&id.value) {
-                    diagnostics.push(
-                        Diagnostic::at(
-                            &files[file as usize].path,
-                            id.at,
-                            format!("duplicate id `{}`", id.value),
-                        )
-                        .with_related(
-                            &files[first_file as usize].path,
-                            first_pos,
-                            "first defined here",
-                        ),
-                    );
-                } else {
-                    ids.insert(id.value.clone(), (file, id.at));
-                }
+            match checked {
+                Checked::Complete(org) => organizations.push(org),
+                Checked::Partial { id, references } => partial.push((file, id, references)),
             }
-            references.extend(checked.references.into_iter().map(|r| (file, r)));
-            organizations.extend(checked.organization);
         }
     }
-    for (file, (key, target)) in references {
-        if !ids.contains_key(&target.value) {
-            let hint = match suggest(&target.value, ids.keys().map(String::as_str)) {
-                Some(s) => format!(": did you mean `{s}`?"),
-                None => String::new(),
-            };
-            diagnostics.push(Diagnostic::at(
-                &files[file as usize].path,
-                target.at,
-                format!(
-                    "`{key}` names `{}`, which is not an organization of the dataset{hint}",
-                    target.value
-                ),
-            ));
-        }
-    }
-
+    check_references(&files, &organizations, &partial, &mut diagnostics);
     match dataset {
         Some(dataset) if diagnostics.is_empty() => Ok(Source {
             root: root.to_owned(),
@@ -156,6 +123,73 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
                 .collect();
             diagnostics.sort_by_key(|d| (order.get(d.path.as_path()).copied(), d.pos));
             Err(SourceError { diagnostics })
+        }
+    }
+}
+
+type Partial = (
+    FileId,
+    Option<Field<Text>>,
+    Vec<(&'static str, Field<Text>)>,
+);
+
+/// Ids are unique across files, and every reference names one of them.
+fn check_references(
+    files: &[SourceFile],
+    organizations: &[Organization],
+    partial: &[Partial],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let path = |file: FileId| files[file as usize].path.as_path();
+    let mut all: Vec<(FileId, Pos, &str)> = organizations
+        .iter()
+        .map(|o| (o.file, o.id.at, &*o.id.value))
+        .chain(
+            partial
+                .iter()
+                .filter_map(|(f, id, _)| id.as_ref().map(|id| (*f, id.at, &*id.value))),
+        )
+        .collect();
+    all.sort_unstable();
+    let mut ids: HashMap<&str, (FileId, Pos)> = HashMap::with_capacity(all.len());
+    for (file, pos, id) in all {
+        if let Some(&(first_file, first_pos)) = ids.get(id) {
+            diagnostics.push(
+                Diagnostic::at(path(file), pos, format!("duplicate id `{id}`")).with_related(
+                    path(first_file),
+                    first_pos,
+                    "first defined here",
+                ),
+            );
+        } else {
+            ids.insert(id, (file, pos));
+        }
+    }
+    let references = organizations
+        .iter()
+        .flat_map(|o| {
+            o.references()
+                .map(move |(key, target)| (o.file, key, target))
+        })
+        .chain(
+            partial
+                .iter()
+                .flat_map(|(f, _, refs)| refs.iter().map(move |(key, target)| (*f, *key, target))),
+        );
+    for (file, key, target) in references {
+        if !ids.contains_key(&*target.value) {
+            let hint = match suggest(&target.value, ids.keys().copied()) {
+                Some(s) => format!(": did you mean `{s}`?"),
+                None => String::new(),
+            };
+            diagnostics.push(Diagnostic::at(
+                path(file),
+                target.at,
+                format!(
+                    "`{key}` names `{}`, which is not an organization of the dataset{hint}",
+                    target.value
+                ),
+            ));
         }
     }
 }

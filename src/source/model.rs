@@ -10,8 +10,12 @@ pub use super::yaml::Pos;
 /// Index of a file in [`Source::files`].
 pub type FileId = u32;
 
+/// A string from the source. `Box<str>` rather than `String`: records are
+/// never edited, and at a million records the spare capacity adds up.
+pub type Text = Box<str>;
+
 /// A value read from YAML, with where its key and the value itself stand.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field<T> {
     pub value: T,
     /// The key (`url:`), or for a list item the item itself.
@@ -64,38 +68,65 @@ impl Category {
     }
 }
 
-/// `YYYY` or `YYYY-MM-DD`, checked to be a real date, kept in its lexical form.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Date {
-    Year(String),
-    Day(String),
+/// `YYYY` or `YYYY-MM-DD`, checked to be a real date. Four bytes: a record
+/// holds several and a directory may hold a million records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    year: u16,
+    /// 0 for a year alone.
+    month: u8,
+    day: u8,
 }
 
 impl Date {
-    pub fn as_str(&self) -> &str {
-        match self {
-            Date::Year(s) | Date::Day(s) => s,
+    pub fn year(year: u16) -> Self {
+        Date {
+            year,
+            month: 0,
+            day: 0,
         }
+    }
+
+    /// A calendar day; `None` if it does not exist.
+    pub fn day(year: u16, month: u8, day: u8) -> Option<Self> {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year <= 9999 && (1..=days).contains(&day)).then_some(Date { year, month, day })
+    }
+
+    /// Whether this is a year alone (`xsd:gYear`) rather than a day (`xsd:date`).
+    pub fn is_year(self) -> bool {
+        self.month == 0
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if self.is_year() {
+            write!(f, "{:04}", self.year)
+        } else {
+            write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        }
     }
 }
 
 /// `data/dataset.yaml`.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    pub id: Field<String>,
-    pub title: Field<String>,
-    pub description: Option<Field<String>>,
+    pub id: Field<Text>,
+    pub title: Field<Text>,
+    pub description: Option<Field<Text>>,
     pub publisher: Option<Publisher>,
     /// Absolute IRI ending in `/`; every IRI of the data is minted under it.
-    pub base: Field<String>,
-    pub license: Option<Field<String>>,
-    pub source: Option<Field<String>>,
+    pub base: Field<Text>,
+    pub license: Option<Field<Text>>,
+    pub source: Option<Field<Text>>,
     /// `YYYY-MM-DD`: the date of the data's last change.
     pub modified: Field<Date>,
 }
@@ -103,8 +134,8 @@ pub struct Dataset {
 #[derive(Debug, Clone)]
 pub struct Publisher {
     pub key: Pos,
-    pub name: Field<String>,
-    pub url: Option<Field<String>>,
+    pub name: Field<Text>,
+    pub url: Option<Field<Text>>,
 }
 
 /// One organization record.
@@ -113,19 +144,27 @@ pub struct Organization {
     pub file: FileId,
     /// Where the record starts (its first key).
     pub pos: Pos,
-    pub id: Field<String>,
-    pub name: Field<String>,
-    pub alternate_names: Vec<Field<String>>,
-    pub description: Option<Field<String>>,
-    pub url: Option<Field<String>>,
+    pub id: Field<Text>,
+    pub name: Field<Text>,
+    pub alternate_names: Vec<Field<Text>>,
+    pub description: Option<Field<Text>>,
+    pub url: Option<Field<Text>>,
     pub category: Field<Category>,
-    pub area_served: Vec<Field<String>>,
+    pub area_served: Vec<Field<Text>>,
     pub member_of: Vec<Membership>,
-    pub parent: Option<Field<String>>,
-    pub same_as: Vec<Field<String>>,
+    pub parent: Option<Field<Text>>,
+    pub same_as: Vec<Field<Text>>,
     pub founding_date: Option<Field<Date>>,
     pub dissolution_date: Option<Field<Date>>,
-    pub email: Option<Field<String>>,
+    pub email: Option<Field<Text>>,
+}
+
+impl Organization {
+    /// The ids this record names: `memberOf` targets and `parentOrganization`.
+    pub fn references(&self) -> impl Iterator<Item = (&'static str, &Field<Text>)> {
+        let members = self.member_of.iter().map(|m| ("memberOf", &m.org));
+        members.chain(self.parent.iter().map(|p| ("parentOrganization", p)))
+    }
 }
 
 /// A `memberOf` entry: the organization's id, with an optional qualified role.
@@ -133,8 +172,15 @@ pub struct Organization {
 pub struct Membership {
     /// The list item.
     pub pos: Pos,
-    pub org: Field<String>,
-    pub role_name: Option<Field<String>>,
+    pub org: Field<Text>,
+    /// Boxed: most memberships are a bare id.
+    pub role: Option<Box<Role>>,
+}
+
+/// What a qualified membership says beyond "member of".
+#[derive(Debug, Clone, Default)]
+pub struct Role {
+    pub role_name: Option<Field<Text>>,
     pub start_date: Option<Field<Date>>,
     pub end_date: Option<Field<Date>>,
 }
@@ -142,7 +188,7 @@ pub struct Membership {
 impl Membership {
     /// Whether the entry says more than "member of": it then gets a role node.
     pub fn is_qualified(&self) -> bool {
-        self.role_name.is_some() || self.start_date.is_some() || self.end_date.is_some()
+        self.role.is_some()
     }
 }
 
