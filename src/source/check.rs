@@ -40,6 +40,8 @@ const DATASET_KEYS: &[&str] = &[
 const PUBLISHER_KEYS: &[&str] = &["name", "url"];
 
 /// A record as far as it could be read.
+// Complete is the common case by far; boxing it would cost an allocation per record.
+#[allow(clippy::large_enum_variant)]
 pub enum Checked {
     Complete(Organization),
     /// A record with problems: its id and references are kept so that
