@@ -46,12 +46,41 @@ pub struct Graph<'a> {
     /// Places by slug, with the name first given for each.
     places: Vec<(String, &'a str)>,
     /// For each organization, its sub-organizations.
-    children: Vec<Vec<u32>>,
+    children: Inverse<u32>,
     /// For each organization, the qualified memberships naming it.
-    roles: Vec<Vec<(u32, u32)>>,
-    /// For each organization, its `memberOf` targets as organization indexes.
-    targets: Vec<Vec<u32>>,
-    parents: Vec<Option<u32>>,
+    roles: Inverse<(u32, u32)>,
+}
+
+/// For each organization, the items that point at it (sub-organizations,
+/// qualified memberships), in one flat array: at a million records a `Vec`
+/// per organization costs more than the items.
+struct Inverse<T> {
+    offsets: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy + Default> Inverse<T> {
+    /// `pairs` are (organization, item); items keep their order per organization.
+    fn new(organizations: usize, pairs: Vec<(u32, T)>) -> Self {
+        let mut offsets = vec![0u32; organizations + 1];
+        for &(o, _) in &pairs {
+            offsets[o as usize + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut next = offsets.clone();
+        let mut items = vec![T::default(); pairs.len()];
+        for (o, item) in pairs {
+            items[next[o as usize] as usize] = item;
+            next[o as usize] += 1;
+        }
+        Inverse { offsets, items }
+    }
+
+    fn get(&self, o: u32) -> &[T] {
+        &self.items[self.offsets[o as usize] as usize..self.offsets[o as usize + 1] as usize]
+    }
 }
 
 /// Mints IRIs under the dataset base.
@@ -145,10 +174,8 @@ impl<'a> Graph<'a> {
         let lookup = |id: &str| *index.get(id).expect("the loader checked every reference");
 
         let mut places: BTreeMap<String, &str> = BTreeMap::new();
-        let mut children = vec![Vec::new(); orgs.len()];
-        let mut roles = vec![Vec::new(); orgs.len()];
-        let mut targets = Vec::with_capacity(orgs.len());
-        let mut parents = Vec::with_capacity(orgs.len());
+        let mut children = Vec::new();
+        let mut roles = Vec::new();
         // Organizations and their role blocks, ordered without building their
         // IRIs: `<base>org/<id>>` sorts as `id` + `>`, and every role IRI
         // `<base>org/<id>/role/<target>>` as `id` + `/` + ....
@@ -158,25 +185,21 @@ impl<'a> Graph<'a> {
             for area in &org.area_served {
                 places.entry(place_slug(&area.value)).or_insert(&area.value);
             }
-            let parent = org.parent.as_ref().map(|p| lookup(&p.value));
-            if let Some(p) = parent {
-                children[p as usize].push(i);
+            if let Some(p) = &org.parent {
+                children.push((lookup(&p.value), i));
             }
-            parents.push(parent);
-            let mut t = Vec::with_capacity(org.member_of.len());
             for (m, membership) in org.member_of.iter().enumerate() {
-                let target = lookup(&membership.org.value);
-                t.push(target);
                 if membership.is_qualified() {
-                    roles[target as usize].push((i, m as u32));
+                    roles.push((lookup(&membership.org.value), (i, m as u32)));
                 }
             }
             if org.member_of.iter().any(|m| m.is_qualified()) {
                 org_block.push((i, true));
             }
-            targets.push(t);
             org_block.push((i, false));
         }
+        let children = Inverse::new(orgs.len(), children);
+        let roles = Inverse::new(orgs.len(), roles);
         let key = |&(i, roles): &(u32, bool)| {
             let id = orgs[i as usize].id.value.as_bytes();
             id.iter().copied().chain([if roles { b'/' } else { b'>' }])
@@ -229,8 +252,6 @@ impl<'a> Graph<'a> {
             places,
             children,
             roles,
-            targets,
-            parents,
         }
     }
 
@@ -310,7 +331,11 @@ impl<'a> Graph<'a> {
     }
 
     fn org_iri(&self, o: u32) -> NamedNode {
-        Iris::node(self.iris.organization(&self.org(o).id.value))
+        self.id_iri(&self.org(o).id.value)
+    }
+
+    fn id_iri(&self, id: &str) -> NamedNode {
+        Iris::node(self.iris.organization(id))
     }
 
     fn organization(&self, d: &mut Builder, o: u32) {
@@ -334,20 +359,20 @@ impl<'a> Graph<'a> {
             let place = self.iris.place(&place_slug(&area.value));
             d.iri(schema::AREA_SERVED, Iris::node(place));
         }
-        for &t in &self.targets[o as usize] {
-            d.iri(schema::MEMBER_OF, self.org_iri(t));
+        for m in &org.member_of {
+            d.iri(schema::MEMBER_OF, self.id_iri(&m.org.value));
         }
-        for &(member, m) in &self.roles[o as usize] {
+        for &(member, m) in self.roles.get(o) {
             let target = &self.org(member).member_of[m as usize].org.value;
             d.iri(
                 schema::MEMBER,
                 Iris::node(self.iris.role(&self.org(member).id.value, target)),
             );
         }
-        if let Some(p) = self.parents[o as usize] {
-            d.iri(schema::PARENT_ORGANIZATION, self.org_iri(p));
+        if let Some(p) = &org.parent {
+            d.iri(schema::PARENT_ORGANIZATION, self.id_iri(&p.value));
         }
-        for &c in &self.children[o as usize] {
+        for &c in self.children.get(o) {
             d.iri(schema::SUB_ORGANIZATION, self.org_iri(c));
         }
         for s in &org.same_as {
@@ -373,7 +398,7 @@ impl<'a> Graph<'a> {
         d.iri(schema::MEMBER, self.org_iri(o));
         d.iri(
             schema::MEMBER_OF,
-            self.org_iri(self.targets[o as usize][m as usize]),
+            self.id_iri(&self.org(o).member_of[m as usize].org.value),
         );
         if let Some(v) = &role.role_name {
             d.string(schema::ROLE_NAME, &v.value);
