@@ -5,6 +5,11 @@
 //! organization records. Loading reports every problem it finds, each at its
 //! file, line and column; inputs are bounded (file size, nesting depth, alias
 //! expansion) so a hostile file is refused rather than expanded.
+//!
+//! The records are not serde structs with `deny_unknown_fields`: serde stops
+//! at the first error of a file. [`yaml`] builds a tree with positions and
+//! [`check`] walks it, so an unknown key is still an error (with a "did you
+//! mean"), and so is everything else wrong in the same run.
 
 mod check;
 mod diag;
@@ -270,22 +275,13 @@ fn read_yaml(path: &Path, limits: Limits, diagnostics: &mut Vec<Diagnostic>) -> 
             return None;
         }
     };
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = limits.max_depth;
-    budget.max_aliases = limits.max_aliases;
-    budget.max_nodes = limits.max_nodes;
-    budget.max_documents = 1;
-    let mut alias_limits = serde_saphyr::options::AliasLimits::default();
-    alias_limits.max_total_replayed_events = limits.max_replayed_nodes;
-    let options = serde_saphyr::options! {
-        budget: Some(budget),
-        alias_limits: alias_limits,
-        with_snippet: false,
-    };
-    match serde_saphyr::from_str_with_options::<Node>(&text, options) {
-        Ok(Node {
-            value: Value::Null, ..
-        }) => {
+    match yaml::parse(&text, &limits) {
+        Ok(
+            Some(Node {
+                value: Value::Null, ..
+            })
+            | None,
+        ) => {
             diagnostics.push(Diagnostic::at(
                 path,
                 Pos { line: 1, col: 1 },
@@ -293,65 +289,12 @@ fn read_yaml(path: &Path, limits: Limits, diagnostics: &mut Vec<Diagnostic>) -> 
             ));
             None
         }
-        Ok(node) => Some(node),
+        Ok(Some(node)) => Some(node),
         Err(e) => {
-            diagnostics.push(yaml_error(path, &e, limits));
+            diagnostics.push(Diagnostic::at(path, e.pos, e.message));
             None
         }
     }
-}
-
-fn yaml_error(path: &Path, e: &serde_saphyr::Error, limits: Limits) -> Diagnostic {
-    let pos = e
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| Pos {
-            line: u32::try_from(l.line()).unwrap_or(u32::MAX),
-            col: u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
-        })
-        .unwrap_or(Pos { line: 1, col: 1 });
-    if let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() {
-        return Diagnostic::at(path, pos, budget_message(breach));
-    }
-    let message = e.without_snippet().to_string();
-    // The parser appends its own "at line L column C"; ours is in front already.
-    if message.contains("alias replay limit") {
-        return Diagnostic::at(
-            path,
-            pos,
-            format!(
-                "YAML over the loader's limits (aliases would copy more than {} nodes): \
-                 refused, not expanded",
-                limits.max_replayed_nodes
-            ),
-        );
-    }
-    let message = match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    };
-    Diagnostic::at(path, pos, format!("YAML: {}", message.trim()))
-}
-
-fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
-    use serde_saphyr::budget::BudgetBreach as B;
-    let what = match breach {
-        B::Depth { depth } => {
-            return format!("YAML nested {depth} levels deep, over the limit: refused");
-        }
-        B::Aliases { aliases } => format!("{aliases} alias uses"),
-        B::AliasAnchorRatio { aliases, anchors } => {
-            format!("{aliases} alias uses of {anchors} anchors")
-        }
-        B::Events { .. } | B::Nodes { .. } => {
-            "too many YAML nodes once anchors are expanded".into()
-        }
-        other => format!("{other:?}"),
-    };
-    format!(
-        "YAML over the loader's limits ({what}): refused, not expanded; \
-         anchors and aliases (`&a`, `*a`) that multiply content are not accepted"
-    )
 }
 
 fn read_text(path: &Path, limits: Limits) -> Result<String, Diagnostic> {
