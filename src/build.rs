@@ -6,6 +6,7 @@
 use std::fs::{self, File};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,7 @@ use crate::error::Error;
 use crate::rdf::dump::{DumpFormat, Hashing, turtle_prefixes};
 use crate::rdf::turtle::TurtleWriter;
 use crate::rdf::void::{self, DumpFile, GraphStats};
-use crate::rdf::{DescriptionWriter, Graph, Iris};
+use crate::rdf::{Description, DescriptionWriter, Graph, Iris};
 use crate::source::{self, Limits, Source};
 
 /// The files a build writes; OUT may hold nothing else when it is replaced.
@@ -91,18 +92,33 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     })
 }
 
-/// Writes the three dumps into `dir`, one thread per format, and returns the
-/// graph's counts and the files written.
+/// Writes the three dumps into `dir`. The graph is described once, in batches
+/// shared by one writer thread per format; bounded channels keep only a few
+/// batches in memory.
 fn write_dumps(source: &Source, dir: &Path) -> Result<(GraphStats, Vec<DumpFile>), Error> {
+    const BATCH: usize = 2048;
     let graph = Graph::new(source);
     let results: Vec<Result<(DumpFile, u64), Error>> = thread::scope(|scope| {
+        let mut senders = Vec::new();
         let handles: Vec<_> = DumpFormat::ALL
             .into_iter()
             .map(|format| {
-                let graph = &graph;
-                scope.spawn(move || write_dump(graph, format, &dir.join(format.file_name())))
+                let (tx, rx) = mpsc::sync_channel::<Arc<Vec<Description>>>(4);
+                senders.push(tx);
+                let iris = graph.iris();
+                let path = dir.join(format.file_name());
+                scope.spawn(move || write_dump(rx.into_iter(), iris, format, &path))
             })
             .collect();
+        let mut descriptions = graph.descriptions().peekable();
+        while descriptions.peek().is_some() {
+            let batch = Arc::new(descriptions.by_ref().take(BATCH).collect::<Vec<_>>());
+            // A writer that failed has hung up; its error is reported below.
+            for tx in &senders {
+                let _ = tx.send(Arc::clone(&batch));
+            }
+        }
+        drop(senders);
         handles
             .into_iter()
             .map(|h| h.join().expect("a dump writer panicked"))
@@ -132,7 +148,8 @@ fn write_dumps(source: &Source, dir: &Path) -> Result<(GraphStats, Vec<DumpFile>
 }
 
 fn write_dump(
-    graph: &Graph<'_>,
+    batches: impl Iterator<Item = Arc<Vec<Description>>>,
+    iris: Iris<'_>,
     format: DumpFormat,
     path: &Path,
 ) -> Result<(DumpFile, u64), Error> {
@@ -141,11 +158,13 @@ fn write_dump(
     let mut triples = 0;
     {
         let mut w = format
-            .writer(&mut out, graph.iris())
+            .writer(&mut out, iris)
             .map_err(Error::io("write", path))?;
-        for d in graph.descriptions() {
-            triples += d.properties.len() as u64;
-            w.write(&d).map_err(Error::io("write", path))?;
+        for batch in batches {
+            for d in batch.iter() {
+                triples += d.properties.len() as u64;
+                w.write(d).map_err(Error::io("write", path))?;
+            }
         }
         w.finish().map_err(Error::io("write", path))?;
     }

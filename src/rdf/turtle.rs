@@ -8,6 +8,7 @@ use oxrdf::{Literal, NamedNodeRef, Term};
 
 use super::dump::DescriptionWriter;
 use super::mapping::Description;
+use super::ntriples::{push_literal, push_quoted};
 use super::vocab::{rdf, xsd};
 
 pub struct TurtleWriter<W: Write> {
@@ -57,9 +58,10 @@ impl<W: Write> TurtleWriter<W> {
 
     fn literal(&self, out: &mut String, l: &Literal) {
         if l.language().is_some() || l.datatype() == xsd::STRING {
-            let _ = write!(out, "{l}");
+            push_literal(out, l);
         } else {
-            let _ = write!(out, "{}^^", Literal::new_simple_literal(l.value()));
+            push_quoted(out, l.value());
+            out.push_str("^^");
             self.iri(out, l.datatype().as_str());
         }
     }
