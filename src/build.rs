@@ -96,14 +96,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
 /// shared by one writer thread per format; bounded channels keep only a few
 /// batches in memory.
 fn write_dumps(source: &Source, dir: &Path) -> Result<(GraphStats, Vec<DumpFile>), Error> {
-    const BATCH: usize = 2048;
+    const BATCH: usize = 256;
     let graph = Graph::new(source);
     let results: Vec<Result<(DumpFile, u64), Error>> = thread::scope(|scope| {
         let mut senders = Vec::new();
         let handles: Vec<_> = DumpFormat::ALL
             .into_iter()
             .map(|format| {
-                let (tx, rx) = mpsc::sync_channel::<Arc<Vec<Description>>>(4);
+                let (tx, rx) = mpsc::sync_channel::<Arc<Vec<Description>>>(2);
                 senders.push(tx);
                 let iris = graph.iris();
                 let path = dir.join(format.file_name());

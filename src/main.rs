@@ -7,7 +7,22 @@ use orgdir::config::{Config, Task, Verbosity};
 use orgdir::error::{Error, exit};
 use orgdir::source;
 
+/// mimalloc: with glibc's allocator, `orgdir build` of 100,000 synthetic
+/// records took 3.8-4.8 s and 170 MB; with mimalloc, 3.2-3.9 s and 135 MB.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc.h (v2, as bundled by libmimalloc-sys
+/// 0.1.49, pinned for this reason); the crate has no constant for it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // Give freed pages back at once instead of after 10 ms: the loader's
+    // threads free their YAML trees page by page as they go, and with the
+    // default delay the build peaked at 175 MB instead of 135 MB (100,000
+    // records), at no measurable cost in time.
+    // SAFETY: sets a plain integer option; mimalloc allows it at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let config = Config::from(Cli::parse());
     let result = match &config.task {
         Task::Build(options) => build::build(options).map(|s| summary(&s, config.verbosity)),

@@ -65,7 +65,7 @@ impl Checker<'_> {
             .push(Diagnostic::at(self.path, pos, message));
     }
 
-    fn unknown_key(&mut self, entry: &Entry, known: &[&str]) {
+    fn unknown_key(&mut self, entry: &mut Entry, known: &[&str]) {
         let message = match suggest(&entry.key, known.iter().copied()) {
             Some(s) => format!("unknown key `{}`: did you mean `{s}`?", entry.key),
             None => format!(
@@ -93,9 +93,10 @@ impl Checker<'_> {
     }
 
     /// A string value of `entry`; `what` names the key for messages.
-    fn string(&mut self, node: &Node, key: &str) -> Option<Text> {
-        match &node.value {
-            Value::Str(s) => Some(s.as_str().into()),
+    fn string(&mut self, node: &mut Node, key: &str) -> Option<Text> {
+        match &mut node.value {
+            // Taken, not copied: each value is read once, and the tree is dropped after.
+            Value::Str(s) => Some(std::mem::take(s).into_boxed_str()),
             _ => {
                 self.expected(node, key, "a string");
                 None
@@ -103,7 +104,7 @@ impl Checker<'_> {
         }
     }
 
-    fn text(&mut self, node: &Node, key: &str) -> Option<Text> {
+    fn text(&mut self, node: &mut Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
         if s.trim().is_empty() {
             self.error(node.pos, format!("`{key}` must not be empty"));
@@ -114,10 +115,10 @@ impl Checker<'_> {
 
     fn field<T>(
         &mut self,
-        entry: &Entry,
-        read: impl FnOnce(&mut Self, &Node, &str) -> Option<T>,
+        entry: &mut Entry,
+        read: impl FnOnce(&mut Self, &mut Node, &str) -> Option<T>,
     ) -> Option<Field<T>> {
-        let value = read(self, &entry.value, &entry.key)?;
+        let value = read(self, &mut entry.value, &entry.key)?;
         Some(Field {
             value,
             key: entry.key_pos,
@@ -128,15 +129,15 @@ impl Checker<'_> {
     /// A list value: each item read by `read`, the item's own position as its key.
     fn list<T>(
         &mut self,
-        entry: &Entry,
-        mut read: impl FnMut(&mut Self, &Node, &str) -> Option<T>,
-    ) -> Vec<Field<T>> {
-        let Value::Seq(items) = &entry.value.value else {
+        entry: &mut Entry,
+        mut read: impl FnMut(&mut Self, &mut Node, &str) -> Option<T>,
+    ) -> Box<[Field<T>]> {
+        let Value::Seq(items) = &mut entry.value.value else {
             self.expected(&entry.value, &entry.key, "a list");
-            return Vec::new();
+            return Box::default();
         };
-        let mut values: Vec<Field<T>> = items
-            .iter()
+        let values: Vec<Field<T>> = items
+            .iter_mut()
             .filter_map(|item| {
                 let value = read(self, item, &entry.key)?;
                 Some(Field {
@@ -148,11 +149,10 @@ impl Checker<'_> {
             .collect();
         // `collect` through `filter_map` reserves room for four; records are kept
         // for the whole run, so give the spare back.
-        values.shrink_to_fit();
-        values
+        values.into_boxed_slice()
     }
 
-    fn slug(&mut self, node: &Node, key: &str) -> Option<Text> {
+    fn slug(&mut self, node: &mut Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
         if !is_slug(&s) {
             self.error(
@@ -167,7 +167,7 @@ impl Checker<'_> {
         Some(s)
     }
 
-    fn iri(&mut self, node: &Node, key: &str) -> Option<Text> {
+    fn iri(&mut self, node: &mut Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
         match NamedNodeRef::new(&s) {
             Ok(_) => Some(s),
@@ -178,7 +178,7 @@ impl Checker<'_> {
         }
     }
 
-    fn http_url(&mut self, node: &Node, key: &str) -> Option<Text> {
+    fn http_url(&mut self, node: &mut Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
         let problem = match NamedNodeRef::new(&s) {
             Err(e) => Some(e.to_string()),
@@ -194,9 +194,9 @@ impl Checker<'_> {
         }
     }
 
-    fn date(&mut self, node: &Node, key: &str) -> Option<Date> {
-        let text = match &node.value {
-            Value::Str(s) => s.clone(),
+    fn date(&mut self, node: &mut Node, key: &str) -> Option<Date> {
+        let text = match &mut node.value {
+            Value::Str(s) => std::mem::take(s),
             Value::Int(i) => i.to_string(),
             _ => {
                 self.expected(node, key, "a date (YYYY or YYYY-MM-DD)");
@@ -213,7 +213,7 @@ impl Checker<'_> {
         date
     }
 
-    fn email(&mut self, node: &Node, key: &str) -> Option<Text> {
+    fn email(&mut self, node: &mut Node, key: &str) -> Option<Text> {
         let s = self.string(node, key)?;
         if !is_email(&s) {
             self.error(
@@ -225,7 +225,7 @@ impl Checker<'_> {
         Some(s)
     }
 
-    fn category(&mut self, node: &Node, key: &str) -> Option<Category> {
+    fn category(&mut self, node: &mut Node, key: &str) -> Option<Category> {
         let s = self.string(node, key)?;
         let category = Category::from_slug(&s);
         if category.is_none() {
@@ -244,7 +244,7 @@ impl Checker<'_> {
         category
     }
 
-    fn string_or_list(&mut self, entry: &Entry) -> Vec<Field<Text>> {
+    fn string_or_list(&mut self, entry: &mut Entry) -> Box<[Field<Text>]> {
         match &entry.value.value {
             Value::Seq(_) => self.list(entry, Self::text),
             _ => self.field(entry, Self::text).into_iter().collect(),
@@ -252,8 +252,8 @@ impl Checker<'_> {
     }
 
     /// Reads one organization record.
-    pub fn organization(&mut self, file: FileId, node: &Node) -> Checked {
-        let Value::Map(entries) = &node.value else {
+    pub fn organization(&mut self, file: FileId, node: &mut Node) -> Checked {
+        let Value::Map(entries) = &mut node.value else {
             self.error(
                 node.pos,
                 format!(
@@ -273,7 +273,7 @@ impl Checker<'_> {
             pos,
             id: Field::default_at(pos),
             name: Field::default_at(pos),
-            alternate_names: Vec::new(),
+            alternate_names: Box::default(),
             description: None,
             url: None,
             category: Field {
@@ -281,16 +281,16 @@ impl Checker<'_> {
                 key: pos,
                 at: pos,
             },
-            area_served: Vec::new(),
-            member_of: Vec::new(),
+            area_served: Box::default(),
+            member_of: Box::default(),
             parent: None,
-            same_as: Vec::new(),
+            same_as: Box::default(),
             founding_date: None,
             dissolution_date: None,
             email: None,
         };
         let before = self.diagnostics.len();
-        for entry in entries {
+        for entry in entries.iter_mut() {
             match entry.key.as_str() {
                 "id" => id = self.field(entry, Self::slug),
                 "name" => name = self.field(entry, Self::text),
@@ -334,7 +334,7 @@ impl Checker<'_> {
         }
     }
 
-    fn memberships(&mut self, entry: &Entry) -> Vec<Membership> {
+    fn memberships(&mut self, entry: &mut Entry) -> Box<[Membership]> {
         let items = self.list(entry, |c, item, key| c.membership(item, key));
         let mut seen: Vec<&Membership> = Vec::new();
         let mut duplicates = Vec::new();
@@ -353,13 +353,11 @@ impl Checker<'_> {
             .with_related(self.path, first, "first listed here");
             self.diagnostics.push(d);
         }
-        let mut memberships: Vec<Membership> = items.into_iter().map(|f| f.value).collect();
-        memberships.shrink_to_fit();
-        memberships
+        items.into_iter().map(|f| f.value).collect()
     }
 
-    fn membership(&mut self, node: &Node, key: &str) -> Option<Membership> {
-        match &node.value {
+    fn membership(&mut self, node: &mut Node, key: &str) -> Option<Membership> {
+        match &mut node.value {
             Value::Str(_) => {
                 let id = self.slug(node, key)?;
                 Some(Membership {
@@ -375,7 +373,7 @@ impl Checker<'_> {
             Value::Map(entries) => {
                 let (mut id, mut role_name, mut start_date, mut end_date) =
                     (None, None, None, None);
-                for entry in entries {
+                for entry in entries.iter_mut() {
                     match entry.key.as_str() {
                         "id" => id = self.field(entry, Self::slug),
                         "roleName" => role_name = self.field(entry, Self::text),
@@ -412,8 +410,8 @@ impl Checker<'_> {
     }
 
     /// Reads `dataset.yaml`.
-    pub fn dataset(&mut self, node: &Node) -> Option<Dataset> {
-        let Value::Map(entries) = &node.value else {
+    pub fn dataset(&mut self, node: &mut Node) -> Option<Dataset> {
+        let Value::Map(entries) = &mut node.value else {
             self.error(
                 node.pos,
                 format!(
@@ -426,7 +424,7 @@ impl Checker<'_> {
         let pos = entries.first().map_or(node.pos, |e| e.key_pos);
         let (mut id, mut title, mut description, mut publisher) = (None, None, None, None);
         let (mut base, mut license, mut source, mut modified) = (None, None, None, None);
-        for entry in entries {
+        for entry in entries.iter_mut() {
             match entry.key.as_str() {
                 "id" => id = self.field(entry, Self::slug),
                 "title" => title = self.field(entry, Self::text),
@@ -461,7 +459,7 @@ impl Checker<'_> {
         })
     }
 
-    fn base(&mut self, node: &Node, key: &str) -> Option<Text> {
+    fn base(&mut self, node: &mut Node, key: &str) -> Option<Text> {
         let s = self.http_url(node, key)?;
         if !s.ends_with('/') {
             self.error(node.pos, format!("`base` must end with `/`, found `{s}`"));
@@ -470,7 +468,7 @@ impl Checker<'_> {
         Some(s)
     }
 
-    fn day(&mut self, node: &Node, key: &str) -> Option<Date> {
+    fn day(&mut self, node: &mut Node, key: &str) -> Option<Date> {
         let date = self.date(node, key)?;
         if date.is_year() {
             self.error(
@@ -482,13 +480,13 @@ impl Checker<'_> {
         Some(date)
     }
 
-    fn publisher(&mut self, entry: &Entry) -> Option<Publisher> {
-        let Value::Map(entries) = &entry.value.value else {
+    fn publisher(&mut self, entry: &mut Entry) -> Option<Publisher> {
+        let Value::Map(entries) = &mut entry.value.value else {
             self.expected(&entry.value, &entry.key, "a mapping {name, url}");
             return None;
         };
         let (mut name, mut url) = (None, None);
-        for e in entries {
+        for e in entries.iter_mut() {
             match e.key.as_str() {
                 "name" => name = self.field(e, Self::text),
                 "url" => url = self.field(e, Self::http_url),

@@ -80,12 +80,12 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
 
     let mut diagnostics = Vec::new();
     let dataset = if dataset_path.is_file() {
-        read_yaml(&dataset_path, limits, &mut diagnostics).and_then(|node| {
+        read_yaml(&dataset_path, limits, &mut diagnostics).and_then(|mut node| {
             Checker {
                 path: &dataset_path,
                 diagnostics: &mut diagnostics,
             }
-            .dataset(&node)
+            .dataset(&mut node)
         })
     } else {
         diagnostics.push(Diagnostic::file(
@@ -238,15 +238,15 @@ fn check_files(paths: &[PathBuf], limits: Limits) -> Vec<FileResult> {
 fn check_file(path: &Path, file: FileId, limits: Limits) -> FileResult {
     let mut diagnostics = Vec::new();
     let mut records = Vec::new();
-    if let Some(node) = read_yaml(path, limits, &mut diagnostics) {
-        match &node.value {
+    if let Some(mut node) = read_yaml(path, limits, &mut diagnostics) {
+        match &mut node.value {
             Value::Seq(items) => {
                 let mut checker = Checker {
                     path,
                     diagnostics: &mut diagnostics,
                 };
                 records = items
-                    .iter()
+                    .iter_mut()
                     .map(|item| checker.organization(file, item))
                     .collect();
             }

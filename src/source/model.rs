@@ -139,7 +139,8 @@ pub struct Publisher {
     pub url: Option<Field<Text>>,
 }
 
-/// One organization record.
+/// One organization record. Lists are boxed slices: records are never
+/// extended, and a million of them make the spare `Vec` fields add up.
 #[derive(Debug, Clone)]
 pub struct Organization {
     pub file: FileId,
@@ -147,14 +148,14 @@ pub struct Organization {
     pub pos: Pos,
     pub id: Field<Text>,
     pub name: Field<Text>,
-    pub alternate_names: Vec<Field<Text>>,
+    pub alternate_names: Box<[Field<Text>]>,
     pub description: Option<Field<Text>>,
     pub url: Option<Field<Text>>,
     pub category: Field<Category>,
-    pub area_served: Vec<Field<Text>>,
-    pub member_of: Vec<Membership>,
+    pub area_served: Box<[Field<Text>]>,
+    pub member_of: Box<[Membership]>,
     pub parent: Option<Field<Text>>,
-    pub same_as: Vec<Field<Text>>,
+    pub same_as: Box<[Field<Text>]>,
     pub founding_date: Option<Field<Date>>,
     pub dissolution_date: Option<Field<Date>>,
     pub email: Option<Field<Text>>,
