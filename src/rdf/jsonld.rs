@@ -54,92 +54,164 @@ pub fn context() -> Value {
 }
 
 /// The key for a predicate, and whether its IRI values are written as strings.
-fn key(p: NamedNodeRef<'_>) -> (String, bool) {
+fn key(p: NamedNodeRef<'_>) -> (&str, bool) {
     if let Some((term, _, coerce)) = TERMS.iter().find(|(_, iri, _)| *iri == p) {
-        return ((*term).into(), *coerce);
+        return (term, *coerce);
     }
     match p.as_str().strip_prefix(schema::NS) {
-        Some(local) if !local.contains([':', '/', '#']) => (local.into(), false),
-        _ => (p.as_str().into(), false),
+        Some(local) if !local.contains([':', '/', '#']) => (local, false),
+        _ => (p.as_str(), false),
     }
 }
 
-fn class(iri: NamedNodeRef<'_>) -> String {
+fn class(iri: NamedNodeRef<'_>) -> &str {
     if let Some((term, _, _)) = TERMS.iter().find(|(_, i, _)| *i == iri) {
-        return (*term).into();
+        return term;
     }
     match iri.as_str().strip_prefix(schema::NS) {
-        Some(local) if !local.contains([':', '/', '#']) => local.into(),
-        _ => iri.as_str().into(),
+        Some(local) if !local.contains([':', '/', '#']) => local,
+        _ => iri.as_str(),
     }
 }
 
-fn value(o: &Term, coerce: bool) -> Value {
-    match o {
-        Term::NamedNode(n) if coerce => json!(n.as_str()),
-        Term::NamedNode(n) => json!({"id": n.as_str()}),
-        Term::Literal(l) => match (l.language(), l.datatype()) {
-            (Some(lang), _) => json!({"@value": l.value(), "@language": lang}),
-            (None, dt) if dt == xsd::STRING => json!(l.value()),
-            (None, dt) => {
-                let dt = match dt.as_str().strip_prefix(xsd::NS) {
-                    Some(local) => format!("xsd:{local}"),
-                    None => dt.as_str().into(),
-                };
-                json!({"@value": l.value(), "@type": dt})
+/// Writes JSON text by hand in the layout of `serde_json::to_string_pretty`
+/// (two-space indent): the dump is written at the speed of the N-Triples one,
+/// without building a `serde_json::Value` per node.
+struct Json<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl Json<'_> {
+    fn string(&mut self, s: &str) {
+        serde_json::to_writer(&mut *self.out, s).expect("writing to a Vec cannot fail");
+    }
+
+    fn newline(&mut self, indent: usize) {
+        self.out.push(b'\n');
+        self.out.resize(self.out.len() + indent, b' ');
+    }
+
+    /// `{"k": "v", ...}` with string values, its members at `indent + 2`.
+    fn object(&mut self, members: &[(&str, &str)], indent: usize) {
+        self.out.push(b'{');
+        for (i, (k, v)) in members.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
             }
-        },
-        other => json!({"id": other.to_string()}),
+            self.newline(indent + 2);
+            self.string(k);
+            self.out.extend_from_slice(b": ");
+            self.string(v);
+        }
+        self.newline(indent);
+        self.out.push(b'}');
+    }
+
+    fn value(&mut self, o: &Term, coerce: bool, indent: usize) {
+        match o {
+            Term::NamedNode(n) if coerce => self.string(n.as_str()),
+            Term::NamedNode(n) => self.object(&[("id", n.as_str())], indent),
+            Term::Literal(l) => match (l.language(), l.datatype()) {
+                (Some(lang), _) => {
+                    self.object(&[("@value", l.value()), ("@language", lang)], indent)
+                }
+                (None, dt) if dt == xsd::STRING => self.string(l.value()),
+                (None, dt) => {
+                    let dt = match dt.as_str().strip_prefix(xsd::NS) {
+                        Some(local) => format!("xsd:{local}"),
+                        None => dt.as_str().into(),
+                    };
+                    self.object(&[("@value", l.value()), ("@type", &dt)], indent);
+                }
+            },
+            other => self.object(&[("id", &other.to_string())], indent),
+        }
+    }
+
+    /// `["a", ...]`, or the string alone when there is one.
+    fn strings(&mut self, strings: &[&str], indent: usize) {
+        if let [one] = strings {
+            return self.string(one);
+        }
+        self.out.push(b'[');
+        for (i, s) in strings.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.newline(indent + 2);
+            self.string(s);
+        }
+        self.newline(indent);
+        self.out.push(b']');
+    }
+
+    /// `[v, ...]` or the value alone when there is one, at `indent`.
+    fn values(&mut self, values: &[&Term], coerce: bool, indent: usize) {
+        if let [one] = values {
+            return self.value(one, coerce, indent);
+        }
+        self.out.push(b'[');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.newline(indent + 2);
+            self.value(v, coerce, indent + 2);
+        }
+        self.newline(indent);
+        self.out.push(b']');
     }
 }
 
-/// A description as a compacted JSON-LD node object.
-pub fn node(d: &Description) -> Value {
-    let mut node = Map::new();
-    node.insert("id".into(), json!(d.subject.as_str()));
-    let types: Vec<Value> = d
-        .properties
+/// Writes a description as a compacted JSON-LD node object, its closing brace
+/// at `indent`.
+pub fn write_node(out: &mut Vec<u8>, d: &Description, indent: usize) {
+    let mut json = Json { out };
+    json.out.push(b'{');
+    json.newline(indent + 2);
+    json.string("id");
+    json.out.extend_from_slice(b": ");
+    json.string(d.subject.as_str());
+    let props = &d.properties;
+    let types: Vec<&str> = props
         .iter()
         .filter_map(|(p, o)| match o {
-            Term::NamedNode(n) if *p == rdf::TYPE => Some(json!(class(n.as_ref()))),
+            Term::NamedNode(n) if *p == rdf::TYPE => Some(class(n.as_ref())),
             _ => None,
         })
         .collect();
-    match types.len() {
-        0 => {}
-        1 => {
-            node.insert("type".into(), types.into_iter().next().expect("one"));
-        }
-        _ => {
-            node.insert("type".into(), Value::Array(types));
-        }
+    if !types.is_empty() {
+        json.out.push(b',');
+        json.newline(indent + 2);
+        json.string("type");
+        json.out.extend_from_slice(b": ");
+        json.strings(&types, indent + 2);
     }
+    let mut group: Vec<&Term> = Vec::new();
     let mut i = 0;
-    let props = &d.properties;
     while i < props.len() {
         let p = props[i].0;
         let end = i + props[i..].iter().take_while(|(q, _)| *q == p).count();
         if p != rdf::TYPE {
+            group.clear();
+            group.extend(props[i..end].iter().map(|(_, o)| o));
             let (k, coerce) = key(p);
-            let mut values: Vec<Value> = props[i..end]
-                .iter()
-                .map(|(_, o)| value(o, coerce))
-                .collect();
-            let v = if values.len() == 1 {
-                values.pop().expect("one")
-            } else {
-                Value::Array(values)
-            };
-            node.insert(k, v);
+            json.out.push(b',');
+            json.newline(indent + 2);
+            json.string(k);
+            json.out.extend_from_slice(b": ");
+            json.values(&group, coerce, indent + 2);
         }
         i = end;
     }
-    Value::Object(node)
+    json.newline(indent);
+    json.out.push(b'}');
 }
 
 pub struct JsonLdWriter<W: Write> {
     out: W,
     first: bool,
+    buffer: Vec<u8>,
 }
 
 impl<W: Write> JsonLdWriter<W> {
@@ -148,23 +220,24 @@ impl<W: Write> JsonLdWriter<W> {
         write!(
             out,
             "{{\n  \"@context\": {},\n  \"@graph\": [",
-            indent(&context, 2)
+            context.replace('\n', "\n  ")
         )?;
-        Ok(JsonLdWriter { out, first: true })
+        Ok(JsonLdWriter {
+            out,
+            first: true,
+            buffer: Vec::new(),
+        })
     }
-}
-
-fn indent(text: &str, by: usize) -> String {
-    let pad = " ".repeat(by);
-    text.replace('\n', &format!("\n{pad}"))
 }
 
 impl<W: Write> DescriptionWriter for JsonLdWriter<W> {
     fn write(&mut self, d: &Description) -> io::Result<()> {
-        let text = serde_json::to_string_pretty(&node(d))?;
-        let sep = if self.first { "\n    " } else { ",\n    " };
+        self.buffer.clear();
+        self.buffer
+            .extend_from_slice(if self.first { b"\n    " } else { b",\n    " });
         self.first = false;
-        write!(self.out, "{sep}{}", indent(&text, 4))
+        write_node(&mut self.buffer, d, 4);
+        self.out.write_all(&self.buffer)
     }
 
     fn finish(mut self: Box<Self>) -> io::Result<()> {
