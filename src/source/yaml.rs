@@ -101,6 +101,7 @@ struct Builder<'l> {
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     nodes: usize,
+    aliases: usize,
     replayed: usize,
 }
 
@@ -119,6 +120,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Option<Node>, YamlError> {
         anchors: HashMap::new(),
         root: None,
         nodes: 0,
+        aliases: 0,
         replayed: 0,
     };
     let mut documents = 0;
@@ -185,6 +187,16 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Option<Node>, YamlError> {
                 b.node(node, anchor)?;
             }
             Event::Alias(id) => {
+                b.aliases += 1;
+                if b.aliases > b.limits.max_aliases {
+                    return Err(error(
+                        pos,
+                        format!(
+                            "YAML over the loader's limits (more than {} alias uses): refused",
+                            b.limits.max_aliases
+                        ),
+                    ));
+                }
                 let Some(target) = b.anchors.get(&id) else {
                     return Err(error(pos, "YAML: alias to an unknown anchor"));
                 };
@@ -441,6 +453,13 @@ mod tests {
                 .contains("not supported")
         );
         assert!(parse("# only a comment\n", &limits).unwrap().is_none());
+        let many = format!("a: &a x\nb: [{}]\n", vec!["*a"; 1001].join(", "));
+        assert!(
+            parse(&many, &limits)
+                .unwrap_err()
+                .message
+                .contains("more than 1000 alias uses")
+        );
         let deep = format!("{}{}", "[".repeat(40), "]".repeat(40));
         assert!(
             parse(&deep, &limits)
