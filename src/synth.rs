@@ -148,7 +148,7 @@ fn record(rng: &mut Rng, i: usize, options: &SynthOptions, out: &mut String) {
         .to_uppercase();
     let place = rng.pick(PLACES);
     let description = format!(
-        "{} in the {} {place} region {}. Members meet each year and share news, training and resources with colleagues across the region.",
+        "{} in the {} {place} region {}. Members meet each year.",
         rng.pick(OPENINGS),
         region.to_lowercase(),
         rng.pick(PURPOSES),
