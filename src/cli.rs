@@ -1,5 +1,6 @@
 //! The command line, as clap types only; doc comments are the help text.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -50,4 +51,58 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "dist")]
         out: PathBuf,
     },
+
+    /// Serve the data: a read-only SPARQL 1.1 endpoint at /sparql and the named queries.
+    ///
+    /// Loads the data into an embedded Oxigraph store and answers until Ctrl-C
+    /// or SIGTERM. Every query has a time limit that cancels it; answers are
+    /// cached until the data changes.
+    Serve {
+        /// Where to listen. The default is reachable from this machine only.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+        addr: SocketAddr,
+
+        /// The named queries (*.rq) served at /queries.
+        #[arg(long, value_name = "DIR", default_value = "queries")]
+        queries: PathBuf,
+
+        /// Cancel a query after this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        query_timeout: f64,
+
+        /// Refuse answers with more solutions or triples than this.
+        #[arg(long, value_name = "N", default_value_t = 100_000)]
+        max_results: usize,
+    },
+
+    /// Run a SPARQL query against the data and print the results.
+    Query {
+        /// The name of a query in --queries (its file name without .rq).
+        #[arg(required_unless_present_any = ["file", "expression"], conflicts_with_all = ["file", "expression"])]
+        name: Option<String>,
+
+        /// Read the query from this file.
+        #[arg(long, value_name = "FILE", conflicts_with = "expression")]
+        file: Option<PathBuf>,
+
+        /// The query itself.
+        #[arg(short = 'e', long = "expression", value_name = "SPARQL")]
+        expression: Option<String>,
+
+        /// Output: an aligned table, CSV, TSV or SPARQL JSON results (graphs: Turtle, N-Triples, JSON-LD).
+        #[arg(long, value_enum, default_value = "table")]
+        format: QueryFormat,
+
+        /// The named queries.
+        #[arg(long, value_name = "DIR", default_value = "queries")]
+        queries: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryFormat {
+    Table,
+    Csv,
+    Tsv,
+    Json,
 }

@@ -1,8 +1,13 @@
 //! Turns the parsed command line into a checked configuration: the rest of
 //! orgdir never sees clap types.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
 use crate::build::BuildOptions;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, QueryFormat};
+use crate::server;
 use crate::source::Limits;
 
 /// How much to print on stderr.
@@ -22,6 +27,33 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub enum Task {
     Build(BuildOptions),
+    Serve(ServeOptions),
+    Query(QueryOptions),
+}
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub data: PathBuf,
+    pub source_limits: Limits,
+    pub queries: PathBuf,
+    pub addr: SocketAddr,
+    pub limits: server::Limits,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueryOptions {
+    pub data: PathBuf,
+    pub source_limits: Limits,
+    pub queries: PathBuf,
+    pub query: QuerySource,
+    pub format: QueryFormat,
+}
+
+#[derive(Debug, Clone)]
+pub enum QuerySource {
+    Named(String),
+    File(PathBuf),
+    Text(String),
 }
 
 impl From<Cli> for Config {
@@ -41,6 +73,40 @@ impl From<Cli> for Config {
                 data: g.data,
                 out,
                 limits,
+            }),
+            Command::Serve {
+                addr,
+                queries,
+                query_timeout,
+                max_results,
+            } => Task::Serve(ServeOptions {
+                data: g.data,
+                source_limits: limits,
+                queries,
+                addr,
+                limits: server::Limits {
+                    query_timeout: Duration::from_secs_f64(query_timeout.max(0.001)),
+                    max_results,
+                    ..server::Limits::default()
+                },
+            }),
+            Command::Query {
+                name,
+                file,
+                expression,
+                format,
+                queries,
+            } => Task::Query(QueryOptions {
+                data: g.data,
+                source_limits: limits,
+                queries,
+                query: match (name, file, expression) {
+                    (_, Some(file), _) => QuerySource::File(file),
+                    (_, _, Some(text)) => QuerySource::Text(text),
+                    (Some(name), _, _) => QuerySource::Named(name),
+                    (None, None, None) => unreachable!("clap requires one of them"),
+                },
+                format,
             }),
         };
         Config { verbosity, task }

@@ -4,6 +4,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::source::SourceError;
+use crate::store::StoreError;
 
 /// Exit codes, as documented in README: 0 success, 1 findings, 2 bad input,
 /// usage or I/O error.
@@ -18,7 +19,7 @@ pub enum Error {
     #[error(transparent)]
     Source(#[from] SourceError),
 
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}", path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -30,6 +31,18 @@ pub enum Error {
         path.display()
     )]
     ForeignOutput { path: PathBuf, entries: String },
+
+    #[error(transparent)]
+    Store(#[from] StoreError),
+
+    #[error("cannot listen on {addr}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: io::Error,
+    },
+
+    #[error("{0}")]
+    Query(String),
 }
 
 impl Error {
@@ -41,9 +54,20 @@ impl Error {
         }
     }
 
+    /// A write to a closed pipe (`orgdir query ... | head`): the reader has
+    /// what it wanted, so this ends the run quietly.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Source(_) | Error::Io { .. } | Error::ForeignOutput { .. } => exit::BAD_INPUT,
+            Error::Source(_)
+            | Error::Io { .. }
+            | Error::ForeignOutput { .. }
+            | Error::Store(_)
+            | Error::Listen { .. }
+            | Error::Query(_) => exit::BAD_INPUT,
         }
     }
 }

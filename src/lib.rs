@@ -8,16 +8,22 @@
 //! 2. [`rdf::mapping`] maps the records to schema.org RDF, minting an IRI for
 //!    every node under the dataset's base;
 //! 3. [`build`] streams the graph to Turtle, N-Triples and JSON-LD dumps with
-//!    VoID/DCAT metadata and hashes, replacing the output directory atomically.
+//!    VoID/DCAT metadata and hashes, replacing the output directory atomically;
+//! 4. [`store`] loads the same graph into an embedded Oxigraph store, which
+//!    [`server`] serves read-only over the SPARQL 1.1 Protocol and [`query`]
+//!    queries from the command line.
 //!
-//! Validation with SHACL, the SPARQL endpoint and link checking build on these.
+//! Validation with SHACL and link checking build on these.
 
 pub mod build;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod query;
 pub mod rdf;
+pub mod server;
 pub mod source;
+pub mod store;
 pub mod synth;
 
 pub use error::Error;

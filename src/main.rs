@@ -5,7 +5,7 @@ use orgdir::build::{self, BuildSummary};
 use orgdir::cli::Cli;
 use orgdir::config::{Config, Task, Verbosity};
 use orgdir::error::{Error, exit};
-use orgdir::source;
+use orgdir::{query, server, source};
 
 /// mimalloc: with glibc's allocator, `orgdir build` of 100,000 synthetic
 /// records took 3.8-4.8 s and 170 MB; with mimalloc, 3.2-3.9 s and 135 MB.
@@ -24,11 +24,15 @@ fn main() -> ExitCode {
     // SAFETY: sets a plain integer option; mimalloc allows it at any time.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let config = Config::from(Cli::parse());
+    init_logging(config.verbosity);
     let result = match &config.task {
         Task::Build(options) => build::build(options).map(|s| summary(&s, config.verbosity)),
+        Task::Serve(options) => server::run(options),
+        Task::Query(options) => query::run(options, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::from(exit::SUCCESS),
+        Err(e) if e.is_broken_pipe() => ExitCode::from(exit::SUCCESS),
         Err(e) => {
             report(&e);
             ExitCode::from(e.exit_code())
@@ -36,11 +40,28 @@ fn main() -> ExitCode {
     }
 }
 
+fn init_logging(verbosity: Verbosity) {
+    let level = match verbosity {
+        Verbosity::Quiet => tracing::Level::ERROR,
+        Verbosity::Normal => tracing::Level::WARN,
+        Verbosity::Verbose => tracing::Level::DEBUG,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
 fn report(e: &Error) {
     match e {
         Error::Source(s) => {
             eprint!("{}", source::render(&s.diagnostics));
             eprintln!("error: {e}; nothing was written");
+        }
+        Error::Store(orgdir::store::StoreError::Queries(diagnostics)) => {
+            eprint!("{}", source::render(diagnostics));
+            eprintln!("error: {e}");
         }
         other => {
             eprintln!("error: {other}");

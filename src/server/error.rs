@@ -1,0 +1,74 @@
+//! One error type for every handler: 4xx carry a message the client can act
+//! on; 5xx are logged and say little.
+
+use std::time::Duration;
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::negotiate::Format;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(
+        "this endpoint is read-only: the data comes from YAML sources, change them and rebuild"
+    )]
+    ReadOnly,
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("none of the accepted media types can be produced; available: {}", media_types(.0))]
+    NotAcceptable(&'static [Format]),
+    #[error(
+        "unsupported content type `{0}`: use application/sparql-query or application/x-www-form-urlencoded"
+    )]
+    UnsupportedMediaType(String),
+    #[error("the request URI is longer than {0} bytes: send the query with POST")]
+    UriTooLong(usize),
+    #[error("the query ran longer than {} s and was cancelled: add a LIMIT or narrow the patterns", .0.as_secs_f64())]
+    Timeout(Duration),
+    #[error("the query has more than {0} results: add a LIMIT, or page with OFFSET")]
+    TooManyResults(usize),
+    #[error("internal error")]
+    Internal(String),
+}
+
+fn media_types(formats: &[Format]) -> String {
+    formats
+        .iter()
+        .map(|f| f.media_type())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::ReadOnly => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyResults(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!("{detail}");
+        }
+        let status = self.status();
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{self}\n"),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,221 @@
+//! `orgdir serve`: the built data over HTTP, read-only.
+//!
+//! The router is a plain function of the state, so tests drive it without a
+//! socket; [`serve`] adds the listener, connection limits and shutdown.
+
+mod cache;
+mod error;
+mod negotiate;
+mod queries;
+mod sparql;
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+
+pub use cache::Cache;
+pub use error::ApiError;
+pub use negotiate::Format;
+
+use crate::store::Snapshot;
+
+/// Bounds on what one request may ask of the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Evaluation time of one query; past it the query is cancelled.
+    pub query_timeout: Duration,
+    /// Most solutions or triples in one answer.
+    pub max_results: usize,
+    /// Largest request body, in bytes (413 beyond).
+    pub max_body: usize,
+    /// Longest request URI, in bytes (414 beyond).
+    pub max_uri: usize,
+    /// Time to receive and answer a whole request (408 beyond).
+    pub request_timeout: Duration,
+    /// Memory for cached answers, in bytes.
+    pub cache_bytes: usize,
+    /// Queries evaluated at once; more wait for a turn.
+    pub concurrent_queries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            query_timeout: Duration::from_secs(10),
+            max_results: 100_000,
+            max_body: 1 << 20,
+            max_uri: 16 * 1024,
+            request_timeout: Duration::from_secs(30),
+            cache_bytes: 64 << 20,
+            concurrent_queries: 16,
+        }
+    }
+}
+
+pub struct AppState {
+    data: RwLock<Arc<Snapshot>>,
+    pub limits: Limits,
+    pub cache: Cache,
+    evaluations: Arc<Semaphore>,
+    running: AtomicUsize,
+}
+
+/// Counts an evaluation as running while it lives.
+pub struct Running<'a>(&'a AtomicUsize);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl AppState {
+    pub fn new(snapshot: Snapshot, limits: Limits) -> Self {
+        AppState {
+            data: RwLock::new(Arc::new(snapshot)),
+            limits,
+            cache: Cache::new(limits.cache_bytes),
+            evaluations: Arc::new(Semaphore::new(limits.concurrent_queries.max(1))),
+            running: AtomicUsize::new(0),
+        }
+    }
+
+    fn running(&self) -> Running<'_> {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        Running(&self.running)
+    }
+
+    /// Query evaluations in progress, including those whose client has been
+    /// answered with a timeout but which have not stopped yet.
+    pub fn running_queries(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// The data being served now; a rebuild swaps it whole.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.data.read().expect("snapshot lock"))
+    }
+
+    /// Serves `snapshot` from now on. Cached answers of the old data are keyed
+    /// by its version and simply age out.
+    pub fn replace(&self, snapshot: Snapshot) {
+        *self.data.write().expect("snapshot lock") = Arc::new(snapshot);
+    }
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let limits = state.limits;
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG]);
+    Router::new()
+        .route("/sparql", get(sparql::get).post(sparql::post))
+        .route("/queries", get(queries::list))
+        .route("/queries/{name}", get(queries::run))
+        .layer(DefaultBodyLimit::max(limits.max_body))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            uri_limit,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .layer(cors)
+        .with_state(state)
+}
+
+async fn uri_limit(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let max = state.limits.max_uri;
+    if request.uri().to_string().len() > max {
+        return Err(ApiError::UriTooLong(max));
+    }
+    Ok(next.run(request).await)
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then lets the
+/// requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// `orgdir serve`: loads the data, then serves it until Ctrl-C or SIGTERM.
+pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
+    let source = crate::source::load(&options.data, options.source_limits)?;
+    let queries = crate::store::load_queries(&options.queries)?;
+    let snapshot = crate::store::load(&source, queries)?;
+    drop(source);
+    let summary = format!(
+        "{} organizations, {} triples, {} named queries",
+        snapshot.organizations,
+        snapshot.triples,
+        snapshot.queries.len()
+    );
+    let state = Arc::new(AppState::new(snapshot, options.limits));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(crate::Error::io("start", "the async runtime"))?;
+    runtime.block_on(async {
+        let listener =
+            TcpListener::bind(options.addr)
+                .await
+                .map_err(|source| crate::Error::Listen {
+                    addr: options.addr,
+                    source,
+                })?;
+        let addr = listener.local_addr().unwrap_or(options.addr);
+        eprintln!(
+            "orgdir: serving {summary} at http://{addr}/ (SPARQL endpoint: http://{addr}/sparql)"
+        );
+        serve(listener, state, shutdown_signal())
+            .await
+            .map_err(crate::Error::io("serve on", addr.to_string()))
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    eprintln!("orgdir: shutting down");
+}

@@ -1,0 +1,365 @@
+//! The SPARQL 1.1 Protocol at `/sparql`: queries by GET, by POST of a form or
+//! of `application/sparql-query`; updates refused. Evaluation runs on the
+//! blocking pool with a time limit that cancels it, and answers are cached.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use oxigraph::io::RdfSerializer;
+use oxigraph::model::NamedNode;
+use oxigraph::sparql::results::QueryResultsSerializer;
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use spargebra::{Query, SparqlParser};
+
+use super::AppState;
+use super::cache::Key;
+use super::error::ApiError;
+use super::negotiate::{self, Format, GRAPHS, SOLUTIONS};
+use crate::rdf::vocab::PREFIXES;
+
+/// A query with its protocol parameters.
+#[derive(Debug, Default)]
+pub struct Request {
+    pub query: Option<String>,
+    pub update: bool,
+    pub default_graphs: Vec<String>,
+    pub named_graphs: Vec<String>,
+    pub format: Option<String>,
+}
+
+impl Request {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut r = Request::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "query" => r.query = Some(v),
+                "update" => r.update = true,
+                "default-graph-uri" => r.default_graphs.push(v),
+                "named-graph-uri" => r.named_graphs.push(v),
+                "format" | "output" => r.format = Some(v),
+                _ => {}
+            }
+        }
+        r
+    }
+}
+
+fn pairs(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    serde_urlencoded::from_bytes(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("malformed form or query string: {e}")))
+}
+
+pub async fn get(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let request = Request::from_pairs(pairs(raw.unwrap_or_default().as_bytes())?);
+    if request.update {
+        return Err(ApiError::ReadOnly);
+    }
+    match request.query.clone() {
+        Some(query) => answer(&state, query, request, &headers).await,
+        None => service_description(&state, &headers, request.format.as_deref()),
+    }
+}
+
+pub async fn post(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mut request = Request::from_pairs(pairs(raw.unwrap_or_default().as_bytes())?);
+    match content_type.as_str() {
+        "application/x-www-form-urlencoded" => {
+            let form = Request::from_pairs(pairs(&body)?);
+            request.update |= form.update;
+            request.query = form.query.or(request.query);
+            request.default_graphs.extend(form.default_graphs);
+            request.named_graphs.extend(form.named_graphs);
+            request.format = form.format.or(request.format);
+        }
+        "application/sparql-query" => {
+            let text = String::from_utf8(body.to_vec())
+                .map_err(|_| ApiError::BadRequest("the query is not valid UTF-8".into()))?;
+            request.query = Some(text);
+        }
+        "application/sparql-update" => return Err(ApiError::ReadOnly),
+        other => return Err(ApiError::UnsupportedMediaType(other.into())),
+    }
+    if request.update {
+        return Err(ApiError::ReadOnly);
+    }
+    let query = request
+        .query
+        .clone()
+        .ok_or_else(|| ApiError::BadRequest("no `query` in the request".into()))?;
+    answer(&state, query, request, &headers).await
+}
+
+/// Negotiates, answers from the cache or evaluates, and sets the validators.
+pub async fn answer(
+    state: &Arc<AppState>,
+    text: String,
+    request: Request,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = SparqlParser::new()
+        .parse_query(&text)
+        .map_err(|e| ApiError::BadRequest(format!("SPARQL syntax error: {e}")))?;
+    let offered = match query {
+        Query::Select { .. } | Query::Ask { .. } => SOLUTIONS,
+        Query::Construct { .. } | Query::Describe { .. } => GRAPHS,
+    };
+    let format = choose(headers, request.format.as_deref(), offered)?;
+    let snapshot = state.snapshot();
+    let key = Key {
+        query: text,
+        default_graphs: request.default_graphs,
+        named_graphs: request.named_graphs,
+        format,
+        version: snapshot.version.clone(),
+    };
+    let etag = key.etag();
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let body = match state.cache.get(&key) {
+        Some(body) => body,
+        None => {
+            let limits = state.limits;
+            let token = CancellationToken::new();
+            let permit = state.evaluations.clone().acquire_owned();
+            let job = {
+                let (token, key, snapshot, state) = (
+                    token.clone(),
+                    key.clone(),
+                    Arc::clone(&snapshot),
+                    Arc::clone(state),
+                );
+                async move {
+                    let _permit = permit.await.expect("the semaphore is never closed");
+                    tokio::task::spawn_blocking(move || {
+                        let _running = state.running();
+                        evaluate(&snapshot.store, query, &key, &token, &limits)
+                    })
+                    .await
+                }
+            };
+            let body = match tokio::time::timeout(limits.query_timeout, job).await {
+                Ok(Ok(result)) => Bytes::from(result?),
+                Ok(Err(e)) => return Err(ApiError::Internal(format!("query task failed: {e}"))),
+                Err(_) => {
+                    token.cancel();
+                    return Err(ApiError::Timeout(limits.query_timeout));
+                }
+            };
+            state.cache.insert(key, body.clone());
+            body
+        }
+    };
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type(format)),
+            (header::ETAG, etag),
+            (header::VARY, "Accept".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn content_type(format: Format) -> String {
+    match format {
+        Format::Csv | Format::Tsv | Format::Turtle => {
+            format!("{}; charset=utf-8", format.media_type())
+        }
+        _ => format.media_type().to_owned(),
+    }
+}
+
+/// The `format` parameter if given, else the `Accept` header.
+pub fn choose(
+    headers: &HeaderMap,
+    param: Option<&str>,
+    offered: &'static [Format],
+) -> Result<Format, ApiError> {
+    if let Some(name) = param {
+        return negotiate::by_name(name, offered).ok_or(ApiError::NotAcceptable(offered));
+    }
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    negotiate::negotiate(accept, offered).ok_or(ApiError::NotAcceptable(offered))
+}
+
+fn graph_names(iris: &[String]) -> Result<Vec<NamedNode>, ApiError> {
+    iris.iter()
+        .map(|g| {
+            NamedNode::new(g.as_str())
+                .map_err(|e| ApiError::BadRequest(format!("invalid graph IRI `{g}`: {e}")))
+        })
+        .collect()
+}
+
+/// Evaluates and serializes in full, stopping at `max_results` or when cancelled.
+///
+/// The token reaches spareval, which checks it whenever it reads the store;
+/// an in-memory join or aggregate between two reads does not see it (spareval
+/// 0.2.9), so the loops below check it at every solution or triple too. An
+/// aggregate over a huge in-memory cross product is the one case left that
+/// runs on after its deadline until spareval next reads the store (seconds,
+/// in tests/server.rs's runaway query); the semaphore in `AppState` bounds how
+/// many such evaluations can run at once.
+fn evaluate(
+    store: &Store,
+    query: Query,
+    key: &Key,
+    token: &CancellationToken,
+    limits: &super::Limits,
+) -> Result<Vec<u8>, ApiError> {
+    let max_results = limits.max_results;
+    let cancelled = || ApiError::Timeout(limits.query_timeout);
+    let mut prepared = SparqlEvaluator::new()
+        .with_cancellation_token(token.clone())
+        .for_query(query);
+    if !key.default_graphs.is_empty() {
+        let graphs = graph_names(&key.default_graphs)?;
+        prepared
+            .dataset_mut()
+            .set_default_graph(graphs.into_iter().map(Into::into).collect());
+    }
+    if !key.named_graphs.is_empty() {
+        let graphs = graph_names(&key.named_graphs)?;
+        prepared
+            .dataset_mut()
+            .set_available_named_graphs(graphs.into_iter().map(Into::into).collect());
+    }
+    let failed =
+        |e: &dyn std::fmt::Display| ApiError::BadRequest(format!("query evaluation failed: {e}"));
+    let io = |e: std::io::Error| ApiError::Internal(format!("serializing results: {e}"));
+    match prepared.on_store(store).execute().map_err(|e| failed(&e))? {
+        QueryResults::Solutions(solutions) => {
+            let format = key
+                .format
+                .results_format()
+                .expect("negotiated among SOLUTIONS");
+            let mut out = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                .map_err(io)?;
+            for (i, solution) in solutions.enumerate() {
+                if i == max_results {
+                    return Err(ApiError::TooManyResults(max_results));
+                }
+                if token.is_cancelled() {
+                    return Err(cancelled());
+                }
+                out.serialize(&solution.map_err(|e| failed(&e))?)
+                    .map_err(io)?;
+            }
+            out.finish().map_err(io)
+        }
+        QueryResults::Boolean(value) => {
+            let format = key
+                .format
+                .results_format()
+                .expect("negotiated among SOLUTIONS");
+            QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(Vec::new(), value)
+                .map_err(io)
+        }
+        QueryResults::Graph(triples) => {
+            let format = key.format.rdf_format().expect("negotiated among GRAPHS");
+            let mut serializer = RdfSerializer::from_format(format);
+            for (prefix, ns) in PREFIXES {
+                serializer = serializer
+                    .with_prefix(*prefix, *ns)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+            }
+            let mut out = serializer.for_writer(Vec::new());
+            for (i, triple) in triples.enumerate() {
+                if i == max_results {
+                    return Err(ApiError::TooManyResults(max_results));
+                }
+                if token.is_cancelled() {
+                    return Err(cancelled());
+                }
+                out.serialize_triple(&triple.map_err(|e| failed(&e))?)
+                    .map_err(io)?;
+            }
+            out.finish().map_err(io)
+        }
+    }
+}
+
+/// `GET /sparql` without a query: the SPARQL 1.1 Service Description.
+fn service_description(
+    state: &AppState,
+    headers: &HeaderMap,
+    param: Option<&str>,
+) -> Result<Response, ApiError> {
+    let format = choose(headers, param, GRAPHS)?;
+    let snapshot = state.snapshot();
+    let endpoint = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| format!("http://{h}/sparql"))
+        .unwrap_or_else(|| "http://localhost/sparql".into());
+    let mut formats = String::new();
+    for f in [
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ] {
+        formats.push_str(&format!("<http://www.w3.org/ns/formats/{f}>, "));
+    }
+    let turtle = format!(
+        "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n\
+         @prefix void: <http://rdfs.org/ns/void#> .\n\
+         <{endpoint}> a sd:Service ;\n\
+         \x20   sd:endpoint <{endpoint}> ;\n\
+         \x20   sd:supportedLanguage sd:SPARQL11Query ;\n\
+         \x20   sd:resultFormat {} ;\n\
+         \x20   sd:defaultDataset [ a sd:Dataset ;\n\
+         \x20       sd:defaultGraph [ a sd:Graph ; void:triples {} ] ] .\n",
+        formats.trim_end_matches(", "),
+        snapshot.triples
+    );
+    let body = if format == Format::Turtle {
+        turtle.into_bytes()
+    } else {
+        let rdf = format.rdf_format().expect("GRAPHS are RDF");
+        let mut out = RdfSerializer::from_format(rdf).for_writer(Vec::new());
+        for quad in oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+            .for_slice(turtle.as_bytes())
+        {
+            let quad = quad.map_err(|e| ApiError::Internal(e.to_string()))?;
+            out.serialize_quad(&quad)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+        }
+        out.finish()
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+    };
+    Ok(([(header::CONTENT_TYPE, content_type(format))], body).into_response())
+}

@@ -1,0 +1,511 @@
+//! The HTTP server: every route and negotiation case through the router
+//! (no socket), and one real server on 127.0.0.1:0.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use orgdir::server::{AppState, Limits, router};
+use orgdir::source::{self, Limits as SourceLimits};
+use orgdir::store;
+use tower::ServiceExt;
+
+const NAMES: &str = "PREFIX schema: <http://schema.org/> SELECT ?name WHERE { ?o a schema:Organization ; schema:name ?name } ORDER BY ?name";
+const GRAPH: &str = "PREFIX schema: <http://schema.org/> CONSTRUCT { ?a schema:memberOf ?b } WHERE { ?a schema:memberOf ?b }";
+/// Five-way cross product of the fixture's triples: a billion rows.
+const RUNAWAY: &str = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }";
+
+fn state(limits: Limits) -> Arc<AppState> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let source = source::load(&root.join("valid/data"), SourceLimits::default()).unwrap();
+    let queries = store::load_queries(&root.join("queries")).unwrap();
+    Arc::new(AppState::new(
+        store::load(&source, queries).unwrap(),
+        limits,
+    ))
+}
+
+fn encode(s: &str) -> String {
+    serde_urlencoded::to_string([("query", s)]).unwrap()
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(state: &Arc<AppState>, request: Request<Body>) -> Answer {
+    let response = router(Arc::clone(state)).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn get(uri: &str, accept: Option<&str>) -> Request<Body> {
+    let mut r = Request::get(uri);
+    if let Some(a) = accept {
+        r = r.header(header::ACCEPT, a);
+    }
+    r.body(Body::empty()).unwrap()
+}
+
+fn content_type(a: &Answer) -> &str {
+    a.headers
+        .get(header::CONTENT_TYPE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn select_results_in_every_format_by_accept_and_parameter() {
+    let s = state(Limits::default());
+    let uri = format!("/sparql?{}", encode(NAMES));
+    let json = send(&s, get(&uri, None)).await;
+    assert_eq!(json.status, StatusCode::OK);
+    assert_eq!(content_type(&json), "application/sparql-results+json");
+    let parsed: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(parsed["results"]["bindings"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        parsed["results"]["bindings"][0]["name"]["value"],
+        "Child Division"
+    );
+
+    for (accept, media, needle) in [
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+            "<sparql",
+        ),
+        (
+            "text/csv",
+            "text/csv; charset=utf-8",
+            "name\r\nChild Division\r\n",
+        ),
+        (
+            "text/tab-separated-values",
+            "text/tab-separated-values; charset=utf-8",
+            "?name\n\"Child Division\"\n",
+        ),
+        (
+            "text/csv;q=0.2, application/sparql-results+xml;q=0.9",
+            "application/sparql-results+xml",
+            "<sparql",
+        ),
+        (
+            "application/sparql-results+json;q=0.1, text/*",
+            "text/csv; charset=utf-8",
+            "name\r\n",
+        ),
+    ] {
+        let a = send(&s, get(&uri, Some(accept))).await;
+        assert_eq!(a.status, StatusCode::OK, "{accept}");
+        assert_eq!(content_type(&a), media, "{accept}");
+        assert!(a.body.contains(needle), "{accept}: {}", a.body);
+    }
+    let tsv = send(
+        &s,
+        get(
+            &format!("{uri}&format=tsv"),
+            Some("application/sparql-results+json"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        content_type(&tsv),
+        "text/tab-separated-values; charset=utf-8",
+        "format= wins"
+    );
+
+    let ask = send(
+        &s,
+        get(&format!("/sparql?{}", encode("ASK { ?s ?p ?o }")), None),
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&ask.body).unwrap()["boolean"],
+        true
+    );
+
+    let refused = send(&s, get(&uri, Some("text/html"))).await;
+    assert_eq!(refused.status, StatusCode::NOT_ACCEPTABLE);
+    assert!(
+        refused.body.contains("application/sparql-results+json"),
+        "{}",
+        refused.body
+    );
+    let bad_format = send(&s, get(&format!("{uri}&format=turtle"), None)).await;
+    assert_eq!(
+        bad_format.status,
+        StatusCode::NOT_ACCEPTABLE,
+        "no Turtle for SELECT"
+    );
+}
+
+#[tokio::test]
+async fn graph_results_in_every_rdf_format() {
+    let s = state(Limits::default());
+    let uri = format!("/sparql?{}", encode(GRAPH));
+    for (accept, media, parse_as) in [
+        (
+            None,
+            "text/turtle; charset=utf-8",
+            oxigraph::io::RdfFormat::Turtle,
+        ),
+        (
+            Some("application/n-triples"),
+            "application/n-triples",
+            oxigraph::io::RdfFormat::NTriples,
+        ),
+        (
+            Some("application/ld+json"),
+            "application/ld+json",
+            oxigraph::io::RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+        ),
+        (
+            Some("application/rdf+xml"),
+            "application/rdf+xml",
+            oxigraph::io::RdfFormat::RdfXml,
+        ),
+    ] {
+        let a = send(&s, get(&uri, accept)).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert_eq!(content_type(&a), media);
+        let triples = oxigraph::io::RdfParser::from_format(parse_as)
+            .for_slice(a.body.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        assert_eq!(triples.len(), 4, "{media}: {}", a.body);
+    }
+    let refused = send(&s, get(&uri, Some("text/csv"))).await;
+    assert_eq!(refused.status, StatusCode::NOT_ACCEPTABLE);
+}
+
+#[tokio::test]
+async fn post_forms_and_direct_queries_and_refused_updates() {
+    let s = state(Limits::default());
+    let post = |content_type: &str, body: String| {
+        Request::post("/sparql")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, "text/csv")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let form = send(&s, post("application/x-www-form-urlencoded", encode(NAMES))).await;
+    assert_eq!(
+        (form.status, form.body.lines().count()),
+        (StatusCode::OK, 4)
+    );
+    let direct = send(&s, post("application/sparql-query", NAMES.into())).await;
+    assert_eq!(direct.body, form.body);
+
+    for (ct, body) in [
+        (
+            "application/sparql-update",
+            "INSERT DATA { <s:a> <s:b> <s:c> }".to_owned(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            "update=INSERT+DATA+%7B%7D".to_owned(),
+        ),
+    ] {
+        let a = send(&s, post(ct, body)).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{ct}");
+        assert!(a.body.contains("read-only"));
+    }
+    let get_update = send(&s, get("/sparql?update=INSERT+DATA+%7B%7D", None)).await;
+    assert_eq!(get_update.status, StatusCode::FORBIDDEN);
+    let other = send(&s, post("text/plain", NAMES.into())).await;
+    assert_eq!(other.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let missing = send(
+        &s,
+        post("application/x-www-form-urlencoded", "format=csv".into()),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+
+    let syntax = send(
+        &s,
+        get(&format!("/sparql?{}", encode("SELECT ?x WHERE {")), None),
+    )
+    .await;
+    assert_eq!(syntax.status, StatusCode::BAD_REQUEST);
+    assert!(
+        syntax.body.starts_with("SPARQL syntax error"),
+        "{}",
+        syntax.body
+    );
+}
+
+#[tokio::test]
+async fn dataset_parameters_select_the_graphs() {
+    let s = state(Limits::default());
+    let count = |extra: &str| {
+        format!(
+            "/sparql?{}{extra}",
+            encode("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        )
+    };
+    let n = |a: &Answer| a.body.lines().nth(1).unwrap().to_owned();
+    let all = send(&s, get(&count(""), Some("text/csv"))).await;
+    assert_eq!(n(&all), "63");
+    let none = send(
+        &s,
+        get(
+            &count("&default-graph-uri=http://example.org/no-such-graph"),
+            Some("text/csv"),
+        ),
+    )
+    .await;
+    assert_eq!(n(&none), "0");
+    let default = send(
+        &s,
+        get(
+            &count("&default-graph-uri=http://example.org/g&named-graph-uri=http://example.org/h"),
+            Some("text/csv"),
+        ),
+    )
+    .await;
+    assert_eq!(default.status, StatusCode::OK);
+    let bad = send(
+        &s,
+        get(
+            &count("&default-graph-uri=not%20an%20iri"),
+            Some("text/csv"),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn answers_are_cached_with_etags_and_304() {
+    let s = state(Limits::default());
+    let uri = format!("/sparql?{}", encode(NAMES));
+    assert_eq!(s.cache.bytes(), 0);
+    let first = send(&s, get(&uri, None)).await;
+    let etag = first
+        .headers
+        .get(header::ETAG)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(s.cache.bytes() > first.body.len(), "the answer is cached");
+    let again = send(&s, get(&uri, None)).await;
+    assert_eq!(
+        (
+            again.body,
+            again.headers.get(header::ETAG).unwrap().to_str().unwrap()
+        ),
+        (first.body, etag.as_str())
+    );
+    let request = Request::get(&uri)
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap();
+    let not_modified = send(&s, request).await;
+    assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
+    assert!(not_modified.body.is_empty());
+    let csv = send(&s, get(&uri, Some("text/csv"))).await;
+    assert_ne!(
+        csv.headers.get(header::ETAG).unwrap().to_str().unwrap(),
+        etag,
+        "another format, another tag"
+    );
+}
+
+#[tokio::test]
+async fn runaway_queries_are_cancelled_while_others_are_served() {
+    let s = state(Limits {
+        query_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    });
+    let start = Instant::now();
+    let runaway = tokio::spawn({
+        let s = Arc::clone(&s);
+        async move { send(&s, get(&format!("/sparql?{}", encode(RUNAWAY)), None)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let quick = send(&s, get(&format!("/sparql?{}", encode(NAMES)), None)).await;
+    assert_eq!(quick.status, StatusCode::OK);
+    let runaway = runaway.await.unwrap();
+    assert_eq!(
+        runaway.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        runaway.body
+    );
+    assert!(runaway.body.contains("was cancelled"), "{}", runaway.body);
+    assert!(start.elapsed() < Duration::from_secs(5));
+    // The evaluation itself stops, not just the wait for it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while s.running_queries() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the cancelled query is still running"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn result_caps_and_request_limits() {
+    let s = state(Limits {
+        max_results: 5,
+        max_body: 1000,
+        max_uri: 2000,
+        ..Limits::default()
+    });
+    let all = send(
+        &s,
+        get(
+            &format!("/sparql?{}", encode("SELECT * WHERE { ?s ?p ?o }")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(all.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(all.body.contains("more than 5 results"));
+    let five = send(
+        &s,
+        get(
+            &format!("/sparql?{}", encode("SELECT * WHERE { ?s ?p ?o } LIMIT 5")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(five.status, StatusCode::OK);
+
+    let big = Request::post("/sparql")
+        .header(header::CONTENT_TYPE, "application/sparql-query")
+        .body(Body::from(format!("{NAMES} #{}", "x".repeat(5000))))
+        .unwrap();
+    assert_eq!(send(&s, big).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let long = get(
+        &format!(
+            "/sparql?{}",
+            encode(&format!("{NAMES} #{}", "x".repeat(3000)))
+        ),
+        None,
+    );
+    assert_eq!(send(&s, long).await.status, StatusCode::URI_TOO_LONG);
+}
+
+#[tokio::test]
+async fn service_description_and_cors() {
+    let s = state(Limits::default());
+    let sd = send(&s, get("/sparql", Some("text/turtle"))).await;
+    assert_eq!(sd.status, StatusCode::OK);
+    assert!(
+        sd.body.contains("sd:Service") && sd.body.contains("void:triples 63"),
+        "{}",
+        sd.body
+    );
+    let nt = send(&s, get("/sparql", Some("application/n-triples"))).await;
+    assert!(
+        nt.body
+            .contains("<http://www.w3.org/ns/sparql-service-description#endpoint>")
+    );
+
+    let preflight = Request::options("/sparql")
+        .header(header::ORIGIN, "https://yasgui.example.org")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+        .body(Body::empty())
+        .unwrap();
+    let a = send(&s, preflight).await;
+    assert_eq!(
+        a.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "*"
+    );
+    let methods = a
+        .headers
+        .get(header::ACCESS_CONTROL_ALLOW_METHODS)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(methods.contains("POST") && methods.contains("GET"));
+}
+
+#[tokio::test]
+async fn named_queries_are_listed_and_run() {
+    let s = state(Limits::default());
+    let list = send(&s, get("/queries", Some("application/json"))).await;
+    let parsed: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    let names: Vec<&str> = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["graph", "names"]);
+    let html = send(&s, get("/queries", Some("text/html"))).await;
+    assert_eq!(content_type(&html), "text/html; charset=utf-8");
+    assert!(
+        html.body.contains("Names &lt;of&gt; organizations"),
+        "titles are escaped"
+    );
+    assert!(html.body.contains("href=\"/queries/names\""));
+
+    let run = send(&s, get("/queries/names?format=csv", None)).await;
+    assert_eq!(run.status, StatusCode::OK);
+    assert!(
+        run.body.starts_with("organization,name\r\n"),
+        "{}",
+        run.body
+    );
+    let graph = send(&s, get("/queries/graph", Some("application/n-triples"))).await;
+    assert_eq!(
+        graph.body.lines().count(),
+        4,
+        "three members and one role node"
+    );
+    let missing = send(&s, get("/queries/nope", None)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn a_real_server_answers_a_form_post_on_loopback() {
+    use std::io::{Read, Write};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let s = state(Limits::default());
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(orgdir::server::serve(listener, s, async {
+        let _ = stopped.await;
+    }));
+    // The request shape of SPARQLWrapper and similar clients.
+    let body = encode(NAMES);
+    let request = format!(
+        "POST /sparql HTTP/1.1\r\nHost: {addr}\r\nAccept: application/sparql-results+json\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.contains("\"Parent Association\""), "{response}");
+    stop.send(()).unwrap();
+    runtime.block_on(server).unwrap().unwrap();
+}
