@@ -509,3 +509,75 @@ fn a_real_server_answers_a_form_post_on_loopback() {
     stop.send(()).unwrap();
     runtime.block_on(server).unwrap().unwrap();
 }
+
+#[test]
+fn a_client_that_sends_its_headers_too_slowly_is_disconnected() {
+    use std::io::{Read, Write};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let s = state(Limits {
+        header_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    });
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(orgdir::server::serve(listener, s, async {
+        let _ = stopped.await;
+    }));
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let start = Instant::now();
+    stream
+        .write_all(b"GET /sparql HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let mut rest = Vec::new();
+    // The server closes the connection (after a 408 or without a word).
+    let read = stream.read_to_end(&mut rest);
+    assert!(
+        read.is_ok(),
+        "the server kept the connection open: {read:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    let text = String::from_utf8_lossy(&rest);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+
+    // A connection that never sends a byte is closed too.
+    let mut idle = std::net::TcpStream::connect(addr).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let start = Instant::now();
+    let mut buf = Vec::new();
+    assert!(
+        idle.read_to_end(&mut buf).is_ok(),
+        "the idle connection was kept"
+    );
+    assert!(start.elapsed() < Duration::from_secs(5));
+
+    // And so is a keep-alive connection left idle after an answer.
+    let mut kept = std::net::TcpStream::connect(addr).unwrap();
+    kept.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    kept.write_all(b"GET /queries HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n")
+        .unwrap();
+    let start = Instant::now();
+    let mut answer = Vec::new();
+    assert!(
+        kept.read_to_end(&mut answer).is_ok(),
+        "the keep-alive connection was kept"
+    );
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+    assert!(start.elapsed() < Duration::from_secs(5));
+    stop.send(()).unwrap();
+    runtime.block_on(server).unwrap().unwrap();
+}

@@ -20,6 +20,10 @@ use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::cors::{Any, CorsLayer};
@@ -44,6 +48,8 @@ pub struct Limits {
     pub max_uri: usize,
     /// Time to receive and answer a whole request (408 beyond).
     pub request_timeout: Duration,
+    /// Time for a request's headers to arrive, idle connections included.
+    pub header_timeout: Duration,
     /// Memory for cached answers, in bytes.
     pub cache_bytes: usize,
     /// Queries evaluated at once; more wait for a turn.
@@ -58,6 +64,7 @@ impl Default for Limits {
             max_body: 1 << 20,
             max_uri: 16 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
             cache_bytes: 64 << 20,
             concurrent_queries: 16,
         }
@@ -152,15 +159,60 @@ async fn uri_limit(
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets the
-/// requests in flight finish.
+/// requests in flight finish (for at most `request_timeout`).
+///
+/// A hand-written accept loop rather than `axum::serve`, which gives hyper no
+/// timer, so a client sending its headers byte by byte would hold a
+/// connection forever; here a request's headers must arrive within
+/// `header_timeout`.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.limits;
+    let app = router(state);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            // hyper's header timer starts at the first byte: a connection that
+            // never sends one is dropped here instead.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(limits.header_timeout, stream.peek(&mut first)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return,
+            }
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(e) = watcher.watch(connection).await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(limits.request_timeout) => {},
+    }
+    Ok(())
 }
 
 /// `orgdir serve`: loads the data, then serves it until Ctrl-C or SIGTERM.
