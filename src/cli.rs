@@ -73,6 +73,11 @@ pub enum Command {
         /// Refuse answers with more solutions or triples than this.
         #[arg(long, value_name = "N", default_value_t = 100_000)]
         max_results: usize,
+
+        /// Rebuild and swap the served data when a file under --data or --queries changes.
+        /// A change that does not load leaves the previous data served.
+        #[arg(long)]
+        watch: bool,
     },
 
     /// Run a SPARQL query against the data and print the results.

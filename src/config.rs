@@ -38,6 +38,7 @@ pub struct ServeOptions {
     pub queries: PathBuf,
     pub addr: SocketAddr,
     pub limits: server::Limits,
+    pub watch: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +80,7 @@ impl From<Cli> for Config {
                 queries,
                 query_timeout,
                 max_results,
+                watch,
             } => Task::Serve(ServeOptions {
                 data: g.data,
                 source_limits: limits,
@@ -89,6 +91,7 @@ impl From<Cli> for Config {
                     max_results,
                     ..server::Limits::default()
                 },
+                watch,
             }),
             Command::Query {
                 name,

@@ -581,3 +581,93 @@ fn a_client_that_sends_its_headers_too_slowly_is_disconnected() {
     stop.send(()).unwrap();
     runtime.block_on(server).unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn watch_swaps_in_changed_data_and_keeps_the_old_on_errors() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(data.join("more")).unwrap();
+    for f in ["dataset.yaml", "orgs.yaml", "more/regional.yml"] {
+        std::fs::copy(root.join("valid/data").join(f), data.join(f)).unwrap();
+    }
+    let queries = tmp.path().join("queries");
+    std::fs::create_dir(&queries).unwrap();
+    let source = source::load(&data, SourceLimits::default()).unwrap();
+    let s = Arc::new(AppState::new(
+        store::load(&source, vec![]).unwrap(),
+        Limits::default(),
+    ));
+    let first = s.snapshot().version.clone();
+    let watcher = tokio::spawn(orgdir::server::watch(
+        Arc::clone(&s),
+        orgdir::server::WatchOptions {
+            data: data.clone(),
+            queries: queries.clone(),
+            source_limits: SourceLimits::default(),
+            interval: Duration::from_millis(50),
+        },
+    ));
+    let wait_for = |want: usize| {
+        let s = Arc::clone(&s);
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while s.snapshot().organizations != want {
+                assert!(
+                    Instant::now() < deadline,
+                    "no reload to {want} organizations"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    let names = |s: &Arc<AppState>| {
+        let s = Arc::clone(s);
+        async move {
+            send(
+                &s,
+                get(&format!("/sparql?{}", encode(NAMES)), Some("text/csv")),
+            )
+            .await
+            .body
+        }
+    };
+    assert_eq!(names(&s).await.lines().count(), 4);
+
+    std::fs::write(
+        data.join("added.yaml"),
+        "- id: added\n  name: Added Later\n  category: regional\n",
+    )
+    .unwrap();
+    wait_for(4).await;
+    assert_ne!(s.snapshot().version, first);
+    assert!(
+        names(&s).await.contains("Added Later"),
+        "the new data is served"
+    );
+
+    // A broken change is not swapped in.
+    let before = s.snapshot().version.clone();
+    std::fs::write(data.join("added.yaml"), "- id: added\n  name: [broken\n").unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(s.snapshot().version, before);
+    assert!(
+        names(&s).await.contains("Added Later"),
+        "the previous data is still served"
+    );
+
+    // Named queries are watched too.
+    std::fs::write(data.join("added.yaml"), "").unwrap();
+    std::fs::remove_file(data.join("added.yaml")).unwrap();
+    std::fs::write(
+        queries.join("names.rq"),
+        format!("# title: Names\n{NAMES}\n"),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.snapshot().queries.len() != 1 || s.snapshot().organizations != 3 {
+        assert!(Instant::now() < deadline, "no reload of the queries");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    watcher.abort();
+}

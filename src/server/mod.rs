@@ -8,6 +8,7 @@ mod error;
 mod negotiate;
 mod queries;
 mod sparql;
+mod watch;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -32,6 +33,7 @@ use tower_http::timeout::TimeoutLayer;
 pub use cache::Cache;
 pub use error::ApiError;
 pub use negotiate::Format;
+pub use watch::{WatchOptions, watch};
 
 use crate::store::Snapshot;
 
@@ -228,6 +230,12 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
         snapshot.queries.len()
     );
     let state = Arc::new(AppState::new(snapshot, options.limits));
+    let watching = options.watch.then(|| WatchOptions {
+        data: options.data.clone(),
+        queries: options.queries.clone(),
+        source_limits: options.source_limits,
+        interval: Duration::from_millis(500),
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -244,6 +252,14 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
         eprintln!(
             "orgdir: serving {summary} at http://{addr}/ (SPARQL endpoint: http://{addr}/sparql)"
         );
+        if let Some(w) = watching {
+            eprintln!(
+                "orgdir: watching {} and {} for changes",
+                w.data.display(),
+                w.queries.display()
+            );
+            tokio::spawn(watch(Arc::clone(&state), w));
+        }
         serve(listener, state, shutdown_signal())
             .await
             .map_err(crate::Error::io("serve on", addr.to_string()))
