@@ -217,7 +217,7 @@ fn check_replaceable(out: &Path) -> Result<(), Error> {
 }
 
 /// A fresh directory beside OUT (same file system, so the final rename is atomic).
-fn staging_dir(out: &Path) -> Result<tempfile::TempDir, Error> {
+pub(crate) fn staging_dir(out: &Path) -> Result<tempfile::TempDir, Error> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -233,7 +233,7 @@ fn staging_dir(out: &Path) -> Result<tempfile::TempDir, Error> {
 }
 
 /// Moves the staged directory to OUT, replacing the previous OUT whole.
-fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> {
+pub(crate) fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> {
     let staged = staging.keep();
     let cleanup = |e| {
         let _ = fs::remove_dir_all(&staged);

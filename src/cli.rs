@@ -74,6 +74,11 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 100_000)]
         max_results: usize,
 
+        /// Keep the store on disk in DIR (RocksDB) and reuse it at the next start when the
+        /// data has not changed. Needs orgdir built with `--features rocksdb`.
+        #[arg(long, value_name = "DIR", conflicts_with = "watch")]
+        store: Option<PathBuf>,
+
         /// Rebuild and swap the served data when a file under --data or --queries changes.
         /// A change that does not load leaves the previous data served.
         #[arg(long)]

@@ -39,6 +39,7 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     pub limits: server::Limits,
     pub watch: bool,
+    pub store: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +82,7 @@ impl From<Cli> for Config {
                 query_timeout,
                 max_results,
                 watch,
+                store,
             } => Task::Serve(ServeOptions {
                 data: g.data,
                 source_limits: limits,
@@ -92,6 +94,7 @@ impl From<Cli> for Config {
                     ..server::Limits::default()
                 },
                 watch,
+                store,
             }),
             Command::Query {
                 name,

@@ -37,36 +37,8 @@ pub enum StoreError {
 
 /// Loads the graph of `source` into a new in-memory store.
 pub fn load(source: &Source, queries: Vec<NamedQuery>) -> Result<Snapshot, StoreError> {
-    let start = Instant::now();
-    let graph = Graph::new(source);
     let store = Store::new()?;
-    let mut hash = Hashing::new(io::sink());
-    let mut triples = 0;
-    {
-        let mut nt = NTriplesWriter::new(&mut hash);
-        let mut quads = Vec::with_capacity(4096);
-        for d in graph.descriptions() {
-            let _ = nt.write(&d);
-            let subject = NamedOrBlankNode::from(d.subject);
-            for (p, o) in d.properties {
-                quads.push(Quad::new(
-                    subject.clone(),
-                    p.into_owned(),
-                    o,
-                    GraphName::DefaultGraph,
-                ));
-            }
-            if quads.len() >= 4000 {
-                triples += quads.len() as u64;
-                store.extend(quads.drain(..))?;
-            }
-        }
-        triples += quads.len() as u64;
-        store.extend(quads)?;
-        let _ = Box::new(nt).finish();
-    }
-    let (_, version) = hash.digest();
-    tracing::debug!(triples, elapsed = ?start.elapsed(), "store loaded");
+    let (version, triples) = fill(&store, source)?;
     Ok(Snapshot {
         store,
         version,
@@ -75,6 +47,33 @@ pub fn load(source: &Source, queries: Vec<NamedQuery>) -> Result<Snapshot, Store
         base: source.dataset.base.value.to_string(),
         queries,
     })
+}
+
+/// Bulk-loads the graph into `store`; returns its version (the SHA-256 of its
+/// canonical N-Triples, as in void.ttl) and its triple count.
+fn fill(store: &Store, source: &Source) -> Result<(String, u64), StoreError> {
+    let start = Instant::now();
+    let graph = Graph::new(source);
+    let mut hash = Hashing::new(io::sink());
+    let mut triples = 0u64;
+    let mut loader = store.bulk_loader();
+    {
+        let mut nt = NTriplesWriter::new(&mut hash);
+        let quads = graph.descriptions().flat_map(|d| {
+            // Into a hashing sink: cannot fail.
+            let _ = nt.write(&d);
+            triples += d.properties.len() as u64;
+            let subject = NamedOrBlankNode::from(d.subject);
+            d.properties.into_iter().map(move |(p, o)| {
+                Quad::new(subject.clone(), p.into_owned(), o, GraphName::DefaultGraph)
+            })
+        });
+        loader.load_quads(quads)?;
+    }
+    loader.commit()?;
+    let (_, version) = hash.digest();
+    tracing::debug!(triples, elapsed = ?start.elapsed(), "store loaded");
+    Ok((version, triples))
 }
 
 /// A query from `queries/`: `name.rq`, opening with `# title:` and
@@ -149,4 +148,123 @@ pub fn load_queries(dir: &Path) -> Result<Vec<NamedQuery>, StoreError> {
 /// Parses a query as the endpoint will (no base IRI, no SERVICE calls).
 pub fn parse_query(text: &str) -> Result<PreparedSparqlQuery, SparqlSyntaxError> {
     SparqlEvaluator::new().parse_query(text)
+}
+
+/// Written into a persistent store's directory once it is complete; a store
+/// without it (an interrupted load) is never reused.
+#[cfg(feature = "rocksdb")]
+const INFO_FILE: &str = "orgdir-store.json";
+
+/// What a persistent store holds, so that a restart needs no YAML parsing.
+#[cfg(feature = "rocksdb")]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct StoreInfo {
+    orgdir: String,
+    /// Of the data directory's files: see [`fingerprint`].
+    fingerprint: String,
+    version: String,
+    triples: u64,
+    organizations: usize,
+    base: String,
+}
+
+/// SHA-256 over every file under `data` (relative path, size and bytes), in
+/// sorted order: it changes whenever anything the store is built from does.
+pub fn fingerprint(data: &Path) -> Result<String, StoreError> {
+    use sha2::{Digest, Sha256};
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let io_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| StoreError::Io { path, source }
+    };
+    let mut files = Vec::new();
+    walk(data, &mut files).map_err(io_error(data))?;
+    files.sort();
+    let mut hash = Sha256::new();
+    hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for path in files {
+        let bytes = std::fs::read(&path).map_err(io_error(&path))?;
+        let relative = path.strip_prefix(data).unwrap_or(&path);
+        hash.update(relative.to_string_lossy().as_bytes());
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    Ok(crate::rdf::dump::hex(&hash.finalize()))
+}
+
+/// Opens the persistent store in `dir` when it was built from the current
+/// contents of `data`; otherwise builds it anew beside `dir` and swaps it in.
+/// Returns the snapshot and whether the existing store was reused.
+#[cfg(feature = "rocksdb")]
+pub fn open_or_build(
+    dir: &Path,
+    data: &Path,
+    limits: crate::source::Limits,
+    queries: Vec<NamedQuery>,
+) -> Result<(Snapshot, bool), crate::Error> {
+    let fingerprint = fingerprint(data)?;
+    let info_path = dir.join(INFO_FILE);
+    let existing: Option<StoreInfo> = std::fs::read(&info_path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    if let Some(info) = existing.filter(|i| i.fingerprint == fingerprint) {
+        match Store::open(dir) {
+            Ok(store) => return Ok((snapshot(store, info, queries), true)),
+            Err(e) => tracing::warn!(
+                "cannot reopen the store in {}: {e}; rebuilding",
+                dir.display()
+            ),
+        }
+    } else if dir.exists()
+        && !info_path.exists()
+        && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
+    {
+        return Err(crate::Error::ForeignOutput {
+            path: dir.to_owned(),
+            entries: "files but no orgdir-store.json".into(),
+        });
+    }
+    let source = crate::source::load(data, limits)?;
+    let staging = crate::build::staging_dir(dir)?;
+    let info = {
+        let store = Store::open(staging.path()).map_err(StoreError::from)?;
+        let (version, triples) = fill(&store, &source)?;
+        store.flush().map_err(StoreError::from)?;
+        StoreInfo {
+            orgdir: env!("CARGO_PKG_VERSION").into(),
+            fingerprint,
+            version,
+            triples,
+            organizations: source.organizations.len(),
+            base: source.dataset.base.value.to_string(),
+        }
+    };
+    let json = serde_json::to_vec_pretty(&info).expect("plain data serializes");
+    let staged_info = staging.path().join(INFO_FILE);
+    std::fs::write(&staged_info, json).map_err(crate::Error::io("write", &staged_info))?;
+    crate::build::replace_dir(staging, dir)?;
+    let store = Store::open(dir).map_err(StoreError::from)?;
+    Ok((snapshot(store, info, queries), false))
+}
+
+#[cfg(feature = "rocksdb")]
+fn snapshot(store: Store, info: StoreInfo, queries: Vec<NamedQuery>) -> Snapshot {
+    Snapshot {
+        store,
+        version: info.version,
+        triples: info.triples,
+        organizations: info.organizations,
+        base: info.base,
+        queries,
+    }
 }

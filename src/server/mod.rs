@@ -219,10 +219,14 @@ pub async fn serve(
 
 /// `orgdir serve`: loads the data, then serves it until Ctrl-C or SIGTERM.
 pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
-    let source = crate::source::load(&options.data, options.source_limits)?;
     let queries = crate::store::load_queries(&options.queries)?;
-    let snapshot = crate::store::load(&source, queries)?;
-    drop(source);
+    let snapshot = match &options.store {
+        None => {
+            let source = crate::source::load(&options.data, options.source_limits)?;
+            crate::store::load(&source, queries)?
+        }
+        Some(dir) => persistent(dir, options, queries)?,
+    };
     let summary = format!(
         "{} organizations, {} triples, {} named queries",
         snapshot.organizations,
@@ -264,6 +268,39 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
             .await
             .map_err(crate::Error::io("serve on", addr.to_string()))
     })
+}
+
+#[cfg(feature = "rocksdb")]
+fn persistent(
+    dir: &std::path::Path,
+    options: &crate::config::ServeOptions,
+    queries: Vec<crate::store::NamedQuery>,
+) -> Result<Snapshot, crate::Error> {
+    let (snapshot, reused) =
+        crate::store::open_or_build(dir, &options.data, options.source_limits, queries)?;
+    eprintln!(
+        "orgdir: {} the store in {}",
+        if reused {
+            "reusing (data unchanged)"
+        } else {
+            "built"
+        },
+        dir.display()
+    );
+    Ok(snapshot)
+}
+
+#[cfg(not(feature = "rocksdb"))]
+fn persistent(
+    _dir: &std::path::Path,
+    _options: &crate::config::ServeOptions,
+    _queries: Vec<crate::store::NamedQuery>,
+) -> Result<Snapshot, crate::Error> {
+    Err(crate::Error::Query(
+        "--store needs orgdir built with the `rocksdb` feature: \
+         cargo build --release --features rocksdb (needs libclang)"
+            .into(),
+    ))
 }
 
 async fn shutdown_signal() {

@@ -92,7 +92,7 @@ impl Checker<'_> {
         );
     }
 
-    /// A string value of `entry`; `what` names the key for messages.
+    /// The string at `node`, moved out of the tree; `key` names it in messages.
     fn string(&mut self, node: &mut Node, key: &str) -> Option<Text> {
         match &mut node.value {
             // Taken, not copied: each value is read once, and the tree is dropped after.

@@ -1,0 +1,101 @@
+//! `orgdir serve --store DIR`: the RocksDB store is built once and reused
+//! while the data is unchanged. Needs `--features rocksdb`; `.ci/run` runs it.
+#![cfg(feature = "rocksdb")]
+
+use std::path::Path;
+
+use orgdir::source::Limits;
+use orgdir::store::{self, open_or_build};
+
+fn copy_fixture(to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/data");
+    std::fs::create_dir_all(to.join("more")).unwrap();
+    for f in ["dataset.yaml", "orgs.yaml", "more/regional.yml"] {
+        std::fs::copy(from.join(f), to.join(f)).unwrap();
+    }
+}
+
+fn count(s: &store::Snapshot) -> usize {
+    s.store.len().unwrap()
+}
+
+#[test]
+fn built_once_reused_while_unchanged_rebuilt_on_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_fixture(&data);
+    let dir = tmp.path().join("store");
+
+    let (first, reused) = open_or_build(&dir, &data, Limits::default(), vec![]).unwrap();
+    assert!(!reused);
+    assert_eq!(
+        (count(&first), first.triples, first.organizations),
+        (63, 63, 3)
+    );
+    let memory = store::load(
+        &orgdir::source::load(&data, Limits::default()).unwrap(),
+        vec![],
+    )
+    .unwrap();
+    assert_eq!(
+        first.version, memory.version,
+        "the same data, the same version"
+    );
+    drop(first);
+
+    let (again, reused) = open_or_build(&dir, &data, Limits::default(), vec![]).unwrap();
+    assert!(reused, "unchanged data reuses the store");
+    assert_eq!(count(&again), 63);
+    drop(again);
+
+    std::fs::write(
+        data.join("added.yaml"),
+        "- id: added\n  name: Added\n  category: regional\n",
+    )
+    .unwrap();
+    let (changed, reused) = open_or_build(&dir, &data, Limits::default(), vec![]).unwrap();
+    assert!(!reused, "changed data rebuilds the store");
+    assert_eq!(changed.organizations, 4);
+    assert!(count(&changed) > 63);
+    drop(changed);
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "no staging directories left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn bad_data_leaves_the_store_alone_and_foreign_directories_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_fixture(&data);
+    let dir = tmp.path().join("store");
+    drop(open_or_build(&dir, &data, Limits::default(), vec![]).unwrap());
+
+    std::fs::write(data.join("broken.yaml"), "- id: [\n").unwrap();
+    let err = open_or_build(&dir, &data, Limits::default(), vec![])
+        .err()
+        .unwrap();
+    assert_eq!(err.exit_code(), 2);
+    std::fs::remove_file(data.join("broken.yaml")).unwrap();
+    let (kept, reused) = open_or_build(&dir, &data, Limits::default(), vec![]).unwrap();
+    assert!(reused, "the previous store was left whole");
+    drop(kept);
+
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("thesis.tex"), "precious").unwrap();
+    let err = open_or_build(&mine, &data, Limits::default(), vec![])
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("refusing to replace"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(mine.join("thesis.tex")).unwrap(),
+        "precious"
+    );
+}
