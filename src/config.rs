@@ -40,6 +40,8 @@ pub struct ServeOptions {
     pub limits: server::Limits,
     pub watch: bool,
     pub store: Option<PathBuf>,
+    /// `-q`: print nothing but errors.
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +97,7 @@ impl From<Cli> for Config {
                 },
                 watch,
                 store,
+                quiet: g.quiet,
             }),
             Command::Query {
                 name,

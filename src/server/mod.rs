@@ -253,9 +253,11 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
                     source,
                 })?;
         let addr = listener.local_addr().unwrap_or(options.addr);
-        eprintln!(
-            "orgdir: serving {summary} at http://{addr}/ (SPARQL endpoint: http://{addr}/sparql)"
-        );
+        if !options.quiet {
+            eprintln!(
+                "orgdir: serving {summary} at http://{addr}/ (SPARQL endpoint: http://{addr}/sparql)"
+            );
+        }
         if let Some(w) = watching {
             eprintln!(
                 "orgdir: watching {} and {} for changes",
@@ -278,7 +280,8 @@ fn persistent(
 ) -> Result<Snapshot, crate::Error> {
     let (snapshot, reused) =
         crate::store::open_or_build(dir, &options.data, options.source_limits, queries)?;
-    eprintln!(
+    if !options.quiet {
+        eprintln!(
         "orgdir: {} the store in {}",
         if reused {
             "reusing (data unchanged)"
@@ -322,5 +325,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    eprintln!("orgdir: shutting down");
+    tracing::warn!("shutting down: finishing the requests in flight");
 }
