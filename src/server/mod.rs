@@ -281,15 +281,13 @@ fn persistent(
     let (snapshot, reused) =
         crate::store::open_or_build(dir, &options.data, options.source_limits, queries)?;
     if !options.quiet {
-        eprintln!(
-        "orgdir: {} the store in {}",
-        if reused {
+        let what = if reused {
             "reusing (data unchanged)"
         } else {
             "built"
-        },
-        dir.display()
-    );
+        };
+        eprintln!("orgdir: {what} the store in {}", dir.display());
+    }
     Ok(snapshot)
 }
 
