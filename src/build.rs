@@ -11,6 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
+use crate::fsutil::{replace_dir, staging_dir};
 use crate::rdf::dump::{DumpFormat, Hashing, turtle_prefixes};
 use crate::rdf::turtle::TurtleWriter;
 use crate::rdf::void::{self, DumpFile, GraphStats};
@@ -214,40 +215,4 @@ fn check_replaceable(out: &Path) -> Result<(), Error> {
         path: out.to_owned(),
         entries,
     })
-}
-
-/// A fresh directory beside OUT (same file system, so the final rename is atomic).
-pub(crate) fn staging_dir(out: &Path) -> Result<tempfile::TempDir, Error> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(Error::io("create", &parent))?;
-    let name = out
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}.building-"))
-        .tempdir_in(&parent)
-        .map_err(Error::io("create a directory in", &parent))
-}
-
-/// Moves the staged directory to OUT, replacing the previous OUT whole.
-pub(crate) fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> {
-    let staged = staging.keep();
-    let cleanup = |e| {
-        let _ = fs::remove_dir_all(&staged);
-        e
-    };
-    if fs::symlink_metadata(out).is_err() {
-        return fs::rename(&staged, out).map_err(|e| cleanup(Error::io("rename into", out)(e)));
-    }
-    let old = staged.with_extension("old");
-    fs::rename(out, &old).map_err(|e| cleanup(Error::io("move aside", out)(e)))?;
-    if let Err(e) = fs::rename(&staged, out) {
-        let _ = fs::rename(&old, out);
-        return Err(cleanup(Error::io("rename into", out)(e)));
-    }
-    let _ = fs::remove_dir_all(&old);
-    Ok(())
 }

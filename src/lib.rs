@@ -19,6 +19,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod fsutil;
 pub mod query;
 pub mod rdf;
 pub mod server;

@@ -183,27 +183,15 @@ struct StoreInfo {
 }
 
 /// SHA-256 over every file under `data` (relative path, size and bytes), in
-/// sorted order: it changes whenever anything the store is built from does.
+/// sorted order, hidden files aside: it changes whenever anything the store is
+/// built from does.
 pub fn fingerprint(data: &Path) -> Result<String, StoreError> {
     use sha2::{Digest, Sha256};
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(&path, out)?;
-            } else {
-                out.push(path);
-            }
-        }
-        Ok(())
-    }
     let io_error = |path: &Path| {
         let path = path.to_owned();
         move |source| StoreError::Io { path, source }
     };
-    let mut files = Vec::new();
-    walk(data, &mut files).map_err(io_error(data))?;
-    files.sort();
+    let files = crate::fsutil::files(data).map_err(io_error(data))?;
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
     for path in files {
@@ -249,7 +237,7 @@ pub fn open_or_build(
         });
     }
     let source = crate::source::load(data, limits)?;
-    let staging = crate::build::staging_dir(dir)?;
+    let staging = crate::fsutil::staging_dir(dir)?;
     let info = {
         let store = Store::open(staging.path()).map_err(StoreError::from)?;
         let (version, triples) = fill(&store, &source, true)?;
@@ -266,7 +254,7 @@ pub fn open_or_build(
     let json = serde_json::to_vec_pretty(&info).expect("plain data serializes");
     let staged_info = staging.path().join(INFO_FILE);
     std::fs::write(&staged_info, json).map_err(crate::Error::io("write", &staged_info))?;
-    crate::build::replace_dir(staging, dir)?;
+    crate::fsutil::replace_dir(staging, dir)?;
     let store = Store::open(dir).map_err(StoreError::from)?;
     Ok((snapshot(store, info, queries), false))
 }

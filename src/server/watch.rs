@@ -28,25 +28,14 @@ pub struct WatchOptions {
 struct Scan(Vec<(PathBuf, u64, Option<SystemTime>)>);
 
 fn scan(dirs: &[&Path]) -> Scan {
-    fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64, Option<SystemTime>)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push((path, meta.len(), meta.modified().ok()));
+    let mut files = Vec::new();
+    for dir in dirs {
+        for path in crate::fsutil::files(dir).unwrap_or_default() {
+            if let Ok(meta) = std::fs::metadata(&path) {
+                files.push((path, meta.len(), meta.modified().ok()));
             }
         }
     }
-    let mut files = Vec::new();
-    for dir in dirs {
-        walk(dir, &mut files);
-    }
-    files.sort();
     Scan(files)
 }
 

@@ -74,9 +74,11 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
         return Err(fail(Diagnostic::file(root, "no such data directory")));
     }
     let dataset_path = root.join(DATASET_FILE);
-    let mut paths = Vec::new();
-    collect_yaml(root, &mut paths).map_err(|e| fail(Diagnostic::file(root, e.to_string())))?;
-    paths.retain(|p| p != &dataset_path);
+    let mut paths =
+        crate::fsutil::files(root).map_err(|e| fail(Diagnostic::file(root, e.to_string())))?;
+    paths.retain(|p| {
+        p != &dataset_path && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    });
 
     let mut diagnostics = Vec::new();
     let dataset = if dataset_path.is_file() {
@@ -326,27 +328,4 @@ fn read_text(path: &Path, limits: Limits) -> Result<String, Diagnostic> {
             format!("the file is not valid UTF-8 (byte 0x{byte:02X}): save it as UTF-8"),
         )
     })
-}
-
-/// Every `*.yaml`/`*.yml` file under `dir`, recursively, in sorted path order;
-/// hidden files and directories are skipped.
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            collect_yaml(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
