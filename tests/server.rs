@@ -258,35 +258,17 @@ async fn dataset_parameters_select_the_graphs() {
             encode("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         )
     };
+    let csv = |extra: &'static str| {
+        let s = Arc::clone(&s);
+        async move { send(&s, get(&count(extra), Some("text/csv"))).await }
+    };
     let n = |a: &Answer| a.body.lines().nth(1).unwrap().to_owned();
-    let all = send(&s, get(&count(""), Some("text/csv"))).await;
-    assert_eq!(n(&all), "63");
-    let none = send(
-        &s,
-        get(
-            &count("&default-graph-uri=http://example.org/no-such-graph"),
-            Some("text/csv"),
-        ),
-    )
-    .await;
+    assert_eq!(n(&csv("").await), "63");
+    let none = csv("&default-graph-uri=http://example.org/no-such-graph").await;
     assert_eq!(n(&none), "0");
-    let default = send(
-        &s,
-        get(
-            &count("&default-graph-uri=http://example.org/g&named-graph-uri=http://example.org/h"),
-            Some("text/csv"),
-        ),
-    )
-    .await;
-    assert_eq!(default.status, StatusCode::OK);
-    let bad = send(
-        &s,
-        get(
-            &count("&default-graph-uri=not%20an%20iri"),
-            Some("text/csv"),
-        ),
-    )
-    .await;
+    let both = csv("&default-graph-uri=http://example.org/g&named-graph-uri=http://example.org/h");
+    assert_eq!(both.await.status, StatusCode::OK);
+    let bad = csv("&default-graph-uri=not%20an%20iri").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
@@ -477,19 +459,44 @@ async fn named_queries_are_listed_and_run() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
+/// `serve` on 127.0.0.1:0 in its own runtime, stopped through its shutdown future.
+struct RealServer {
+    runtime: tokio::runtime::Runtime,
+    addr: std::net::SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RealServer {
+    fn start(limits: Limits) -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = runtime.spawn(orgdir::server::serve(listener, state(limits), async {
+            let _ = stopped.await;
+        }));
+        RealServer {
+            runtime,
+            addr,
+            stop,
+            task,
+        }
+    }
+
+    fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.runtime.block_on(self.task).unwrap().unwrap();
+    }
+}
+
 #[test]
 fn a_real_server_answers_a_form_post_on_loopback() {
     use std::io::{Read, Write};
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let s = state(Limits::default());
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(orgdir::server::serve(listener, s, async {
-        let _ = stopped.await;
-    }));
+    let server = RealServer::start(Limits::default());
+    let addr = server.addr;
     // The request shape of SPARQLWrapper and similar clients.
     let body = encode(NAMES);
     let request = format!(
@@ -506,26 +513,17 @@ fn a_real_server_answers_a_form_post_on_loopback() {
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.contains("\"Parent Association\""), "{response}");
-    stop.send(()).unwrap();
-    runtime.block_on(server).unwrap().unwrap();
+    server.stop();
 }
 
 #[test]
 fn a_client_that_sends_its_headers_too_slowly_is_disconnected() {
     use std::io::{Read, Write};
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let s = state(Limits {
+    let server = RealServer::start(Limits {
         header_timeout: Duration::from_millis(300),
         ..Limits::default()
     });
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(orgdir::server::serve(listener, s, async {
-        let _ = stopped.await;
-    }));
+    let addr = server.addr;
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -578,8 +576,7 @@ fn a_client_that_sends_its_headers_too_slowly_is_disconnected() {
     );
     assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
     assert!(start.elapsed() < Duration::from_secs(5));
-    stop.send(()).unwrap();
-    runtime.block_on(server).unwrap().unwrap();
+    server.stop();
 }
 
 #[tokio::test]
