@@ -54,6 +54,29 @@ impl Error {
         }
     }
 
+    /// The whole report for a person: the source problems with their lines
+    /// shown, then `error: ...` (with `outcome` appended, such as "nothing
+    /// was written"), then each cause once.
+    pub fn render(&self, outcome: Option<&str>) -> String {
+        use std::fmt::Write as _;
+        let mut out = match self {
+            Error::Source(s) => crate::source::render(&s.diagnostics),
+            Error::Store(StoreError::Queries(d)) => crate::source::render(d),
+            _ => String::new(),
+        };
+        let _ = write!(out, "error: {self}");
+        if let Some(o) = outcome {
+            let _ = write!(out, "; {o}");
+        }
+        out.push('\n');
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            let _ = writeln!(out, "  caused by: {c}");
+            cause = c.source();
+        }
+        out
+    }
+
     /// A write to a closed pipe (`orgdir query ... | head`): the reader has
     /// what it wanted, so this ends the run quietly.
     pub fn is_broken_pipe(&self) -> bool {

@@ -4,8 +4,8 @@ use clap::Parser;
 use orgdir::build::{self, BuildSummary};
 use orgdir::cli::Cli;
 use orgdir::config::{Config, Task, Verbosity};
-use orgdir::error::{Error, exit};
-use orgdir::{query, server, source};
+use orgdir::error::exit;
+use orgdir::{query, server};
 
 /// mimalloc: with glibc's allocator, `orgdir build` of 100,000 synthetic
 /// records took 3.8-4.8 s and 170 MB; with mimalloc, 3.2-3.9 s and 135 MB.
@@ -34,7 +34,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::from(exit::SUCCESS),
         Err(e) if e.is_broken_pipe() => ExitCode::from(exit::SUCCESS),
         Err(e) => {
-            report(&e);
+            let outcome = matches!(config.task, Task::Build(_)).then_some("nothing was written");
+            eprint!("{}", e.render(outcome));
             ExitCode::from(e.exit_code())
         }
     }
@@ -51,27 +52,6 @@ fn init_logging(verbosity: Verbosity) {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
-}
-
-fn report(e: &Error) {
-    match e {
-        Error::Source(s) => {
-            eprint!("{}", source::render(&s.diagnostics));
-            eprintln!("error: {e}; nothing was written");
-        }
-        Error::Store(orgdir::store::StoreError::Queries(diagnostics)) => {
-            eprint!("{}", source::render(diagnostics));
-            eprintln!("error: {e}");
-        }
-        other => {
-            eprintln!("error: {other}");
-            let mut cause = std::error::Error::source(other);
-            while let Some(c) = cause {
-                eprintln!("  caused by: {c}");
-                cause = c.source();
-            }
-        }
-    }
 }
 
 fn summary(s: &BuildSummary, verbosity: Verbosity) {

@@ -49,6 +49,17 @@ pub fn load(source: &Source, queries: Vec<NamedQuery>) -> Result<Snapshot, Store
     })
 }
 
+/// Loads `data` and the named queries of `queries` into a new in-memory store.
+pub fn load_dir(
+    data: &Path,
+    queries: &Path,
+    limits: crate::source::Limits,
+) -> Result<Snapshot, crate::Error> {
+    let queries = load_queries(queries)?;
+    let source = crate::source::load(data, limits)?;
+    Ok(load(&source, queries)?)
+}
+
 /// Bulk-loads the graph into `store`; returns its version (the SHA-256 of its
 /// canonical N-Triples, as in void.ttl) and its triple count.
 /// `bulk` for a RocksDB store, whose bulk loader writes SST files directly.

@@ -219,13 +219,9 @@ pub async fn serve(
 
 /// `orgdir serve`: loads the data, then serves it until Ctrl-C or SIGTERM.
 pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
-    let queries = crate::store::load_queries(&options.queries)?;
     let snapshot = match &options.store {
-        None => {
-            let source = crate::source::load(&options.data, options.source_limits)?;
-            crate::store::load(&source, queries)?
-        }
-        Some(dir) => persistent(dir, options, queries)?,
+        None => crate::store::load_dir(&options.data, &options.queries, options.source_limits)?,
+        Some(dir) => persistent(dir, options, crate::store::load_queries(&options.queries)?)?,
     };
     let summary = format!(
         "{} organizations, {} triples, {} named queries",

@@ -234,8 +234,16 @@ fn evaluate(
     token: &CancellationToken,
     limits: &super::Limits,
 ) -> Result<Vec<u8>, ApiError> {
-    let max_results = limits.max_results;
-    let cancelled = || ApiError::Timeout(limits.query_timeout);
+    // Checked before each solution or triple is written.
+    let before_next = |i: usize| {
+        if i == limits.max_results {
+            Err(ApiError::TooManyResults(limits.max_results))
+        } else if token.is_cancelled() {
+            Err(ApiError::Timeout(limits.query_timeout))
+        } else {
+            Ok(())
+        }
+    };
     let mut prepared = SparqlEvaluator::new()
         .with_cancellation_token(token.clone())
         .for_query(query);
@@ -264,12 +272,7 @@ fn evaluate(
                 .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
                 .map_err(io)?;
             for (i, solution) in solutions.enumerate() {
-                if i == max_results {
-                    return Err(ApiError::TooManyResults(max_results));
-                }
-                if token.is_cancelled() {
-                    return Err(cancelled());
-                }
+                before_next(i)?;
                 out.serialize(&solution.map_err(|e| failed(&e))?)
                     .map_err(io)?;
             }
@@ -294,12 +297,7 @@ fn evaluate(
             }
             let mut out = serializer.for_writer(Vec::new());
             for (i, triple) in triples.enumerate() {
-                if i == max_results {
-                    return Err(ApiError::TooManyResults(max_results));
-                }
-                if token.is_cancelled() {
-                    return Err(cancelled());
-                }
+                before_next(i)?;
                 out.serialize_triple(&triple.map_err(|e| failed(&e))?)
                     .map_err(io)?;
             }

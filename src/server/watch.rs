@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::AppState;
-use crate::source::{self, Limits};
+use crate::source::Limits;
 use crate::store;
 
 #[derive(Debug, Clone)]
@@ -58,7 +58,9 @@ pub async fn watch(state: Arc<AppState>, options: WatchOptions) {
         seen = settled;
         let job = {
             let options = options.clone();
-            tokio::task::spawn_blocking(move || rebuild(&options))
+            tokio::task::spawn_blocking(move || {
+                store::load_dir(&options.data, &options.queries, options.source_limits)
+            })
         };
         match job.await {
             Ok(Ok(snapshot)) => {
@@ -71,22 +73,8 @@ pub async fn watch(state: Arc<AppState>, options: WatchOptions) {
                 state.replace(snapshot);
                 eprintln!("orgdir: reloaded: now serving {summary}");
             }
-            Ok(Err(problems)) => {
-                eprint!("{problems}");
-                eprintln!("orgdir: the change does not load; still serving the previous data");
-            }
+            Ok(Err(e)) => eprint!("{}", e.render(Some("still serving the previous data"))),
             Err(e) => tracing::error!("rebuild task failed: {e}"),
         }
     }
-}
-
-/// Loads everything again; on failure, the rendered problems.
-fn rebuild(options: &WatchOptions) -> Result<store::Snapshot, String> {
-    let source = source::load(&options.data, options.source_limits)
-        .map_err(|e| format!("{}error: {e}\n", source::render(&e.diagnostics)))?;
-    let queries = store::load_queries(&options.queries).map_err(|e| match e {
-        store::StoreError::Queries(ref d) => format!("{}error: {e}\n", source::render(d)),
-        other => format!("error: {other}\n"),
-    })?;
-    store::load(&source, queries).map_err(|e| format!("error: {e}\n"))
 }
