@@ -1,4 +1,4 @@
-//! `orgdir build`: load, map, and write every dump into OUT, atomically.
+//! `orgdir build`: load, validate, map, and write every dump into OUT, atomically.
 //!
 //! Everything is written into a fresh directory beside OUT and renamed into
 //! place at the end; on any error before that, OUT is left exactly as it was.
@@ -17,6 +17,7 @@ use crate::rdf::turtle::TurtleWriter;
 use crate::rdf::void::{self, DumpFile, GraphStats};
 use crate::rdf::{Description, DescriptionWriter, Graph, Iris};
 use crate::source::{self, Limits, Source};
+use crate::validate::{self, ShapesSource};
 
 /// The files a build writes; OUT may hold nothing else when it is replaced.
 pub const VOID_FILE: &str = "void.ttl";
@@ -27,6 +28,7 @@ pub struct BuildOptions {
     pub data: PathBuf,
     pub out: PathBuf,
     pub limits: Limits,
+    pub shapes: ShapesSource,
 }
 
 /// What a build wrote, for the summary.
@@ -38,12 +40,20 @@ pub struct BuildSummary {
     pub stats: GraphStats,
     pub load_time: Duration,
     pub total_time: Duration,
+    /// The validation's warnings, as text (empty when there are none).
+    pub warnings: String,
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let start = Instant::now();
     check_replaceable(&options.out)?;
     let source = source::load(&options.data, options.limits)?;
+    let report = validate::check(&source, &options.shapes)?;
+    let warnings = if report.findings.is_empty() {
+        String::new()
+    } else {
+        validate::warnings_text(&source, &report, &options.shapes)
+    };
     let load_time = start.elapsed();
     let staging = staging_dir(&options.out)?;
     let (stats, dumps) = write_dumps(&source, staging.path())?;
@@ -90,6 +100,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
         stats,
         load_time,
         total_time: start.elapsed(),
+        warnings,
     })
 }
 

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::report::ReportFormat;
+
 /// Publish a directory of organizations as linked data.
 ///
 /// Reads the YAML source in DATA, maps it to schema.org RDF and writes dumps
@@ -35,6 +37,11 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// The SHACL shapes (*.ttl). Default: `shapes` if that directory exists, else
+    /// the shapes built into orgdir.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub shapes: Option<PathBuf>,
+
     /// Refuse YAML files larger than this many bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_file_size: u64,
@@ -50,6 +57,21 @@ pub enum Command {
         /// Where to write orgs.ttl, orgs.nt, orgs.jsonld, void.ttl and SHA256SUMS.
         #[arg(long, value_name = "DIR", default_value = "dist")]
         out: PathBuf,
+    },
+
+    /// Check the data against the SHACL shapes; report each result at its YAML line.
+    ///
+    /// Exit 0 when the data conforms (warnings are printed), 1 on violations (or
+    /// on warnings with --strict), 2 when the data or shapes cannot be loaded.
+    Validate {
+        /// text: rustc-style, at the YAML line; turtle: the sh:ValidationReport graph;
+        /// json: the results with their YAML locations; sarif: SARIF 2.1.0 for code scanning.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
     },
 
     /// Serve the data: a read-only SPARQL 1.1 endpoint at /sparql and the named queries.

@@ -9,6 +9,7 @@ use crate::build::BuildOptions;
 use crate::cli::{Cli, Command, QueryFormat};
 use crate::server;
 use crate::source::Limits;
+use crate::validate::{ShapesSource, ValidateOptions};
 
 /// How much to print on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,12 +30,14 @@ pub enum Task {
     Build(BuildOptions),
     Serve(ServeOptions),
     Query(QueryOptions),
+    Validate(ValidateOptions),
 }
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub data: PathBuf,
     pub source_limits: Limits,
+    pub shapes: ShapesSource,
     pub queries: PathBuf,
     pub addr: SocketAddr,
     pub limits: server::Limits,
@@ -72,11 +75,20 @@ impl From<Cli> for Config {
             max_file_bytes: g.max_file_size,
             ..Limits::default()
         };
+        let shapes = ShapesSource::resolve(g.shapes);
         let task = match cli.command {
             Command::Build { out } => Task::Build(BuildOptions {
                 data: g.data,
                 out,
                 limits,
+                shapes,
+            }),
+            Command::Validate { format, strict } => Task::Validate(ValidateOptions {
+                data: g.data,
+                limits,
+                shapes,
+                format,
+                strict,
             }),
             Command::Serve {
                 addr,
@@ -88,6 +100,7 @@ impl From<Cli> for Config {
             } => Task::Serve(ServeOptions {
                 data: g.data,
                 source_limits: limits,
+                shapes,
                 queries,
                 addr,
                 limits: server::Limits {

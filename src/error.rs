@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use crate::source::SourceError;
 use crate::store::StoreError;
+use crate::validate::ShapesError;
+use crate::validate::engine::EngineError;
 
 /// Exit codes, as documented in README: 0 success, 1 findings, 2 bad input,
 /// usage or I/O error.
@@ -43,6 +45,20 @@ pub enum Error {
 
     #[error("{0}")]
     Query(String),
+
+    #[error(transparent)]
+    Shapes(#[from] ShapesError),
+
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+
+    /// The data loads but does not conform to the shapes.
+    #[error("{violations} SHACL violation{} (run `orgdir validate` for the report)", if *.violations == 1 { "" } else { "s" })]
+    Invalid {
+        violations: usize,
+        /// The text report, shown before the error line.
+        report: String,
+    },
 }
 
 impl Error {
@@ -62,6 +78,8 @@ impl Error {
         let mut out = match self {
             Error::Source(s) => crate::source::render(&s.diagnostics),
             Error::Store(StoreError::Queries(d)) => crate::source::render(d),
+            Error::Shapes(ShapesError::Syntax(d)) => crate::source::render(d),
+            Error::Invalid { report, .. } => report.clone(),
             _ => String::new(),
         };
         let _ = write!(out, "error: {self}");
@@ -90,7 +108,10 @@ impl Error {
             | Error::ForeignOutput { .. }
             | Error::Store(_)
             | Error::Listen { .. }
-            | Error::Query(_) => exit::BAD_INPUT,
+            | Error::Query(_)
+            | Error::Shapes(_)
+            | Error::Engine(_) => exit::BAD_INPUT,
+            Error::Invalid { .. } => exit::FINDINGS,
         }
     }
 }

@@ -13,7 +13,10 @@
 //!    [`server`] serves read-only over the SPARQL 1.1 Protocol and [`query`]
 //!    queries from the command line.
 //!
-//! Validation with SHACL and link checking build on these.
+//! 5. [`validate`] checks the graph against the SHACL shapes of `shapes/`
+//!    and points each result at the YAML key that caused it; `build` and
+//!    `serve` refuse data with violations, and [`report`] writes the results
+//!    as text, Turtle, JSON or SARIF.
 
 pub mod build;
 pub mod cli;
@@ -22,9 +25,11 @@ pub mod error;
 pub mod fsutil;
 pub mod query;
 pub mod rdf;
+pub mod report;
 pub mod server;
 pub mod source;
 pub mod store;
 pub mod synth;
+pub mod validate;
 
 pub use error::Error;

@@ -5,7 +5,7 @@ use orgdir::build::{self, BuildSummary};
 use orgdir::cli::Cli;
 use orgdir::config::{Config, Task, Verbosity};
 use orgdir::error::exit;
-use orgdir::{query, server};
+use orgdir::{query, server, validate};
 
 /// mimalloc: with glibc's allocator, `orgdir build` of 100,000 synthetic
 /// records took 3.8-4.8 s and 170 MB; with mimalloc, 3.2-3.9 s and 135 MB.
@@ -25,13 +25,19 @@ fn main() -> ExitCode {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let config = Config::from(Cli::parse());
     init_logging(config.verbosity);
+    let mut finding_code = exit::SUCCESS;
     let result = match &config.task {
         Task::Build(options) => build::build(options).map(|s| summary(&s, config.verbosity)),
         Task::Serve(options) => server::run(options),
         Task::Query(options) => query::run(options, &mut std::io::stdout().lock()),
+        Task::Validate(options) => {
+            validate::run(options, &mut std::io::stdout().lock()).map(|code| {
+                finding_code = code;
+            })
+        }
     };
     match result {
-        Ok(()) => ExitCode::from(exit::SUCCESS),
+        Ok(()) => ExitCode::from(finding_code),
         Err(e) if e.is_broken_pipe() => ExitCode::from(exit::SUCCESS),
         Err(e) => {
             let outcome = matches!(config.task, Task::Build(_)).then_some("nothing was written");
@@ -58,6 +64,7 @@ fn summary(s: &BuildSummary, verbosity: Verbosity) {
     if verbosity == Verbosity::Quiet {
         return;
     }
+    eprint!("{}", s.warnings);
     eprintln!(
         "built {}: {} organizations, {} triples in {:.2} s",
         s.out.display(),

@@ -12,6 +12,7 @@ use crate::rdf::Graph;
 use crate::rdf::dump::{DescriptionWriter, Hashing};
 use crate::rdf::ntriples::NTriplesWriter;
 use crate::source::{Diagnostic, Pos, Source};
+use crate::validate::ShapesSource;
 
 /// The data being served: the store, and what identifies its content.
 pub struct Snapshot {
@@ -49,15 +50,19 @@ pub fn load(source: &Source, queries: Vec<NamedQuery>) -> Result<Snapshot, Store
     })
 }
 
-/// Loads `data` and the named queries of `queries` into a new in-memory store.
+/// Loads `data`, validates it against `shapes`, and loads it with the named
+/// queries of `queries` into a new in-memory store. A violation is an error;
+/// the number of warnings comes back with the snapshot.
 pub fn load_dir(
     data: &Path,
     queries: &Path,
     limits: crate::source::Limits,
-) -> Result<Snapshot, crate::Error> {
+    shapes: &ShapesSource,
+) -> Result<(Snapshot, usize), crate::Error> {
     let queries = load_queries(queries)?;
     let source = crate::source::load(data, limits)?;
-    Ok(load(&source, queries)?)
+    let report = crate::validate::check(&source, shapes)?;
+    Ok((load(&source, queries)?, report.findings.len()))
 }
 
 /// Bulk-loads the graph into `store`; returns its version (the SHA-256 of its
@@ -196,18 +201,27 @@ struct StoreInfo {
 /// SHA-256 over every file under `data` (relative path, size and bytes), in
 /// sorted order, hidden files aside: it changes whenever anything the store is
 /// built from does.
-pub fn fingerprint(data: &Path) -> Result<String, StoreError> {
+pub fn fingerprint(data: &Path, shapes: &ShapesSource) -> Result<String, StoreError> {
     use sha2::{Digest, Sha256};
     let io_error = |path: &Path| {
         let path = path.to_owned();
         move |source| StoreError::Io { path, source }
     };
-    let files = crate::fsutil::files(data).map_err(io_error(data))?;
+    let mut files: Vec<(&Path, std::path::PathBuf)> = crate::fsutil::files(data)
+        .map_err(io_error(data))?
+        .into_iter()
+        .map(|f| (data, f))
+        .collect();
+    // The store was validated against the shapes: new shapes, new check.
+    if let ShapesSource::Dir(dir) = shapes {
+        let shape_files = crate::fsutil::files(dir).map_err(io_error(dir))?;
+        files.extend(shape_files.into_iter().map(|f| (dir.as_path(), f)));
+    }
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
-    for path in files {
+    for (root, path) in files {
         let bytes = std::fs::read(&path).map_err(io_error(&path))?;
-        let relative = path.strip_prefix(data).unwrap_or(&path);
+        let relative = path.strip_prefix(root).unwrap_or(&path);
         hash.update(relative.to_string_lossy().as_bytes());
         hash.update((bytes.len() as u64).to_le_bytes());
         hash.update(&bytes);
@@ -216,16 +230,17 @@ pub fn fingerprint(data: &Path) -> Result<String, StoreError> {
 }
 
 /// Opens the persistent store in `dir` when it was built from the current
-/// contents of `data`; otherwise builds it anew beside `dir` and swaps it in.
+/// contents of `data` and `shapes`; otherwise validates the data and builds it anew beside `dir` and swaps it in.
 /// Returns the snapshot and whether the existing store was reused.
 #[cfg(feature = "rocksdb")]
 pub fn open_or_build(
     dir: &Path,
     data: &Path,
     limits: crate::source::Limits,
+    shapes: &ShapesSource,
     queries: Vec<NamedQuery>,
 ) -> Result<(Snapshot, bool), crate::Error> {
-    let fingerprint = fingerprint(data)?;
+    let fingerprint = fingerprint(data, shapes)?;
     let info_path = dir.join(INFO_FILE);
     let existing: Option<StoreInfo> = std::fs::read(&info_path)
         .ok()
@@ -248,6 +263,7 @@ pub fn open_or_build(
         });
     }
     let source = crate::source::load(data, limits)?;
+    crate::validate::check(&source, shapes)?;
     let staging = crate::fsutil::staging_dir(dir)?;
     let info = {
         let store = Store::open(staging.path()).map_err(StoreError::from)?;

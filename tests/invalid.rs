@@ -3,6 +3,7 @@
 //! `FILE:LINE:COL: message` per line, in order; an optional `args` file holds
 //! extra global options. Each case must exit 2, show the offending source
 //! line under each diagnostic, and leave the previous output untouched.
+//! (`shacl/` holds data that loads but violates a shape: see tests/validate.rs.)
 
 use std::fs;
 use std::path::Path;
@@ -92,7 +93,8 @@ fn every_invalid_fixture_reports_its_problems_and_writes_nothing() {
     let mut cases: Vec<_> = fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
+        // shacl/: data that loads but breaks a shape (tests/validate.rs).
+        .filter(|p| p.is_dir() && !p.ends_with("shacl"))
         .collect();
     cases.sort();
     assert!(cases.len() >= 15, "fixtures missing: {cases:?}");
@@ -111,10 +113,7 @@ fn each_class_of_bad_input_has_a_fixture() {
         ("missing-required", "missing required key `name`"),
         ("bad-id", "invalid id"),
         ("duplicate-id", "duplicate id `ala`"),
-        ("unknown-reference", "`memberOf` names `nobody-here`"),
-        ("unknown-reference", "`parentOrganization` names `alx`"),
         ("malformed-iri", "malformed IRI"),
-        ("malformed-iri", "malformed URL"),
         ("bad-email", "invalid email address"),
         ("bad-date", "invalid date"),
         ("not-utf8", "not valid UTF-8"),

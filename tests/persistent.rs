@@ -6,6 +6,7 @@ use std::path::Path;
 
 use orgdir::source::Limits;
 use orgdir::store::{self, open_or_build};
+use orgdir::validate::ShapesSource;
 
 fn copy_fixture(to: &Path) {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/data");
@@ -26,7 +27,14 @@ fn built_once_reused_while_unchanged_rebuilt_on_change() {
     copy_fixture(&data);
     let dir = tmp.path().join("store");
 
-    let (first, reused) = open_or_build(&dir, &data, Limits::default(), vec![]).unwrap();
+    let (first, reused) = open_or_build(
+        &dir,
+        &data,
+        Limits::default(),
+        &ShapesSource::Bundled,
+        vec![],
+    )
+    .unwrap();
     assert!(!reused);
     assert_eq!(
         (count(&first), first.triples, first.organizations),
@@ -43,7 +51,14 @@ fn built_once_reused_while_unchanged_rebuilt_on_change() {
     );
     drop(first);
 
-    let (again, reused) = open_or_build(&dir, &data, Limits::default(), vec![]).unwrap();
+    let (again, reused) = open_or_build(
+        &dir,
+        &data,
+        Limits::default(),
+        &ShapesSource::Bundled,
+        vec![],
+    )
+    .unwrap();
     assert!(reused, "unchanged data reuses the store");
     assert_eq!(count(&again), 63);
     drop(again);
@@ -53,7 +68,14 @@ fn built_once_reused_while_unchanged_rebuilt_on_change() {
         "- id: added\n  name: Added\n  category: regional\n",
     )
     .unwrap();
-    let (changed, reused) = open_or_build(&dir, &data, Limits::default(), vec![]).unwrap();
+    let (changed, reused) = open_or_build(
+        &dir,
+        &data,
+        Limits::default(),
+        &ShapesSource::Bundled,
+        vec![],
+    )
+    .unwrap();
     assert!(!reused, "changed data rebuilds the store");
     assert_eq!(changed.organizations, 4);
     assert!(count(&changed) > 63);
@@ -75,24 +97,52 @@ fn bad_data_leaves_the_store_alone_and_foreign_directories_are_refused() {
     let data = tmp.path().join("data");
     copy_fixture(&data);
     let dir = tmp.path().join("store");
-    drop(open_or_build(&dir, &data, Limits::default(), vec![]).unwrap());
+    drop(
+        open_or_build(
+            &dir,
+            &data,
+            Limits::default(),
+            &ShapesSource::Bundled,
+            vec![],
+        )
+        .unwrap(),
+    );
 
     std::fs::write(data.join("broken.yaml"), "- id: [\n").unwrap();
-    let err = open_or_build(&dir, &data, Limits::default(), vec![])
-        .err()
-        .unwrap();
+    let err = open_or_build(
+        &dir,
+        &data,
+        Limits::default(),
+        &ShapesSource::Bundled,
+        vec![],
+    )
+    .err()
+    .unwrap();
     assert_eq!(err.exit_code(), 2);
     std::fs::remove_file(data.join("broken.yaml")).unwrap();
-    let (kept, reused) = open_or_build(&dir, &data, Limits::default(), vec![]).unwrap();
+    let (kept, reused) = open_or_build(
+        &dir,
+        &data,
+        Limits::default(),
+        &ShapesSource::Bundled,
+        vec![],
+    )
+    .unwrap();
     assert!(reused, "the previous store was left whole");
     drop(kept);
 
     let mine = tmp.path().join("mine");
     std::fs::create_dir(&mine).unwrap();
     std::fs::write(mine.join("thesis.tex"), "precious").unwrap();
-    let err = open_or_build(&mine, &data, Limits::default(), vec![])
-        .err()
-        .unwrap();
+    let err = open_or_build(
+        &mine,
+        &data,
+        Limits::default(),
+        &ShapesSource::Bundled,
+        vec![],
+    )
+    .err()
+    .unwrap();
     assert!(err.to_string().contains("refusing to replace"), "{err}");
     assert_eq!(
         std::fs::read_to_string(mine.join("thesis.tex")).unwrap(),

@@ -602,6 +602,7 @@ async fn watch_swaps_in_changed_data_and_keeps_the_old_on_errors() {
             data: data.clone(),
             queries: queries.clone(),
             source_limits: SourceLimits::default(),
+            shapes: orgdir::validate::ShapesSource::Bundled,
             interval: Duration::from_millis(50),
         },
     ));

@@ -171,7 +171,9 @@ impl<'a> Graph<'a> {
             .enumerate()
             .map(|(i, o)| (&*o.id.value, i as u32))
             .collect();
-        let lookup = |id: &str| *index.get(id).expect("the loader checked every reference");
+        // A reference to an unknown id still maps to its IRI (the shapes report
+        // it); it only gets no inverse link.
+        let lookup = |id: &str| index.get(id).copied();
 
         let mut places: BTreeMap<String, &str> = BTreeMap::new();
         let mut children = Vec::new();
@@ -185,12 +187,14 @@ impl<'a> Graph<'a> {
             for area in &org.area_served {
                 places.entry(place_slug(&area.value)).or_insert(&area.value);
             }
-            if let Some(p) = &org.parent {
-                children.push((lookup(&p.value), i));
+            if let Some(parent) = org.parent.as_ref().and_then(|p| lookup(&p.value)) {
+                children.push((parent, i));
             }
             for (m, membership) in org.member_of.iter().enumerate() {
-                if membership.is_qualified() {
-                    roles.push((lookup(&membership.org.value), (i, m as u32)));
+                if membership.is_qualified()
+                    && let Some(target) = lookup(&membership.org.value)
+                {
+                    roles.push((target, (i, m as u32)));
                 }
             }
             if org.member_of.iter().any(|m| m.is_qualified()) {

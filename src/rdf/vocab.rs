@@ -51,6 +51,9 @@ terms!(
 
 terms!(
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#" {
+        FIRST = "first",
+        NIL = "nil",
+        REST = "rest",
         TYPE = "type",
     }
 );
@@ -63,6 +66,7 @@ terms!(
 
 terms!(
     xsd = "http://www.w3.org/2001/XMLSchema#" {
+        BOOLEAN = "boolean",
         DATE = "date",
         G_YEAR = "gYear",
         HEX_BINARY = "hexBinary",
@@ -81,6 +85,28 @@ terms!(
         IN_SCHEME = "inScheme",
         NOTATION = "notation",
         PREF_LABEL = "prefLabel",
+    }
+);
+
+terms!(
+    /// SHACL, for validation reports (not used in the dumps).
+    sh = "http://www.w3.org/ns/shacl#" {
+        ALTERNATIVE_PATH = "alternativePath",
+        CONFORMS = "conforms",
+        FOCUS_NODE = "focusNode",
+        INVERSE_PATH = "inversePath",
+        ONE_OR_MORE_PATH = "oneOrMorePath",
+        RESULT = "result",
+        RESULT_MESSAGE = "resultMessage",
+        RESULT_PATH = "resultPath",
+        RESULT_SEVERITY = "resultSeverity",
+        SOURCE_CONSTRAINT_COMPONENT = "sourceConstraintComponent",
+        SOURCE_SHAPE = "sourceShape",
+        VALIDATION_REPORT = "ValidationReport",
+        VALIDATION_RESULT = "ValidationResult",
+        VALUE = "value",
+        ZERO_OR_MORE_PATH = "zeroOrMorePath",
+        ZERO_OR_ONE_PATH = "zeroOrOnePath",
     }
 );
 
@@ -170,6 +196,11 @@ mod tests {
                 // Written as `prefix:local` in Turtle and as a bare term in JSON-LD.
                 assert!(local.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
             }
+        }
+        // Reports only: no prefix in the dumps.
+        for (local, term) in sh::ALL {
+            assert_eq!(term.as_str(), format!("{}{local}", sh::NS));
+            oxrdf::NamedNode::new(term.as_str()).unwrap();
         }
     }
 }

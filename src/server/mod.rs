@@ -219,10 +219,24 @@ pub async fn serve(
 
 /// `orgdir serve`: loads the data, then serves it until Ctrl-C or SIGTERM.
 pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
-    let snapshot = match &options.store {
-        None => crate::store::load_dir(&options.data, &options.queries, options.source_limits)?,
-        Some(dir) => persistent(dir, options, crate::store::load_queries(&options.queries)?)?,
+    let (snapshot, warnings) = match &options.store {
+        None => crate::store::load_dir(
+            &options.data,
+            &options.queries,
+            options.source_limits,
+            &options.shapes,
+        )?,
+        Some(dir) => (
+            persistent(dir, options, crate::store::load_queries(&options.queries)?)?,
+            0,
+        ),
     };
+    if warnings > 0 && !options.quiet {
+        eprintln!(
+            "orgdir: the data conforms to the shapes, with {warnings} warning{} (`orgdir validate` lists them)",
+            if warnings == 1 { "" } else { "s" }
+        );
+    }
     let summary = format!(
         "{} organizations, {} triples, {} named queries",
         snapshot.organizations,
@@ -234,6 +248,7 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
         data: options.data.clone(),
         queries: options.queries.clone(),
         source_limits: options.source_limits,
+        shapes: options.shapes.clone(),
         interval: Duration::from_millis(500),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -274,8 +289,13 @@ fn persistent(
     options: &crate::config::ServeOptions,
     queries: Vec<crate::store::NamedQuery>,
 ) -> Result<Snapshot, crate::Error> {
-    let (snapshot, reused) =
-        crate::store::open_or_build(dir, &options.data, options.source_limits, queries)?;
+    let (snapshot, reused) = crate::store::open_or_build(
+        dir,
+        &options.data,
+        options.source_limits,
+        &options.shapes,
+        queries,
+    )?;
     if !options.quiet {
         let what = if reused {
             "reusing (data unchanged)"

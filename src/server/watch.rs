@@ -14,12 +14,14 @@ use std::time::{Duration, SystemTime};
 use super::AppState;
 use crate::source::Limits;
 use crate::store;
+use crate::validate::ShapesSource;
 
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
     pub data: PathBuf,
     pub queries: PathBuf,
     pub source_limits: Limits,
+    pub shapes: ShapesSource,
     pub interval: Duration,
 }
 
@@ -41,7 +43,10 @@ fn scan(dirs: &[&Path]) -> Scan {
 
 /// Watches until the task is dropped.
 pub async fn watch(state: Arc<AppState>, options: WatchOptions) {
-    let dirs = [options.data.as_path(), options.queries.as_path()];
+    let mut dirs = vec![options.data.as_path(), options.queries.as_path()];
+    if let ShapesSource::Dir(shapes) = &options.shapes {
+        dirs.push(shapes.as_path());
+    }
     let mut seen = scan(&dirs);
     loop {
         tokio::time::sleep(options.interval).await;
@@ -59,11 +64,16 @@ pub async fn watch(state: Arc<AppState>, options: WatchOptions) {
         let job = {
             let options = options.clone();
             tokio::task::spawn_blocking(move || {
-                store::load_dir(&options.data, &options.queries, options.source_limits)
+                store::load_dir(
+                    &options.data,
+                    &options.queries,
+                    options.source_limits,
+                    &options.shapes,
+                )
             })
         };
         match job.await {
-            Ok(Ok(snapshot)) => {
+            Ok(Ok((snapshot, _warnings))) => {
                 let summary = format!(
                     "{} organizations, {} triples, {} named queries",
                     snapshot.organizations,

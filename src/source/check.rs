@@ -44,12 +44,10 @@ const PUBLISHER_KEYS: &[&str] = &["name", "url"];
 #[allow(clippy::large_enum_variant)]
 pub enum Checked {
     Complete(Organization),
-    /// A record with problems: its id and references are kept so that
-    /// cross-record checks neither miss it nor report it twice.
+    /// A record with problems: its id is kept so that the check for
+    /// duplicate ids neither misses it nor reports it twice.
     Partial {
         id: Option<Field<Text>>,
-        /// `memberOf` and `parentOrganization` targets, with their key.
-        references: Vec<(&'static str, Field<Text>)>,
     },
 }
 
@@ -261,10 +259,7 @@ impl Checker<'_> {
                     node.value.kind()
                 ),
             );
-            return Checked::Partial {
-                id: None,
-                references: Vec::new(),
-            };
+            return Checked::Partial { id: None };
         };
         let pos = entries.first().map_or(node.pos, |e| e.key_pos);
         let (mut id, mut name, mut category) = (None, None, None);
@@ -293,10 +288,12 @@ impl Checker<'_> {
         for entry in entries.iter_mut() {
             match entry.key.as_str() {
                 "id" => id = self.field(entry, Self::slug),
-                "name" => name = self.field(entry, Self::text),
+                // Empty names and non-http URLs load: the shapes report them
+                // (shapes/organization.ttl), at the same key.
+                "name" => name = self.field(entry, Self::string),
                 "alternateName" => org.alternate_names = self.string_or_list(entry),
                 "description" => org.description = self.field(entry, Self::text),
-                "url" => org.url = self.field(entry, Self::http_url),
+                "url" => org.url = self.field(entry, Self::iri),
                 "category" => category = self.field(entry, Self::category),
                 "areaServed" => org.area_served = self.list(entry, Self::text),
                 "memberOf" => org.member_of = self.memberships(entry),
@@ -328,10 +325,7 @@ impl Checker<'_> {
             org.category = category;
             return Checked::Complete(org);
         }
-        Checked::Partial {
-            id,
-            references: org.references().map(|(k, t)| (k, t.clone())).collect(),
-        }
+        Checked::Partial { id }
     }
 
     fn memberships(&mut self, entry: &mut Entry) -> Box<[Membership]> {

@@ -96,7 +96,7 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-fn snippet(out: &mut String, line: Option<&str>, pos: Pos, label: Option<&str>) {
+pub(crate) fn snippet(out: &mut String, line: Option<&str>, pos: Pos, label: Option<&str>) {
     let Some(text) = line else { return };
     let number = pos.line.to_string();
     let pad = " ".repeat(number.len());
@@ -143,12 +143,12 @@ fn token_width(rest: &str) -> usize {
 }
 
 #[derive(Default)]
-struct LineCache {
+pub(crate) struct LineCache {
     files: HashMap<PathBuf, Vec<String>>,
 }
 
 impl LineCache {
-    fn get(&mut self, path: &Path, line: u32) -> Option<&str> {
+    pub(crate) fn get(&mut self, path: &Path, line: u32) -> Option<&str> {
         let lines = self.files.entry(path.to_owned()).or_insert_with(|| {
             std::fs::read(path)
                 .map(|bytes| {

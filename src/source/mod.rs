@@ -12,7 +12,7 @@
 //! mean"), and so is everything else wrong in the same run.
 
 mod check;
-mod diag;
+pub(crate) mod diag;
 mod model;
 mod yaml;
 
@@ -110,11 +110,11 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
         for checked in result.records {
             match checked {
                 Checked::Complete(org) => organizations.push(org),
-                Checked::Partial { id, references } => partial.push((file, id, references)),
+                Checked::Partial { id } => partial.push((file, id)),
             }
         }
     }
-    check_references(&files, &organizations, &partial, &mut diagnostics);
+    check_ids(&files, &organizations, &partial, &mut diagnostics);
     match dataset {
         Some(dataset) if diagnostics.is_empty() => Ok(Source {
             root: root.to_owned(),
@@ -134,14 +134,12 @@ pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
     }
 }
 
-type Partial = (
-    FileId,
-    Option<Field<Text>>,
-    Vec<(&'static str, Field<Text>)>,
-);
+type Partial = (FileId, Option<Field<Text>>);
 
-/// Ids are unique across files, and every reference names one of them.
-fn check_references(
+/// Ids are unique across files. Whether each `memberOf` and
+/// `parentOrganization` names one of them is the shapes' check (`sh:class`),
+/// reported by `orgdir validate` at the same key.
+fn check_ids(
     files: &[SourceFile],
     organizations: &[Organization],
     partial: &[Partial],
@@ -154,7 +152,7 @@ fn check_references(
         .chain(
             partial
                 .iter()
-                .filter_map(|(f, id, _)| id.as_ref().map(|id| (*f, id.at, &*id.value))),
+                .filter_map(|(f, id)| id.as_ref().map(|id| (*f, id.at, &*id.value))),
         )
         .collect();
     all.sort_unstable();
@@ -170,33 +168,6 @@ fn check_references(
             );
         } else {
             ids.insert(id, (file, pos));
-        }
-    }
-    let references = organizations
-        .iter()
-        .flat_map(|o| {
-            o.references()
-                .map(move |(key, target)| (o.file, key, target))
-        })
-        .chain(
-            partial
-                .iter()
-                .flat_map(|(f, _, refs)| refs.iter().map(move |(key, target)| (*f, *key, target))),
-        );
-    for (file, key, target) in references {
-        if !ids.contains_key(&*target.value) {
-            let hint = match suggest(&target.value, ids.keys().copied()) {
-                Some(s) => format!(": did you mean `{s}`?"),
-                None => String::new(),
-            };
-            diagnostics.push(Diagnostic::at(
-                path(file),
-                target.at,
-                format!(
-                    "`{key}` names `{}`, which is not an organization of the dataset{hint}",
-                    target.value
-                ),
-            ));
         }
     }
 }

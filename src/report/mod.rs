@@ -1,0 +1,115 @@
+//! Validation reports for people and machines: one [`Report`] value, one
+//! writer per [`ReportFormat`].
+
+mod json;
+mod sarif;
+pub(crate) mod text;
+mod turtle;
+
+use std::io::{self, Write};
+
+use crate::validate::Report;
+
+/// `orgdir validate --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// rustc-style: each result at its YAML line, the value underlined.
+    Text,
+    /// The standard `sh:ValidationReport` graph, in Turtle.
+    Turtle,
+    /// The results with their YAML locations.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other CI annotations.
+    Sarif,
+}
+
+/// What the report describes besides its results.
+pub struct Context<'a> {
+    pub organizations: usize,
+    pub shape_files: &'a [std::path::PathBuf],
+    /// Where the shapes came from: a directory or `built-in`.
+    pub shapes_label: String,
+}
+
+pub fn write(
+    report: &Report,
+    context: &Context<'_>,
+    format: ReportFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        ReportFormat::Text => out.write_all(text::render(report, context).as_bytes()),
+        ReportFormat::Turtle => turtle::write(report, out),
+        ReportFormat::Json => json::write(report, context, out),
+        ReportFormat::Sarif => sarif::write(report, out),
+    }
+}
+
+/// Short forms of the IRIs a report shows.
+const PREFIXES: &[(&str, &str)] = &[
+    ("sh", "http://www.w3.org/ns/shacl#"),
+    ("schema", "http://schema.org/"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("os", "urn:orgdir:shapes#"),
+];
+
+/// `<http://schema.org/url>` -> `schema:url`; other IRIs keep their brackets.
+pub fn compact(iri: &str) -> String {
+    for (prefix, ns) in PREFIXES {
+        if let Some(local) = iri.strip_prefix(ns)
+            && !local.is_empty()
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            return format!("{prefix}:{local}");
+        }
+    }
+    format!("<{iri}>")
+}
+
+/// Compacts every `<iri>` in a SPARQL path or a term's N-Triples form.
+pub fn compact_all(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = rest[start..].find('>') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str(&compact(&rest[start + 1..start + len]));
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The name of a rule: the constraint component's local name, for SARIF rule
+/// ids and JSON.
+pub fn component_name(iri: &str) -> &str {
+    iri.rsplit(['#', '/']).next().unwrap_or(iri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compacts_known_namespaces_only() {
+        assert_eq!(compact("http://schema.org/url"), "schema:url");
+        assert_eq!(compact("http://example.org/x"), "<http://example.org/x>");
+        assert_eq!(compact("http://schema.org/a/b"), "<http://schema.org/a/b>");
+        assert_eq!(
+            compact_all(
+                "(<http://schema.org/additionalType> / <http://www.w3.org/2004/02/skos/core#notation>)"
+            ),
+            "(schema:additionalType / skos:notation)"
+        );
+        assert_eq!(
+            component_name("http://www.w3.org/ns/shacl#MinCountConstraintComponent"),
+            "MinCountConstraintComponent"
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! SHACL validation of the mapped graph, each result pointed back at the YAML.
+//!
+//! Validators report a focus node and a path; maintainers edit YAML. orgdir
+//! owns both, so every result is located at the key whose value broke it
+//! (see [`locate`]). The engine is rudof's `shacl` crate, pinned exactly and
+//! used only from [`engine`], so that a change of engine touches one file.
+//!
+//! - [`shapes`] reads `shapes/*.ttl` (the user's own shapes included);
+//! - [`engine`] runs the engine over the graph `rdf::mapping` produces;
+//! - [`locate`] maps each result to a file, line and column.
+
+pub mod engine;
+pub mod locate;
+pub mod shapes;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use oxrdf::{NamedNode, Term};
+
+use crate::source::Pos;
+
+pub use engine::{validate, validate_graph};
+pub use shapes::{Shapes, ShapesError, ShapesSource};
+
+use crate::error::{Error, exit};
+use crate::report::{self, Context, ReportFormat};
+use crate::source::{self, Limits, Source};
+
+/// `orgdir validate`.
+#[derive(Debug, Clone)]
+pub struct ValidateOptions {
+    pub data: PathBuf,
+    pub limits: Limits,
+    pub shapes: ShapesSource,
+    pub format: ReportFormat,
+    /// Fail on warnings too.
+    pub strict: bool,
+}
+
+/// Loads, validates and writes the report to `out`; returns the exit code:
+/// 0 when the data passes, 1 when it does not.
+pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8, Error> {
+    let shapes = options.shapes.load()?;
+    let source = source::load(&options.data, options.limits)?;
+    let report = validate(&source, &shapes)?;
+    let context = context(&source, &shapes, &options.shapes);
+    report::write(&report, &context, options.format, out)
+        .map_err(Error::io("write", "the report"))?;
+    Ok(if report.passes(options.strict) {
+        exit::SUCCESS
+    } else {
+        exit::FINDINGS
+    })
+}
+
+/// Validation before publishing (`build`, `serve`): a violation is an error
+/// that carries the text report; warnings come back to be shown.
+pub fn check(source: &Source, shapes: &ShapesSource) -> Result<Report, Error> {
+    let loaded = shapes.load()?;
+    let report = validate(source, &loaded)?;
+    if report.conforms() {
+        return Ok(report);
+    }
+    let context = context(source, &loaded, shapes);
+    Err(Error::Invalid {
+        violations: report.count(Severity::Violation),
+        report: report::text::render(&report, &context),
+    })
+}
+
+/// The text of a report's warnings, for `build` and `serve` to print.
+pub fn warnings_text(source: &Source, report: &Report, shapes: &ShapesSource) -> String {
+    let context = Context {
+        organizations: source.organizations.len(),
+        shape_files: &[],
+        shapes_label: shapes.to_string(),
+    };
+    report::text::render(report, &context)
+}
+
+fn context<'a>(source: &Source, shapes: &'a Shapes, from: &ShapesSource) -> Context<'a> {
+    Context {
+        organizations: source.organizations.len(),
+        shape_files: &shapes.files,
+        shapes_label: from.to_string(),
+    }
+}
+
+/// How serious a result is (`sh:severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Violation,
+}
+
+impl Severity {
+    pub fn iri(self) -> &'static str {
+        match self {
+            Severity::Info => "http://www.w3.org/ns/shacl#Info",
+            Severity::Warning => "http://www.w3.org/ns/shacl#Warning",
+            Severity::Violation => "http://www.w3.org/ns/shacl#Violation",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Violation => "violation",
+        })
+    }
+}
+
+/// One validation result (`sh:ValidationResult`), with its YAML location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub severity: Severity,
+    /// `sh:sourceConstraintComponent`, e.g. `sh:MinCountConstraintComponent`.
+    pub component: NamedNode,
+    /// `sh:sourceShape`: an IRI or a blank node label.
+    pub shape: Option<Term>,
+    pub focus: Term,
+    /// `sh:resultPath`.
+    pub path: Option<Path>,
+    pub value: Option<Term>,
+    pub message: String,
+    pub location: Option<Location>,
+}
+
+/// A SHACL property path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Path {
+    Predicate(NamedNode),
+    Sequence(Vec<Path>),
+    Alternative(Vec<Path>),
+    Inverse(Box<Path>),
+    ZeroOrMore(Box<Path>),
+    OneOrMore(Box<Path>),
+    ZeroOrOne(Box<Path>),
+}
+
+impl Path {
+    /// The predicate the path starts with: the YAML key it reads
+    /// (`schema:additionalType` for `( schema:additionalType skos:notation )`).
+    pub fn first_predicate(&self) -> Option<&NamedNode> {
+        match self {
+            Path::Predicate(p) => Some(p),
+            Path::Sequence(paths) => paths.first().and_then(Path::first_predicate),
+            _ => None,
+        }
+    }
+}
+
+/// SPARQL property path syntax, IRIs in `<...>`.
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let join = |f: &mut fmt::Formatter<'_>, paths: &[Path], sep: &str| {
+            f.write_str("(")?;
+            for (i, p) in paths.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                write!(f, "{p}")?;
+            }
+            f.write_str(")")
+        };
+        match self {
+            Path::Predicate(p) => write!(f, "{p}"),
+            Path::Sequence(paths) => join(f, paths, " / "),
+            Path::Alternative(paths) => join(f, paths, " | "),
+            Path::Inverse(p) => write!(f, "^{p}"),
+            Path::ZeroOrMore(p) => write!(f, "{p}*"),
+            Path::OneOrMore(p) => write!(f, "{p}+"),
+            Path::ZeroOrOne(p) => write!(f, "{p}?"),
+        }
+    }
+}
+
+/// Where in the YAML a finding points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    /// The key whose value is wrong, or the record's first key for a missing one.
+    pub pos: Pos,
+    /// The value to underline, when there is one.
+    pub value: Option<Pos>,
+    /// A suggestion (`did you mean ...?`), for a reference to an unknown id.
+    pub help: Option<String>,
+}
+
+/// Every result of a validation, in file, line and column order.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// Conforms in the SHACL sense: no result of severity Violation.
+    pub fn conforms(&self) -> bool {
+        self.count(Severity::Violation) == 0
+    }
+
+    /// Whether the data passes: no violation, and with `strict` no result at all.
+    pub fn passes(&self, strict: bool) -> bool {
+        if strict {
+            self.findings.is_empty()
+        } else {
+            self.conforms()
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Loads the shapes graph from a directory of Turtle files (`shapes/*.ttl`).
+//!
+//! The files are parsed with Oxigraph's Turtle parser, which gives the line
+//! and column of a syntax error, into one graph; the engine then compiles it.
+//! Blank nodes are renamed per file so that two files' `_:b0` stay apart.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
+use rudof_rdf::rdf_impl::OxigraphInMemory;
+use shacl::ir::IRSchema;
+
+use crate::source::{Diagnostic, Pos};
+
+/// Where the shapes come from: `--shapes DIR`, or `shapes/` when it exists,
+/// or else the shapes built into orgdir (the ones this repository ships).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShapesSource {
+    Dir(PathBuf),
+    Bundled,
+}
+
+/// The shapes of `shapes/`, built in for running orgdir outside its repository.
+const BUNDLED: &[(&str, &str)] = &[
+    ("dataset.ttl", include_str!("../../shapes/dataset.ttl")),
+    (
+        "organization.ttl",
+        include_str!("../../shapes/organization.ttl"),
+    ),
+    ("relations.ttl", include_str!("../../shapes/relations.ttl")),
+];
+
+impl ShapesSource {
+    /// `--shapes DIR` if given, else `shapes` in the working directory if it
+    /// exists, else the built-in shapes.
+    pub fn resolve(dir: Option<PathBuf>) -> Self {
+        match dir {
+            Some(d) => ShapesSource::Dir(d),
+            None if Path::new("shapes").is_dir() => ShapesSource::Dir("shapes".into()),
+            None => ShapesSource::Bundled,
+        }
+    }
+
+    pub fn load(&self) -> Result<Shapes, ShapesError> {
+        match self {
+            ShapesSource::Dir(d) => Shapes::load(d),
+            ShapesSource::Bundled => {
+                let text: String = BUNDLED
+                    .iter()
+                    .map(|(_, t)| *t)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let mut shapes =
+                    Shapes::from_turtle(&text, None).map_err(|message| ShapesError::Invalid {
+                        dir: "(built-in shapes)".into(),
+                        message,
+                    })?;
+                shapes.files = BUNDLED
+                    .iter()
+                    .map(|(name, _)| PathBuf::from(format!("(built-in)/{name}")))
+                    .collect();
+                Ok(shapes)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ShapesSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShapesSource::Dir(d) => write!(f, "{}", d.display()),
+            ShapesSource::Bundled => f.write_str("built-in"),
+        }
+    }
+}
+
+/// A compiled shapes graph and where it came from.
+pub struct Shapes {
+    pub(crate) schema: IRSchema,
+    /// The files read, sorted.
+    pub files: Vec<PathBuf>,
+    /// Number of triples in the shapes graph.
+    pub triples: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShapesError {
+    /// A file cannot be read or is not valid Turtle.
+    #[error("{} problem{} in the shapes", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Syntax(Vec<Diagnostic>),
+    #[error("no shapes: {} holds no .ttl file", .0.display())]
+    Empty(PathBuf),
+    /// The graph parses but is not a valid shapes graph.
+    #[error("invalid shapes in {}: {message}", dir.display())]
+    Invalid { dir: PathBuf, message: String },
+}
+
+impl Shapes {
+    /// Reads every `*.ttl` under `dir` (sorted, subdirectories included).
+    pub fn load(dir: &Path) -> Result<Shapes, ShapesError> {
+        let mut files = crate::fsutil::files(dir)
+            .map_err(|e| ShapesError::Syntax(vec![Diagnostic::file(dir, e.to_string())]))?;
+        files.retain(|p| p.extension().is_some_and(|e| e == "ttl"));
+        if files.is_empty() {
+            return Err(ShapesError::Empty(dir.to_owned()));
+        }
+        let mut graph = OxigraphInMemory::new();
+        let mut problems = Vec::new();
+        for path in &files {
+            if let Err(d) = read_turtle(path, &mut graph) {
+                problems.push(d);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ShapesError::Syntax(problems));
+        }
+        let triples = graph.len();
+        let schema = compile(graph).map_err(|message| ShapesError::Invalid {
+            dir: dir.to_owned(),
+            message,
+        })?;
+        Ok(Shapes {
+            schema,
+            files,
+            triples,
+        })
+    }
+
+    /// Parses shapes given as Turtle text (for tests and the W3C suite).
+    pub fn from_turtle(text: &str, base: Option<&str>) -> Result<Shapes, String> {
+        let mut graph = OxigraphInMemory::new();
+        let mut parser = RdfParser::from_format(RdfFormat::Turtle);
+        if let Some(base) = base {
+            parser = parser.with_base_iri(base).map_err(|e| e.to_string())?;
+        }
+        for quad in parser.for_slice(text.as_bytes()) {
+            let quad = quad.map_err(|e| e.to_string())?;
+            graph
+                .add_triple_ref(&quad.subject, &quad.predicate, &quad.object)
+                .map_err(|e| e.to_string())?;
+        }
+        let triples = graph.len();
+        Ok(Shapes {
+            schema: compile(graph)?,
+            files: Vec::new(),
+            triples,
+        })
+    }
+}
+
+fn compile(graph: OxigraphInMemory) -> Result<IRSchema, String> {
+    let ast = shacl::rdf::ShaclParser::new(graph)
+        .parse()
+        .map_err(|e| e.to_string())?;
+    IRSchema::try_from(ast).map_err(|e| e.to_string())
+}
+
+/// Adds the triples of one Turtle file to `graph`, or says where it is wrong.
+fn read_turtle(path: &Path, graph: &mut OxigraphInMemory) -> Result<(), Diagnostic> {
+    let file = File::open(path).map_err(|e| Diagnostic::file(path, e.to_string()))?;
+    let base = format!("file://{}", path.display());
+    let parser = RdfParser::from_format(RdfFormat::Turtle)
+        .with_base_iri(&base)
+        .unwrap_or_else(|_| RdfParser::from_format(RdfFormat::Turtle))
+        .rename_blank_nodes();
+    for quad in parser.for_reader(BufReader::new(file)) {
+        match quad {
+            Ok(q) => graph
+                .add_triple_ref(&q.subject, &q.predicate, &q.object)
+                .map_err(|e| Diagnostic::file(path, e.to_string()))?,
+            Err(RdfParseError::Syntax(e)) => {
+                let message = e.to_string();
+                // The message starts with its own "Parser error at line ..."; the
+                // diagnostic shows the position in FILE:LINE:COL form instead.
+                let message = match message.split_once(": ") {
+                    Some((head, rest)) if head.contains("line") => rest.to_owned(),
+                    _ => message,
+                };
+                return Err(match e.location() {
+                    Some(range) => {
+                        let pos = Pos {
+                            line: u32::try_from(range.start.line + 1).unwrap_or(u32::MAX),
+                            col: u32::try_from(range.start.column + 1).unwrap_or(u32::MAX),
+                        };
+                        Diagnostic::at(path, pos, message)
+                    }
+                    None => Diagnostic::file(path, message),
+                });
+            }
+            Err(RdfParseError::Io(e)) => return Err(Diagnostic::file(path, e.to_string())),
+        }
+    }
+    Ok(())
+}

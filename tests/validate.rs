@@ -1,0 +1,365 @@
+//! `orgdir validate`: every constraint of `shapes/` has a fixture that breaks
+//! it alone, and the report points at the YAML key that broke it.
+//!
+//! - `tests/fixtures/invalid/shacl/<case>/` holds data that loads but violates
+//!   one constraint; `expected.txt` lists each result as
+//!   `SEVERITY CONSTRAINT SHAPE FILE:LINE:COL`, in report order.
+//! - `tests/fixtures/invalid/shacl/graphs/*.ttl` break the constraints that YAML
+//!   cannot reach (the loader and the mapping already guarantee them: a name's
+//!   datatype, the category's IRI, ...), each naming what it expects in a
+//!   `# expect:` line; `conforms.ttl` passes every shape.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use orgdir::validate::{Shapes, validate_graph};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{NamedNodeRef, Term, TermRef};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shacl_cases() -> PathBuf {
+    root().join("tests/fixtures/invalid/shacl")
+}
+
+fn orgdir(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(dir)
+        .arg("--shapes")
+        .arg(root().join("shapes"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn short(iri: &str) -> String {
+    iri.trim_matches(['<', '>'])
+        .replace("http://www.w3.org/ns/shacl#", "sh:")
+        .replace("urn:orgdir:shapes#", "os:")
+}
+
+/// The results of a JSON report, one `SEVERITY CONSTRAINT SHAPE FILE:LINE:COL` line each.
+fn result_lines(json: &[u8]) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_slice(json).unwrap();
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let l = &r["location"];
+            format!(
+                "{} {} {} {}:{}:{}",
+                r["severity"].as_str().unwrap(),
+                short(r["sourceConstraintComponent"].as_str().unwrap()),
+                short(r["sourceShape"].as_str().unwrap()),
+                l["file"].as_str().unwrap(),
+                l["line"],
+                l["column"]
+            )
+        })
+        .collect()
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = fs::read_dir(shacl_cases())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("data").is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn each_yaml_fixture_reports_its_one_constraint_at_its_key() {
+    let cases = cases();
+    assert!(cases.len() >= 12, "fixtures missing: {cases:?}");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let expected = fs::read_to_string(case.join("expected.txt")).unwrap();
+        let expected: Vec<&str> = expected.lines().collect();
+        let out = orgdir(case, &["validate", "--format", "json"]);
+        let actual = result_lines(&out.stdout);
+        if actual != expected {
+            failures.push(format!(
+                "{}: expected {expected:#?}\nactual {actual:#?}",
+                case.display()
+            ));
+        }
+        let violations = expected.iter().any(|l| l.starts_with("violation"));
+        let code = out.status.code();
+        if code != Some(if violations { 1 } else { 0 }) {
+            failures.push(format!("{}: exit code {code:?}", case.display()));
+        }
+        // --strict fails on warnings too.
+        let strict = orgdir(case, &["validate", "--strict"]).status.code();
+        if strict != Some(1) {
+            failures.push(format!("{}: --strict exit code {strict:?}", case.display()));
+        }
+        // The text report shows each location and the YAML line under it.
+        let text = String::from_utf8(orgdir(case, &["validate"]).stdout).unwrap();
+        for line in &expected {
+            let at = line.rsplit(' ').next().unwrap();
+            let mut parts = at.split(':');
+            let (file, n) = (parts.next().unwrap(), parts.next().unwrap());
+            let source = fs::read_to_string(case.join(file)).unwrap();
+            let shown = source.lines().nth(n.parse::<usize>().unwrap() - 1).unwrap();
+            if !text.contains(&format!("--> {at}")) || !text.contains(&format!("{n} | {shown}")) {
+                failures.push(format!(
+                    "{}: text report lacks {at}:\n{text}",
+                    case.display()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_text_report_underlines_the_value_and_suggests_the_id() {
+    let out = orgdir(&shacl_cases().join("parent-unknown"), &["validate"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("violation[sh:ClassConstraintComponent]: `parentOrganization` names no organization of this dataset\n  --> data/orgs.yaml:13:3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("13 |   parentOrganization: alx\n   |                       ^^^\n"),
+        "{text}"
+    );
+    assert!(text.contains("= help: did you mean `ala`?"), "{text}");
+    assert!(text.contains("path schema:parentOrganization"), "{text}");
+    assert!(
+        text.contains("does not conform: 1 violation, 0 warnings"),
+        "{text}"
+    );
+}
+
+fn expectations(ttl: &str) -> Vec<String> {
+    ttl.lines()
+        .filter_map(|l| l.strip_prefix("# expect: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn each_graph_fixture_breaks_its_one_constraint() {
+    let shapes = Shapes::load(&root().join("shapes")).unwrap();
+    let dir = shacl_cases().join("graphs");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20);
+    let mut failures = Vec::new();
+    for file in &files {
+        let ttl = fs::read_to_string(file).unwrap();
+        let quads: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
+            .for_slice(ttl.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let report = validate_graph(quads.iter().map(|q| q.as_ref().into()), &shapes).unwrap();
+        let actual: Vec<String> = report
+            .findings
+            .iter()
+            .map(|f| {
+                let shape = f.shape.as_ref().map(|s| short(&s.to_string()));
+                let shape = match shape {
+                    // A blank property shape of os:OrganizationRole.
+                    Some(s) if s.starts_with("_:") => "os:OrganizationRole".to_owned(),
+                    Some(s) => s,
+                    None => "-".to_owned(),
+                };
+                format!("{} {} {shape}", f.severity, short(f.component.as_str()))
+            })
+            .collect();
+        let expected = expectations(&ttl);
+        if actual != expected {
+            failures.push(format!(
+                "{}: expected {expected:?}, got {actual:?}",
+                file.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_bundled_data_conforms_without_warnings() {
+    let out = orgdir(root(), &["validate"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("conforms: 0 violations, 0 warnings (14 organizations"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_turtle_report_is_a_shacl_validation_report() {
+    let out = orgdir(
+        &shacl_cases().join("cycle"),
+        &["validate", "--format", "turtle"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let quads: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(&out.stdout)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let sh = |l: &str| format!("http://www.w3.org/ns/shacl#{l}");
+    let objects = |p: &str| -> Vec<Term> {
+        quads
+            .iter()
+            .filter(|q| q.predicate.as_str() == sh(p))
+            .map(|q| q.object.clone())
+            .collect()
+    };
+    let report_iri = sh("ValidationReport");
+    let report_type = NamedNodeRef::new(&report_iri).unwrap();
+    assert!(
+        quads
+            .iter()
+            .any(|q| q.object.as_ref() == TermRef::from(report_type))
+    );
+    assert_eq!(objects("conforms").len(), 1);
+    assert_eq!(
+        objects("conforms")[0].to_string(),
+        "\"false\"^^<http://www.w3.org/2001/XMLSchema#boolean>"
+    );
+    assert_eq!(objects("result").len(), 3);
+    assert_eq!(objects("focusNode").len(), 3);
+    assert_eq!(objects("resultSeverity").len(), 3);
+    assert!(
+        objects("sourceShape")
+            .iter()
+            .all(|s| s.to_string() == "<urn:orgdir:shapes#NoCycle>")
+    );
+}
+
+#[test]
+fn the_sarif_report_has_what_code_scanning_requires() {
+    let out = orgdir(
+        &shacl_cases().join("url-not-http"),
+        &["validate", "--format", "sarif"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // SARIF 2.1.0 requires version and runs; each run a tool.driver.name; each
+    // result a message.text (GitHub also wants ruleId and a physical location).
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(sarif["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "orgdir");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    let r = &results[0];
+    assert_eq!(r["level"], "error");
+    assert_eq!(r["ruleId"], "PatternConstraintComponent");
+    assert_eq!(
+        rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        r["ruleId"]
+    );
+    assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+    let location = &r["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "data/orgs.yaml");
+    assert_eq!(location["region"]["startLine"], 11);
+    assert_eq!(location["region"]["startColumn"], 3);
+}
+
+#[test]
+fn build_writes_nothing_when_the_data_violates_a_shape() {
+    let work = tempfile::tempdir().unwrap();
+    let out_dir = work.path().join("dist");
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(shacl_cases().join("member-of-itself"))
+        .args(["--shapes"])
+        .arg(root().join("shapes"))
+        .args(["build", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--> data/orgs.yaml:15:7"), "{stderr}");
+    assert!(stderr.contains("error: 1 SHACL violation"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!out_dir.exists());
+    assert_eq!(fs::read_dir(work.path()).unwrap().count(), 0);
+
+    // Warnings do not stop a build; they are shown.
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(shacl_cases().join("url-missing"))
+        .args(["--shapes"])
+        .arg(root().join("shapes"))
+        .args(["build", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning[sh:MinCountConstraintComponent]: no url"),
+        "{stderr}"
+    );
+    assert!(out_dir.join("orgs.nt").exists());
+}
+
+#[test]
+fn a_users_own_shape_is_enforced() {
+    let shapes = tempfile::tempdir().unwrap();
+    for f in fs::read_dir(root().join("shapes")).unwrap() {
+        let f = f.unwrap().path();
+        fs::copy(&f, shapes.path().join(f.file_name().unwrap())).unwrap();
+    }
+    fs::write(
+        shapes.path().join("local.ttl"),
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n\
+         @prefix schema: <http://schema.org/> .\n\
+         <urn:local#NeedsFounding> a sh:NodeShape ; sh:targetClass schema:Organization ;\n\
+         sh:property [ sh:path schema:foundingDate ; sh:minCount 1 ] .\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(shacl_cases().join("url-not-http"))
+        .arg("--shapes")
+        .arg(shapes.path())
+        .args(["validate", "--format", "json"])
+        .output()
+        .unwrap();
+    let lines = result_lines(&out.stdout);
+    // pla has no foundingDate; ala has one.
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("violation sh:MinCountConstraintComponent")
+                && l.ends_with("data/orgs.yaml:8:3")
+        ),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_broken_shapes_file_is_bad_input_at_its_line() {
+    let shapes = tempfile::tempdir().unwrap();
+    fs::write(
+        shapes.path().join("broken.ttl"),
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:x> a sh:NodeShape ;\n  sh:targetClass .\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(root())
+        .arg("--shapes")
+        .arg(shapes.path())
+        .arg("validate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broken.ttl:3:"), "{stderr}");
+    assert!(stderr.contains("3 |   sh:targetClass ."), "{stderr}");
+    assert_eq!(out.stdout.len(), 0);
+}
