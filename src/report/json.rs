@@ -5,13 +5,14 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::{Context, component_name};
-use crate::validate::{Finding, Report, Severity};
+use crate::validate::{Finding, Report};
 
 pub fn write(report: &Report, context: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
     let value = json!({
         "conforms": report.conforms(),
-        "violations": report.count(Severity::Violation),
-        "warnings": report.count(Severity::Warning),
+        "passes": report.passes(false),
+        "violations": report.violations(),
+        "warnings": report.warnings(),
         "organizations": context.organizations,
         "shapes": context.shape_files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "results": report.findings.iter().map(result).collect::<Vec<_>>(),

@@ -56,7 +56,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn result(f: &Finding, rule_index: usize) -> Value {
     let level = match f.severity {
-        Severity::Violation => "error",
+        Severity::Violation | Severity::Other(_) => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
     };

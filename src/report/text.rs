@@ -8,7 +8,7 @@ use oxrdf::Term;
 
 use super::{Context, compact, compact_all};
 use crate::source::diag::{LineCache, snippet};
-use crate::validate::{Finding, Report, Severity};
+use crate::validate::{Finding, Report};
 
 pub fn render(report: &Report, context: &Context<'_>) -> String {
     let mut lines = LineCache::default();
@@ -16,20 +16,19 @@ pub fn render(report: &Report, context: &Context<'_>) -> String {
     for f in &report.findings {
         finding(&mut out, f, &mut lines);
     }
-    let count = |s: Severity, word: &str| {
-        let n = report.count(s);
-        format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+    let count = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let verdict = if report.conforms() {
+        "conforms"
+    } else if report.passes(false) {
+        "passes with warnings"
+    } else {
+        "does not conform"
     };
     let _ = writeln!(
         out,
-        "{}: {}, {} ({} organizations; shapes: {})",
-        if report.conforms() {
-            "conforms"
-        } else {
-            "does not conform"
-        },
-        count(Severity::Violation, "violation"),
-        count(Severity::Warning, "warning"),
+        "{verdict}: {}, {} ({} organizations; shapes: {})",
+        count(report.violations(), "violation"),
+        count(report.warnings(), "warning"),
         context.organizations,
         context.shapes_label,
     );

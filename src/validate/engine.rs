@@ -2,20 +2,24 @@
 //! mapped graph. This is the only file that names the engine's types.
 //!
 //! The graph goes to the engine as triples, not as Turtle to parse again.
-//! SHACL Core runs natively; `sh:sparql` constraints run through the engine's
-//! SPARQL path, which evaluates them on an Oxigraph store it builds from the
-//! same triples.
+//! SHACL Core runs in the engine's native mode. The `sh:sparql` constraints of
+//! targeted shapes run in [`super::sparql`] on an Oxigraph store of the same
+//! triples; the engine builds its own store only when SPARQL is left to it.
 
+use oxigraph::model::{GraphName, GraphNameRef, NamedOrBlankNode, Quad};
+use oxigraph::store::Store;
 use oxrdf::{NamedNode, Term, TripleRef};
 use rudof_rdf::rdf_core::SHACLPath;
 use rudof_rdf::rdf_impl::OxigraphInMemory;
+use shacl::error::ValidationError;
 use shacl::types::Severity as ShaclSeverity;
-use shacl::validator::processor::{DataValidation, ShaclProcessor};
+use shacl::validator::engine::{Engine, NativeEngine};
+use shacl::validator::processor::ShaclProcessor;
 use shacl::validator::report::ValidationResult;
 use shacl::validator::{ShaclConfig, ShaclValidationMode};
 use sparql_service::RdfData;
 
-use super::{Finding, Path, Report, Severity, Shapes, locate};
+use super::{Finding, Path, Report, Severity, Shapes, locate, sparql};
 use crate::rdf::Graph;
 use crate::source::Source;
 
@@ -28,14 +32,23 @@ pub struct EngineError(String);
 pub fn validate(source: &Source, shapes: &Shapes) -> Result<Report, EngineError> {
     let graph = Graph::new(source);
     let mut data = OxigraphInMemory::new();
+    let store = sparql_store(shapes)?;
     for d in graph.descriptions() {
         for (p, o) in &d.properties {
             data.add_triple_ref(&d.subject, *p, o)
                 .map_err(|e| EngineError(e.to_string()))?;
         }
+        if let Some(store) = &store {
+            let subject = NamedOrBlankNode::from(d.subject.clone());
+            store
+                .extend(d.properties.iter().map(|(p, o)| {
+                    Quad::new(subject.clone(), *p, o.clone(), GraphName::DefaultGraph)
+                }))
+                .map_err(|e| EngineError(e.to_string()))?;
+        }
     }
     drop(graph);
-    let mut report = run(data, shapes)?;
+    let mut report = run(data, store.as_ref(), shapes)?;
     locate::locate(source, &mut report.findings);
     report.findings.sort_by(|a, b| {
         let key = |f: &Finding| {
@@ -56,11 +69,27 @@ pub fn validate_graph<'a>(
     shapes: &Shapes,
 ) -> Result<Report, EngineError> {
     let mut data = OxigraphInMemory::new();
+    let store = sparql_store(shapes)?;
     for t in triples {
         data.add_triple_ref(t.subject, t.predicate, t.object)
             .map_err(|e| EngineError(e.to_string()))?;
+        if let Some(store) = &store {
+            store
+                .insert(t.in_graph(GraphNameRef::DefaultGraph))
+                .map_err(|e| EngineError(e.to_string()))?;
+        }
     }
-    run(data, shapes)
+    run(data, store.as_ref(), shapes)
+}
+
+/// A store for the SHACL-SPARQL constraints orgdir runs, if there are any.
+fn sparql_store(shapes: &Shapes) -> Result<Option<Store>, EngineError> {
+    if shapes.sparql.is_empty() {
+        return Ok(None);
+    }
+    Store::new()
+        .map(Some)
+        .map_err(|e| EngineError(e.to_string()))
 }
 
 fn source_order(source: &Source, file: &std::path::Path) -> usize {
@@ -71,9 +100,16 @@ fn source_order(source: &Source, file: &std::path::Path) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn run(data: OxigraphInMemory, shapes: &Shapes) -> Result<Report, EngineError> {
+fn run(
+    data: OxigraphInMemory,
+    store: Option<&Store>,
+    shapes: &Shapes,
+) -> Result<Report, EngineError> {
     let data = RdfData::from_graph(data).map_err(|e| EngineError(e.to_string()))?;
-    let mut validation = DataValidation::new(data);
+    let mut validation = Processor {
+        data,
+        needs_store: shapes.engine_sparql,
+    };
     let report = validation
         .validate(
             &shapes.schema,
@@ -81,13 +117,42 @@ fn run(data: OxigraphInMemory, shapes: &Shapes) -> Result<Report, EngineError> {
             &ShaclConfig::default(),
         )
         .map_err(|e| EngineError(e.to_string()))?;
-    let findings = report.results().iter().map(finding).collect();
+    let mut findings: Vec<Finding> = report.results().iter().map(finding).collect();
+    if let Some(store) = store {
+        findings.extend(sparql::run(&shapes.sparql, store).map_err(EngineError)?);
+    }
     Ok(Report { findings })
+}
+
+/// The engine's in-memory processor, except that it builds the engine's
+/// SPARQL store (a second copy of the data) only when the engine has SPARQL
+/// to run.
+struct Processor {
+    data: RdfData,
+    needs_store: bool,
+}
+
+impl ShaclProcessor<RdfData> for Processor {
+    fn store(&self) -> &RdfData {
+        &self.data
+    }
+
+    fn runner(_mode: &ShaclValidationMode, config: &ShaclConfig) -> Box<dyn Engine<RdfData>> {
+        Box::new(NativeEngine::new(config.recursion_semantics()))
+    }
+
+    fn prepare_store(&mut self) -> Result<(), ValidationError> {
+        if self.needs_store {
+            self.data.check_store().map_err(ValidationError::from)?;
+        }
+        Ok(())
+    }
 }
 
 fn finding(r: &ValidationResult) -> Finding {
     let severity = match r.severity() {
-        ShaclSeverity::Violation | ShaclSeverity::Generic(_) => Severity::Violation,
+        ShaclSeverity::Violation => Severity::Violation,
+        ShaclSeverity::Generic(iri) => Severity::Other(iri.named_node().clone()),
         ShaclSeverity::Warning => Severity::Warning,
         ShaclSeverity::Info | ShaclSeverity::Debug | ShaclSeverity::Trace => Severity::Info,
     };

@@ -7,11 +7,14 @@
 //!
 //! - [`shapes`] reads `shapes/*.ttl` (the user's own shapes included);
 //! - [`engine`] runs the engine over the graph `rdf::mapping` produces;
+//! - [`sparql`] runs the SHACL-SPARQL constraints of targeted shapes on an
+//!   Oxigraph store, with the spec's pre-binding;
 //! - [`locate`] maps each result to a file, line and column.
 
 pub mod engine;
 pub mod locate;
 pub mod shapes;
+pub mod sparql;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -59,12 +62,12 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
 pub fn check(source: &Source, shapes: &ShapesSource) -> Result<Report, Error> {
     let loaded = shapes.load()?;
     let report = validate(source, &loaded)?;
-    if report.conforms() {
+    if report.passes(false) {
         return Ok(report);
     }
     let context = context(source, &loaded, shapes);
     Err(Error::Invalid {
-        violations: report.count(Severity::Violation),
+        violations: report.violations(),
         report: report::text::render(&report, &context),
     })
 }
@@ -88,31 +91,67 @@ fn context<'a>(source: &Source, shapes: &'a Shapes, from: &ShapesSource) -> Cont
 }
 
 /// How serious a result is (`sh:severity`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Severity {
     Info,
     Warning,
     Violation,
+    /// A severity of the shapes' own: it fails validation like a violation.
+    Other(NamedNode),
 }
 
 impl Severity {
-    pub fn iri(self) -> &'static str {
+    pub fn iri(&self) -> &str {
         match self {
             Severity::Info => "http://www.w3.org/ns/shacl#Info",
             Severity::Warning => "http://www.w3.org/ns/shacl#Warning",
             Severity::Violation => "http://www.w3.org/ns/shacl#Violation",
+            Severity::Other(iri) => iri.as_str(),
         }
+    }
+
+    /// Whether the result fails validation without `--strict`.
+    pub fn fails(&self) -> bool {
+        matches!(self, Severity::Violation | Severity::Other(_))
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Severity::Info => 0,
+            Severity::Warning => 1,
+            Severity::Violation | Severity::Other(_) => 2,
+        }
+    }
+}
+
+impl PartialOrd for Severity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Severity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank()
+            .cmp(&other.rank())
+            .then_with(|| self.iri().cmp(other.iri()))
     }
 }
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Violation => "violation",
-        })
+        match self {
+            Severity::Info => f.write_str("info"),
+            Severity::Warning => f.write_str("warning"),
+            Severity::Violation => f.write_str("violation"),
+            Severity::Other(iri) => write!(f, "{iri}"),
+        }
+    }
+}
+
+impl serde::Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -200,24 +239,31 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn count(&self, severity: Severity) -> usize {
+    /// Results that fail validation: violations and the shapes' own severities.
+    pub fn violations(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity.fails()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == Severity::Warning)
             .count()
     }
 
-    /// Conforms in the SHACL sense: no result of severity Violation.
+    /// `sh:conforms`: in SHACL, any result at all, a warning included, means
+    /// the data does not conform.
     pub fn conforms(&self) -> bool {
-        self.count(Severity::Violation) == 0
+        self.findings.is_empty()
     }
 
-    /// Whether the data passes: no violation, and with `strict` no result at all.
+    /// Whether orgdir accepts the data: no violation, and with `strict` no
+    /// result at all.
     pub fn passes(&self, strict: bool) -> bool {
         if strict {
             self.findings.is_empty()
         } else {
-            self.conforms()
+            self.violations() == 0
         }
     }
 }

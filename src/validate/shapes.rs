@@ -9,9 +9,12 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
+use oxigraph::model::{Graph, NamedNodeRef, TripleRef};
 use rudof_rdf::rdf_impl::OxigraphInMemory;
 use shacl::ir::IRSchema;
 
+use super::sparql::{self, SparqlConstraint};
+use crate::rdf::vocab::rdf;
 use crate::source::{Diagnostic, Pos};
 
 /// Where the shapes come from: `--shapes DIR`, or `shapes/` when it exists,
@@ -79,6 +82,10 @@ impl std::fmt::Display for ShapesSource {
 /// A compiled shapes graph and where it came from.
 pub struct Shapes {
     pub(crate) schema: IRSchema,
+    /// The SHACL-SPARQL constraints orgdir runs itself (see [`super::sparql`]).
+    pub(crate) sparql: Vec<SparqlConstraint>,
+    /// Whether the engine has SPARQL left to run (and needs its own store).
+    pub(crate) engine_sparql: bool,
     /// The files read, sorted.
     pub files: Vec<PathBuf>,
     /// Number of triples in the shapes graph.
@@ -106,7 +113,7 @@ impl Shapes {
         if files.is_empty() {
             return Err(ShapesError::Empty(dir.to_owned()));
         }
-        let mut graph = OxigraphInMemory::new();
+        let mut graph = Graph::new();
         let mut problems = Vec::new();
         for path in &files {
             if let Err(d) = read_turtle(path, &mut graph) {
@@ -116,49 +123,61 @@ impl Shapes {
         if !problems.is_empty() {
             return Err(ShapesError::Syntax(problems));
         }
-        let triples = graph.len();
-        let schema = compile(graph).map_err(|message| ShapesError::Invalid {
+        compile(graph, files).map_err(|message| ShapesError::Invalid {
             dir: dir.to_owned(),
             message,
-        })?;
-        Ok(Shapes {
-            schema,
-            files,
-            triples,
         })
     }
 
     /// Parses shapes given as Turtle text (for tests and the W3C suite).
     pub fn from_turtle(text: &str, base: Option<&str>) -> Result<Shapes, String> {
-        let mut graph = OxigraphInMemory::new();
+        let mut graph = Graph::new();
         let mut parser = RdfParser::from_format(RdfFormat::Turtle);
         if let Some(base) = base {
             parser = parser.with_base_iri(base).map_err(|e| e.to_string())?;
         }
         for quad in parser.for_slice(text.as_bytes()) {
             let quad = quad.map_err(|e| e.to_string())?;
-            graph
-                .add_triple_ref(&quad.subject, &quad.predicate, &quad.object)
-                .map_err(|e| e.to_string())?;
+            graph.insert(TripleRef::new(&quad.subject, &quad.predicate, &quad.object));
         }
-        let triples = graph.len();
-        Ok(Shapes {
-            schema: compile(graph)?,
-            files: Vec::new(),
-            triples,
-        })
+        compile(graph, Vec::new())
     }
 }
 
-fn compile(graph: OxigraphInMemory) -> Result<IRSchema, String> {
-    let ast = shacl::rdf::ShaclParser::new(graph)
+fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
+    let triples = graph.len();
+    let sparql = sparql::extract(&mut graph)?;
+    let component = NamedNodeRef::new_unchecked("http://www.w3.org/ns/shacl#ConstraintComponent");
+    let engine_sparql = graph
+        .triples_for_predicate(NamedNodeRef::new_unchecked(
+            "http://www.w3.org/ns/shacl#sparql",
+        ))
+        .next()
+        .is_some()
+        || graph
+            .subjects_for_predicate_object(rdf::TYPE, component)
+            .next()
+            .is_some();
+    let mut engine_graph = OxigraphInMemory::new();
+    for t in &graph {
+        engine_graph
+            .add_triple_ref(t.subject, t.predicate, t.object)
+            .map_err(|e| e.to_string())?;
+    }
+    let ast = shacl::rdf::ShaclParser::new(engine_graph)
         .parse()
         .map_err(|e| e.to_string())?;
-    IRSchema::try_from(ast).map_err(|e| e.to_string())
+    Ok(Shapes {
+        schema: IRSchema::try_from(ast).map_err(|e| e.to_string())?,
+        sparql,
+        engine_sparql,
+        files,
+        triples,
+    })
 }
 
 /// Adds the triples of one Turtle file to `graph`, or says where it is wrong.
-fn read_turtle(path: &Path, graph: &mut OxigraphInMemory) -> Result<(), Diagnostic> {
+fn read_turtle(path: &Path, graph: &mut Graph) -> Result<(), Diagnostic> {
     let file = File::open(path).map_err(|e| Diagnostic::file(path, e.to_string()))?;
     let base = format!("file://{}", path.display());
     let parser = RdfParser::from_format(RdfFormat::Turtle)
@@ -167,9 +186,9 @@ fn read_turtle(path: &Path, graph: &mut OxigraphInMemory) -> Result<(), Diagnost
         .rename_blank_nodes();
     for quad in parser.for_reader(BufReader::new(file)) {
         match quad {
-            Ok(q) => graph
-                .add_triple_ref(&q.subject, &q.predicate, &q.object)
-                .map_err(|e| Diagnostic::file(path, e.to_string()))?,
+            Ok(q) => {
+                graph.insert(TripleRef::new(&q.subject, &q.predicate, &q.object));
+            }
             Err(RdfParseError::Syntax(e)) => {
                 let message = e.to_string();
                 // The message starts with its own "Parser error at line ..."; the
