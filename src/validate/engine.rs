@@ -1,24 +1,26 @@
 //! Runs rudof's SHACL engine (`shacl`, pinned exactly in Cargo.toml) over the
 //! mapped graph. This is the only file that names the engine's types.
 //!
-//! The graph goes to the engine as triples, not as Turtle to parse again.
-//! SHACL Core runs in the engine's native mode. The `sh:sparql` constraints of
-//! targeted shapes run in [`super::sparql`] on an Oxigraph store of the same
-//! triples; the engine builds its own store only when SPARQL is left to it.
+//! The graph goes to the engine as triples, not as Turtle to parse again, in
+//! orgdir's own compact graph ([`super::graph`]), chunk by chunk of focus
+//! nodes. SHACL Core runs in the engine's native mode. The `sh:sparql`
+//! constraints of targeted shapes run in [`super::sparql`] on an Oxigraph
+//! store of the same triples, which the engine also queries for any SPARQL
+//! left to it.
 
-use oxigraph::model::{GraphName, GraphNameRef, NamedOrBlankNode, Quad};
-use oxigraph::store::Store;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use oxigraph::model::NamedOrBlankNode;
 use oxrdf::{NamedNode, Term, TripleRef};
 use rudof_rdf::rdf_core::SHACLPath;
-use rudof_rdf::rdf_impl::OxigraphInMemory;
-use shacl::error::ValidationError;
 use shacl::types::Severity as ShaclSeverity;
 use shacl::validator::engine::{Engine, NativeEngine};
 use shacl::validator::processor::ShaclProcessor;
 use shacl::validator::report::ValidationResult;
 use shacl::validator::{ShaclConfig, ShaclValidationMode};
-use sparql_service::RdfData;
 
+use super::graph::{self, View};
 use super::{Finding, Path, Report, Severity, Shapes, locate, sparql};
 use crate::rdf::Graph;
 use crate::source::Source;
@@ -27,28 +29,23 @@ use crate::source::Source;
 #[error("the SHACL engine failed: {0}")]
 pub struct EngineError(String);
 
+/// How many focus nodes (typed subjects) the engine validates at a time.
+/// Its state grows with the nodes it has seen: about 12 kB per record.
+const CHUNK: usize = 5_000;
+
 /// Validates the graph of `source` against `shapes`, each result located in
 /// the YAML.
 pub fn validate(source: &Source, shapes: &Shapes) -> Result<Report, EngineError> {
     let graph = Graph::new(source);
-    let mut data = OxigraphInMemory::new();
-    let store = sparql_store(shapes)?;
+    let mut builder = graph::Builder::default();
     for d in graph.descriptions() {
+        let subject = NamedOrBlankNode::from(d.subject.clone());
         for (p, o) in &d.properties {
-            data.add_triple_ref(&d.subject, *p, o)
-                .map_err(|e| EngineError(e.to_string()))?;
-        }
-        if let Some(store) = &store {
-            let subject = NamedOrBlankNode::from(d.subject.clone());
-            store
-                .extend(d.properties.iter().map(|(p, o)| {
-                    Quad::new(subject.clone(), *p, o.clone(), GraphName::DefaultGraph)
-                }))
-                .map_err(|e| EngineError(e.to_string()))?;
+            builder.add(&subject, &p.into_owned(), o);
         }
     }
     drop(graph);
-    let mut report = run(data, store.as_ref(), shapes)?;
+    let mut report = run(builder, shapes)?;
     locate::locate(source, &mut report.findings);
     report.findings.sort_by(|a, b| {
         let key = |f: &Finding| {
@@ -68,28 +65,12 @@ pub fn validate_graph<'a>(
     triples: impl IntoIterator<Item = TripleRef<'a>>,
     shapes: &Shapes,
 ) -> Result<Report, EngineError> {
-    let mut data = OxigraphInMemory::new();
-    let store = sparql_store(shapes)?;
+    let mut builder = graph::Builder::default();
     for t in triples {
-        data.add_triple_ref(t.subject, t.predicate, t.object)
-            .map_err(|e| EngineError(e.to_string()))?;
-        if let Some(store) = &store {
-            store
-                .insert(t.in_graph(GraphNameRef::DefaultGraph))
-                .map_err(|e| EngineError(e.to_string()))?;
-        }
+        let t = t.into_owned();
+        builder.add(&t.subject, &t.predicate, &t.object);
     }
-    run(data, store.as_ref(), shapes)
-}
-
-/// A store for the SHACL-SPARQL constraints orgdir runs, if there are any.
-fn sparql_store(shapes: &Shapes) -> Result<Option<Store>, EngineError> {
-    if shapes.sparql.is_empty() {
-        return Ok(None);
-    }
-    Store::new()
-        .map(Some)
-        .map_err(|e| EngineError(e.to_string()))
+    run(builder, shapes)
 }
 
 fn source_order(source: &Source, file: &std::path::Path) -> usize {
@@ -100,52 +81,78 @@ fn source_order(source: &Source, file: &std::path::Path) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn run(
-    data: OxigraphInMemory,
-    store: Option<&Store>,
-    shapes: &Shapes,
-) -> Result<Report, EngineError> {
-    let data = RdfData::from_graph(data).map_err(|e| EngineError(e.to_string()))?;
-    let mut validation = Processor {
-        data,
-        needs_store: shapes.engine_sparql,
+fn run(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> {
+    let sparql = !shapes.sparql.is_empty() || shapes.engine_sparql;
+    let graph = Arc::new(
+        builder
+            .finish(CHUNK, sparql)
+            .map_err(|e| EngineError(e.to_string()))?,
+    );
+    let chunks: Vec<Option<u32>> = if shapes.class_targets_only {
+        (0..graph.chunks()).map(Some).collect()
+    } else {
+        vec![None]
     };
-    let report = validation
-        .validate(
-            &shapes.schema,
-            &ShaclValidationMode::Native,
-            &ShaclConfig::default(),
-        )
-        .map_err(|e| EngineError(e.to_string()))?;
-    let mut findings: Vec<Finding> = report.results().iter().map(finding).collect();
-    if let Some(store) = store {
+    // The engine keeps to about one core; chunks go to one thread per core.
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let results: Vec<Result<Vec<Finding>, EngineError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(chunks.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut found = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&chunk) = chunks.get(i) else {
+                            return Ok(found);
+                        };
+                        let mut validation = Processor {
+                            data: View::new(Arc::clone(&graph), chunk),
+                        };
+                        let report = validation
+                            .validate(
+                                &shapes.schema,
+                                &ShaclValidationMode::Native,
+                                &ShaclConfig::default(),
+                            )
+                            .map_err(|e| EngineError(e.to_string()))?;
+                        found.extend(report.results().iter().map(finding));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a validation thread panicked"))
+            .collect()
+    });
+    let mut findings = Vec::new();
+    for r in results {
+        findings.extend(r?);
+    }
+    if let Some(store) = graph.store() {
         findings.extend(sparql::run(&shapes.sparql, store).map_err(EngineError)?);
     }
     Ok(Report { findings })
 }
 
-/// The engine's in-memory processor, except that it builds the engine's
-/// SPARQL store (a second copy of the data) only when the engine has SPARQL
-/// to run.
+/// The engine's processor over a [`View`]: the native engine, without the
+/// class index (built from every triple, it would ignore the view's chunk).
 struct Processor {
-    data: RdfData,
-    needs_store: bool,
+    data: View,
 }
 
-impl ShaclProcessor<RdfData> for Processor {
-    fn store(&self) -> &RdfData {
+impl ShaclProcessor<View> for Processor {
+    fn store(&self) -> &View {
         &self.data
     }
 
-    fn runner(_mode: &ShaclValidationMode, config: &ShaclConfig) -> Box<dyn Engine<RdfData>> {
+    fn runner(_mode: &ShaclValidationMode, config: &ShaclConfig) -> Box<dyn Engine<View>> {
         Box::new(NativeEngine::new(config.recursion_semantics()))
     }
 
-    fn prepare_store(&mut self) -> Result<(), ValidationError> {
-        if self.needs_store {
-            self.data.check_store().map_err(ValidationError::from)?;
-        }
-        Ok(())
+    fn use_class_index(&self) -> bool {
+        false
     }
 }
 

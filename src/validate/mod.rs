@@ -12,6 +12,7 @@
 //! - [`locate`] maps each result to a file, line and column.
 
 pub mod engine;
+pub mod graph;
 pub mod locate;
 pub mod shapes;
 pub mod sparql;

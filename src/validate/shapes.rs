@@ -86,6 +86,9 @@ pub struct Shapes {
     pub(crate) sparql: Vec<SparqlConstraint>,
     /// Whether the engine has SPARQL left to run (and needs its own store).
     pub(crate) engine_sparql: bool,
+    /// Whether every target is a class target, so that the data can be
+    /// validated chunk by chunk of focus nodes (see [`super::graph`]).
+    pub(crate) class_targets_only: bool,
     /// The files read, sorted.
     pub files: Vec<PathBuf>,
     /// Number of triples in the shapes graph.
@@ -158,6 +161,21 @@ fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
             .subjects_for_predicate_object(rdf::TYPE, component)
             .next()
             .is_some();
+    let class_targets_only = [
+        "targetNode",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "targetWhere",
+        "target",
+    ]
+    .iter()
+    .all(|t| {
+        let p = format!("http://www.w3.org/ns/shacl#{t}");
+        graph
+            .triples_for_predicate(NamedNodeRef::new_unchecked(&p))
+            .next()
+            .is_none()
+    });
     let mut engine_graph = OxigraphInMemory::new();
     for t in &graph {
         engine_graph
@@ -171,6 +189,7 @@ fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
         schema: IRSchema::try_from(ast).map_err(|e| e.to_string())?,
         sparql,
         engine_sparql,
+        class_targets_only,
         files,
         triples,
     })

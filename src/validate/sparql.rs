@@ -23,6 +23,7 @@ use oxigraph::model::{
 use oxigraph::sparql::{PreparedSparqlQuery, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use spargebra::algebra::GraphPattern;
+use spargebra::term::{NamedNodePattern, TermPattern};
 use spargebra::{Query, SparqlParser};
 
 use super::{Finding, Path, Severity};
@@ -56,6 +57,9 @@ pub struct SparqlConstraint {
     /// The variables the query names, of `this`, `shapesGraph`, `currentShape`.
     binds_this: bool,
     binds_current_shape: bool,
+    /// Whether one evaluation with `$this` free gives the same solutions as
+    /// one evaluation per focus node (see [`binds_this`]).
+    whole_set: bool,
 }
 
 /// Takes the constraints orgdir runs out of `shapes` (removing their
@@ -90,6 +94,7 @@ pub fn extract(shapes: &mut Graph) -> Result<Vec<SparqlConstraint>, String> {
                 .map_err(|e| format!("a sh:select of {}: {e}", link.subject))?;
             let mentions = |name: &str| mentions(&parsed, name);
             let (binds_this, binds_current_shape) = (mentions("this"), mentions("currentShape"));
+            let whole_set = binds_this && self::binds_this(&parsed);
             // Oxigraph binds only projected variables in advance.
             project(&mut parsed, binds_this.then_some("this"));
             project(&mut parsed, binds_current_shape.then_some("currentShape"));
@@ -108,6 +113,7 @@ pub fn extract(shapes: &mut Graph) -> Result<Vec<SparqlConstraint>, String> {
                 query,
                 binds_this,
                 binds_current_shape,
+                whole_set,
             });
         }
         shapes.remove(link.as_ref());
@@ -115,67 +121,101 @@ pub fn extract(shapes: &mut Graph) -> Result<Vec<SparqlConstraint>, String> {
     Ok(constraints)
 }
 
-/// Evaluates the constraints on `store`, one evaluation per focus node.
+/// Evaluates the constraints on `store`: once for all focus nodes where that
+/// gives the same solutions, else once per focus node.
 pub fn run(constraints: &[SparqlConstraint], store: &Store) -> Result<Vec<Finding>, String> {
     let mut findings = Vec::new();
     for c in constraints {
-        for focus in focus_nodes(c, store)? {
-            let mut query = c.query.clone();
-            if c.binds_this {
-                query = query.substitute_variable(Variable::new_unchecked("this"), focus.clone());
-            }
-            if c.binds_current_shape {
-                query = query
-                    .substitute_variable(Variable::new_unchecked("currentShape"), c.shape.clone());
-            }
-            let QueryResults::Solutions(solutions) = query
-                .on_store(store)
-                .execute()
-                .map_err(|e| format!("evaluating a sh:select of {}: {e}", c.shape))?
-            else {
-                return Err(format!("a sh:select of {} is not a SELECT", c.shape));
-            };
+        let focus_nodes = focus_nodes(c, store)?;
+        if c.whole_set {
+            let focus: std::collections::HashSet<&Term> = focus_nodes.iter().collect();
+            let solutions = evaluate(c, store, None)?;
             for solution in solutions {
                 let solution = solution.map_err(|e| e.to_string())?;
-                if let Some(Term::Literal(l)) = solution.get("failure")
-                    && l.value() == "true"
+                if let Some(this) = solution.get("this")
+                    && focus.contains(this)
                 {
-                    return Err(format!("a sh:select of {} reported a failure", c.shape));
+                    findings.push(result(c, &solution, this)?);
                 }
-                let path = match solution.get("path") {
-                    Some(Term::NamedNode(p)) => Some(Path::Predicate(p.clone())),
-                    _ => None,
-                };
-                let message = match solution.get("message") {
-                    Some(Term::Literal(m)) => m.value().to_owned(),
-                    _ => c
-                        .message
-                        .as_deref()
-                        .map(|m| interpolate(m, |v| solution.get(v).cloned(), &focus))
-                        .unwrap_or_default(),
-                };
-                findings.push(Finding {
-                    severity: c.severity.clone(),
-                    component: sh("SPARQLConstraintComponent"),
-                    shape: Some(c.shape.clone()),
-                    focus: solution
-                        .get("this")
-                        .cloned()
-                        .unwrap_or_else(|| focus.clone()),
-                    path,
-                    value: Some(
-                        solution
-                            .get("value")
-                            .cloned()
-                            .unwrap_or_else(|| focus.clone()),
-                    ),
-                    message,
-                    location: None,
-                });
+            }
+            continue;
+        }
+        for focus in focus_nodes {
+            for solution in evaluate(c, store, Some(&focus))? {
+                let solution = solution.map_err(|e| e.to_string())?;
+                findings.push(result(c, &solution, &focus)?);
             }
         }
     }
     Ok(findings)
+}
+
+/// Evaluates a constraint's query, with `$this` bound to `focus` if given.
+fn evaluate(
+    c: &SparqlConstraint,
+    store: &Store,
+    focus: Option<&Term>,
+) -> Result<oxigraph::sparql::QuerySolutionIter<'static>, String> {
+    let mut query = c.query.clone();
+    if let Some(focus) = focus
+        && c.binds_this
+    {
+        query = query.substitute_variable(Variable::new_unchecked("this"), focus.clone());
+    }
+    if c.binds_current_shape {
+        query = query.substitute_variable(Variable::new_unchecked("currentShape"), c.shape.clone());
+    }
+    match query
+        .on_store(store)
+        .execute()
+        .map_err(|e| format!("evaluating a sh:select of {}: {e}", c.shape))?
+    {
+        QueryResults::Solutions(solutions) => Ok(solutions),
+        _ => Err(format!("a sh:select of {} is not a SELECT", c.shape)),
+    }
+}
+
+/// The finding of one solution of a constraint's query, or the failure it reports.
+fn result(
+    c: &SparqlConstraint,
+    solution: &oxigraph::sparql::QuerySolution,
+    focus: &Term,
+) -> Result<Finding, String> {
+    if let Some(Term::Literal(l)) = solution.get("failure")
+        && l.value() == "true"
+    {
+        return Err(format!("a sh:select of {} reported a failure", c.shape));
+    }
+    let path = match solution.get("path") {
+        Some(Term::NamedNode(p)) => Some(Path::Predicate(p.clone())),
+        _ => None,
+    };
+    let message = match solution.get("message") {
+        Some(Term::Literal(m)) => m.value().to_owned(),
+        _ => c
+            .message
+            .as_deref()
+            .map(|m| interpolate(m, |v| solution.get(v).cloned(), focus))
+            .unwrap_or_default(),
+    };
+    Ok(Finding {
+        severity: c.severity.clone(),
+        component: sh("SPARQLConstraintComponent"),
+        shape: Some(c.shape.clone()),
+        focus: solution
+            .get("this")
+            .cloned()
+            .unwrap_or_else(|| focus.clone()),
+        path,
+        value: Some(
+            solution
+                .get("value")
+                .cloned()
+                .unwrap_or_else(|| focus.clone()),
+        ),
+        message,
+        location: None,
+    })
 }
 
 /// `{$var}` and `{?var}` in a message, replaced by the solution's values.
@@ -421,6 +461,54 @@ fn walk(p: &GraphPattern, pre_bound: &[&str]) -> Result<(), String> {
         | GraphPattern::Group { inner, .. } => walk(inner),
         _ => Ok(()),
     }
+}
+
+/// Whether every solution of the query binds `$this` by matching a triple
+/// pattern outside OPTIONAL, MINUS, subqueries and aggregates (in both
+/// branches of a UNION). Then evaluating the query once with `$this` free and
+/// keeping the solutions whose `$this` is a focus node gives, node by node,
+/// what evaluating it with `$this` pre-bound gives: the pattern that binds
+/// `$this` joins with everything else, so every other part sees the same
+/// value. All four constraints of shapes/relations.ttl are of this kind, and
+/// evaluating each once instead of 100,000 times is the difference between
+/// 1 s and 60 s at 100,000 records.
+fn binds_this(query: &Query) -> bool {
+    fn is_this(t: &TermPattern) -> bool {
+        matches!(t, TermPattern::Variable(v) if v.as_str() == "this")
+    }
+    fn binds(p: &GraphPattern) -> bool {
+        match p {
+            GraphPattern::Bgp { patterns } => patterns.iter().any(|t| {
+                is_this(&t.subject)
+                    || is_this(&t.object)
+                    || matches!(&t.predicate, NamedNodePattern::Variable(v) if v.as_str() == "this")
+            }),
+            GraphPattern::Path {
+                subject, object, ..
+            } => is_this(subject) || is_this(object),
+            GraphPattern::Join { left, right } => binds(left) || binds(right),
+            GraphPattern::LeftJoin { left, .. } => binds(left),
+            GraphPattern::Union { left, right } => binds(left) && binds(right),
+            GraphPattern::Filter { inner, .. }
+            | GraphPattern::Extend { inner, .. }
+            | GraphPattern::Graph { inner, .. } => binds(inner),
+            _ => false,
+        }
+    }
+    let Query::Select { pattern, .. } = query else {
+        return false;
+    };
+    let mut p = pattern;
+    while let GraphPattern::Distinct { inner }
+    | GraphPattern::Reduced { inner }
+    | GraphPattern::Slice { inner, .. } = p
+    {
+        p = inner;
+    }
+    if let GraphPattern::Project { inner, .. } = p {
+        p = inner;
+    }
+    binds(p)
 }
 
 /// Adds `?name` to the SELECT clause of `query` if it is not there.
