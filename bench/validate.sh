@@ -114,3 +114,10 @@ for peer in peers:
         print(f"- {peer}: {len(theirs)} results; only orgdir: {sorted(mine - theirs)}; "
               f"only {peer}: {sorted(theirs - mine)}")
 PY
+
+# The text report of one violation per record (every url made ftp://).
+cp -r "$work/data" "$work/ftp"
+sed -i 's|  url: http://|  url: ftp://|' "$work"/ftp/orgs-*.yaml
+"$orgdir" -v --data "$work/ftp" --shapes "$work/shapes" validate > "$work/ftp.txt" 2> "$work/ftp.err" || true
+echo
+echo "Text report with one violation per record: $(tail -1 "$work/ftp.err" | sed 's/^orgdir: //')"

@@ -89,6 +89,7 @@ impl From<Cli> for Config {
                 shapes,
                 format,
                 strict,
+                timings: verbosity == Verbosity::Verbose,
             }),
             Command::Serve {
                 addr,

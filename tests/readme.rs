@@ -63,3 +63,21 @@ fn the_newcomer_commands_come_first_and_ci_runs_the_test_command() {
         assert!(readme.contains(option), "{option} missing from README");
     }
 }
+
+#[test]
+fn the_validation_example_is_what_orgdir_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(root.join("tests/fixtures/invalid/shacl/parent-unknown"))
+        .arg("--shapes")
+        .arg(root.join("shapes"))
+        .arg("validate")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let first: String = stdout.lines().take(5).map(|l| format!("{l}\n")).collect();
+    assert!(
+        readme().contains(&format!("```\n{first}```")),
+        "README example is stale:\n{first}"
+    );
+}

@@ -654,6 +654,15 @@ async fn watch_swaps_in_changed_data_and_keeps_the_old_on_errors() {
         "the previous data is still served"
     );
 
+    // Nor is a change that loads but violates a shape (a membership of itself).
+    std::fs::write(
+        data.join("added.yaml"),
+        "- id: added\n  name: Added Later\n  category: regional\n  memberOf: [added]\n",
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(s.snapshot().version, before);
+
     // Named queries are watched too.
     std::fs::write(data.join("added.yaml"), "").unwrap();
     std::fs::remove_file(data.join("added.yaml")).unwrap();

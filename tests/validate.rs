@@ -363,3 +363,19 @@ fn a_broken_shapes_file_is_bad_input_at_its_line() {
     assert!(stderr.contains("3 |   sh:targetClass ."), "{stderr}");
     assert_eq!(out.stdout.len(), 0);
 }
+
+#[test]
+fn serve_does_not_start_on_data_that_violates_a_shape() {
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(shacl_cases().join("dissolved-before-founded"))
+        .arg("--shapes")
+        .arg(root().join("shapes"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--> data/orgs.yaml:14:3"), "{stderr}");
+    assert!(stderr.contains("error: 1 SHACL violation"), "{stderr}");
+    assert!(!stderr.contains("serving"), "{stderr}");
+}

@@ -4,9 +4,8 @@
 //! The graph goes to the engine as triples, not as Turtle to parse again, in
 //! orgdir's own compact graph ([`super::graph`]), chunk by chunk of focus
 //! nodes. SHACL Core runs in the engine's native mode. The `sh:sparql`
-//! constraints of targeted shapes run in [`super::sparql`] on an Oxigraph
-//! store of the same triples, which the engine also queries for any SPARQL
-//! left to it.
+//! constraints of targeted shapes run in [`super::sparql`], and any SPARQL
+//! left to the engine too, with Oxigraph's evaluator over the same graph.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -82,21 +81,18 @@ fn source_order(source: &Source, file: &std::path::Path) -> usize {
 }
 
 fn run(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> {
-    let sparql = !shapes.sparql.is_empty() || shapes.engine_sparql;
-    let graph = Arc::new(
-        builder
-            .finish(CHUNK, sparql)
-            .map_err(|e| EngineError(e.to_string()))?,
-    );
+    let graph = Arc::new(builder.finish(CHUNK));
     let chunks: Vec<Option<u32>> = if shapes.class_targets_only {
         (0..graph.chunks()).map(Some).collect()
     } else {
         vec![None]
     };
-    // The engine keeps to about one core; chunks go to one thread per core.
+    // The engine keeps to about one core; chunks go to one thread per core,
+    // and the SHACL-SPARQL constraints to one more, at the same time.
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let results: Vec<Result<Vec<Finding>, EngineError>> = std::thread::scope(|scope| {
+    let (results, sparql) = std::thread::scope(|scope| {
+        let sparql = scope.spawn(|| sparql::run(&shapes.sparql, &graph).map_err(EngineError));
         let handles: Vec<_> = (0..workers.min(chunks.len()))
             .map(|_| {
                 scope.spawn(|| {
@@ -121,18 +117,17 @@ fn run(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> 
                 })
             })
             .collect();
-        handles
+        let results: Vec<Result<Vec<Finding>, EngineError>> = handles
             .into_iter()
             .map(|h| h.join().expect("a validation thread panicked"))
-            .collect()
+            .collect();
+        (results, sparql.join().expect("the SPARQL thread panicked"))
     });
     let mut findings = Vec::new();
     for r in results {
         findings.extend(r?);
     }
-    if let Some(store) = graph.store() {
-        findings.extend(sparql::run(&shapes.sparql, store).map_err(EngineError)?);
-    }
+    findings.extend(sparql?);
     Ok(Report { findings })
 }
 

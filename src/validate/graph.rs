@@ -19,15 +19,15 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
+use oxigraph::model::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use prefixmap::PrefixMap;
 use rudof_iri::IriS;
 use rudof_rdf::rdf_core::query::{
     QueryRDF, QueryResultFormat, QuerySolution, QuerySolutions, VarName,
 };
 use rudof_rdf::rdf_core::{Matcher, NeighsRDF, Rdf};
+use spareval::{InternalQuad, QueryEvaluator, QueryResults, QueryableDataset};
+use spargebra::SparqlParser;
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
@@ -46,8 +46,6 @@ pub struct CompactGraph {
     rdf_type: Option<Id>,
     /// For each term id, the chunk of focus nodes it belongs to.
     chunk_of: Vec<u32>,
-    /// A store of the same triples, for SPARQL the engine runs itself.
-    store: Option<Arc<Store>>,
 }
 
 impl fmt::Debug for CompactGraph {
@@ -85,9 +83,8 @@ impl Builder {
         self.spo.push([s, p, o]);
     }
 
-    /// Sorts the indexes and puts every `chunk_size` typed subjects in a
-    /// chunk. With `sparql`, also loads the triples into an Oxigraph store.
-    pub fn finish(self, chunk_size: usize, sparql: bool) -> Result<CompactGraph, GraphError> {
+    /// Sorts the indexes and puts every `chunk_size` typed subjects in a chunk.
+    pub fn finish(self, chunk_size: usize) -> CompactGraph {
         let Builder {
             terms,
             ids,
@@ -116,7 +113,7 @@ impl Builder {
                 chunk_of[s as usize] = (i / chunk_size.max(1)) as u32;
             }
         }
-        let mut graph = CompactGraph {
+        CompactGraph {
             terms,
             ids,
             spo,
@@ -124,32 +121,11 @@ impl Builder {
             osp,
             rdf_type,
             chunk_of,
-            store: None,
-        };
-        if sparql {
-            let store = Store::new().map_err(|e| GraphError(e.to_string()))?;
-            // In batches, as store::fill does: one transaction per triple costs more.
-            for batch in graph.spo.chunks(1 << 16) {
-                store
-                    .extend(
-                        batch
-                            .iter()
-                            .map(|&t| graph.triple(t).in_graph(GraphName::DefaultGraph)),
-                    )
-                    .map_err(|e| GraphError(e.to_string()))?;
-            }
-            graph.store = Some(Arc::new(store));
         }
-        Ok(graph)
     }
 }
 
 impl CompactGraph {
-    /// The store of the same triples, when [`Builder::finish`] was asked for one.
-    pub fn store(&self) -> Option<&Store> {
-        self.store.as_deref()
-    }
-
     pub fn chunks(&self) -> u32 {
         self.chunk_of.iter().copied().max().map_or(1, |m| m + 1)
     }
@@ -269,19 +245,33 @@ impl NeighsRDF for View {
         }
         let (s, p, o) = (s.flatten(), p.flatten(), o.flatten());
         let targets_only = s.is_none() && o.is_some() && p.is_some() && p == g.rdf_type;
-        let ids: Box<dyn Iterator<Item = [Id; 3]> + '_> = match (s, p, o) {
+        let ids = g
+            .matching(s, p, o)
+            .filter(move |&[s, _, _]| !targets_only || self.in_chunk(s));
+        Ok(Box::new(ids.map(move |t| g.triple(t))) as Box<dyn Iterator<Item = Triple>>)
+    }
+}
+
+impl CompactGraph {
+    /// The triples matching a pattern of ids, from the index that has them
+    /// contiguous.
+    fn matching(
+        &self,
+        s: Option<Id>,
+        p: Option<Id>,
+        o: Option<Id>,
+    ) -> Box<dyn Iterator<Item = [Id; 3]> + '_> {
+        let g = self;
+        match (s, p, o) {
             (Some(s), Some(p), Some(o)) => Box::new(range(&g.spo, &[s, p, o]).iter().copied()),
             (Some(s), Some(p), None) => Box::new(range(&g.spo, &[s, p]).iter().copied()),
             (Some(s), None, Some(o)) => {
                 Box::new(range(&g.osp, &[o, s]).iter().map(|&[o, s, p]| [s, p, o]))
             }
             (Some(s), None, None) => Box::new(range(&g.spo, &[s]).iter().copied()),
-            (None, Some(p), Some(o)) => Box::new(
-                range(&g.pos, &[p, o])
-                    .iter()
-                    .map(|&[p, o, s]| [s, p, o])
-                    .filter(move |&[s, _, _]| !targets_only || self.in_chunk(s)),
-            ),
+            (None, Some(p), Some(o)) => {
+                Box::new(range(&g.pos, &[p, o]).iter().map(|&[p, o, s]| [s, p, o]))
+            }
             (None, Some(p), None) => {
                 Box::new(range(&g.pos, &[p]).iter().map(|&[p, o, s]| [s, p, o]))
             }
@@ -289,14 +279,18 @@ impl NeighsRDF for View {
                 Box::new(range(&g.osp, &[o]).iter().map(|&[o, s, p]| [s, p, o]))
             }
             (None, None, None) => Box::new(g.spo.iter().copied()),
-        };
-        Ok(Box::new(ids.map(move |t| g.triple(t))) as Box<dyn Iterator<Item = Triple>>)
+        }
     }
 }
 
 impl QueryRDF for View {
     fn query_select(&self, query: &str) -> Result<QuerySolutions<View>, GraphError> {
-        let QueryResults::Solutions(solutions) = self.execute(query)? else {
+        let query = parse(query)?;
+        let results = QueryEvaluator::new()
+            .prepare(&query)
+            .execute(&*self.graph)
+            .map_err(|e| GraphError(e.to_string()))?;
+        let QueryResults::Solutions(solutions) = results else {
             return Ok(QuerySolutions::empty());
         };
         let mut out = Vec::new();
@@ -321,25 +315,90 @@ impl QueryRDF for View {
     }
 
     fn query_ask(&self, query: &str) -> Result<bool, GraphError> {
-        match self.execute(query)? {
+        let query = parse(query)?;
+        match QueryEvaluator::new()
+            .prepare(&query)
+            .execute(&*self.graph)
+            .map_err(|e| GraphError(e.to_string()))?
+        {
             QueryResults::Boolean(b) => Ok(b),
             _ => Err(GraphError("not an ASK query".into())),
         }
     }
 }
 
-impl View {
-    fn execute(&self, query: &str) -> Result<QueryResults<'static>, GraphError> {
-        let store = self
-            .graph
-            .store
-            .as_ref()
-            .ok_or_else(|| GraphError("no SPARQL store for the engine".into()))?;
-        SparqlEvaluator::new()
-            .parse_query(query)
-            .map_err(|e| GraphError(e.to_string()))?
-            .on_store(store)
-            .execute()
-            .map_err(|e| GraphError(e.to_string()))
+fn parse(query: &str) -> Result<spargebra::Query, GraphError> {
+    SparqlParser::new()
+        .parse_query(query)
+        .map_err(|e| GraphError(e.to_string()))
+}
+
+/// A term as the SPARQL evaluator holds it: the graph's id, or the term
+/// itself when the graph does not have it (a constant of the query, a BIND).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Internal {
+    Id(Id),
+    Term(Term),
+}
+
+/// Oxigraph's SPARQL evaluator (spareval) reads the graph directly: no second
+/// copy of the data in a store, and a lookup is a binary search in an array.
+impl<'a> QueryableDataset<'a> for &'a CompactGraph {
+    type InternalTerm = Internal;
+    type Error = std::convert::Infallible;
+
+    fn internal_quads_for_pattern(
+        &self,
+        subject: Option<&Internal>,
+        predicate: Option<&Internal>,
+        object: Option<&Internal>,
+        graph_name: Option<Option<&Internal>>,
+    ) -> impl Iterator<Item = Result<InternalQuad<Internal>, Self::Error>> + use<'a> {
+        let g: &'a CompactGraph = self;
+        let id = |t: Option<&Internal>| match t {
+            None => Some(None),
+            Some(Internal::Id(i)) => Some(Some(*i)),
+            // A term the graph does not have matches nothing.
+            Some(Internal::Term(_)) => None,
+        };
+        // Everything is in the default graph.
+        let in_named_graph = matches!(graph_name, Some(Some(_)));
+        let ids: Box<dyn Iterator<Item = [Id; 3]> + 'a> =
+            match (id(subject), id(predicate), id(object)) {
+                (Some(s), Some(p), Some(o)) if !in_named_graph => g.matching(s, p, o),
+                _ => Box::new(std::iter::empty()),
+            };
+        ids.map(|[s, p, o]| {
+            Ok(InternalQuad {
+                subject: Internal::Id(s),
+                predicate: Internal::Id(p),
+                object: Internal::Id(o),
+                graph_name: None,
+            })
+        })
+    }
+
+    fn internal_named_graphs(
+        &self,
+    ) -> impl Iterator<Item = Result<Internal, Self::Error>> + use<'a> {
+        std::iter::empty()
+    }
+
+    fn contains_internal_graph_name(&self, _: &Internal) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+
+    fn internalize_term(&self, term: Term) -> Result<Internal, Self::Error> {
+        Ok(match self.id(&term) {
+            Some(i) => Internal::Id(i),
+            None => Internal::Term(term),
+        })
+    }
+
+    fn externalize_term(&self, term: Internal) -> Result<Term, Self::Error> {
+        Ok(match term {
+            Internal::Id(i) => self.terms[i as usize].clone(),
+            Internal::Term(t) => t,
+        })
     }
 }

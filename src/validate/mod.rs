@@ -40,17 +40,33 @@ pub struct ValidateOptions {
     pub format: ReportFormat,
     /// Fail on warnings too.
     pub strict: bool,
+    /// `-v`: print the time of each step on stderr.
+    pub timings: bool,
 }
 
 /// Loads, validates and writes the report to `out`; returns the exit code:
 /// 0 when the data passes, 1 when it does not.
 pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8, Error> {
+    let start = std::time::Instant::now();
     let shapes = options.shapes.load()?;
     let source = source::load(&options.data, options.limits)?;
+    let loaded = start.elapsed();
     let report = validate(&source, &shapes)?;
+    let validated = start.elapsed();
     let context = context(&source, &shapes, &options.shapes);
-    report::write(&report, &context, options.format, out)
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    report::write(&report, &context, options.format, &mut buffered)
+        .and_then(|()| std::io::Write::flush(&mut buffered))
         .map_err(Error::io("write", "the report"))?;
+    if options.timings {
+        eprintln!(
+            "orgdir: load {:.3} s, validate and locate {:.3} s, report ({} results) {:.3} s",
+            loaded.as_secs_f64(),
+            (validated - loaded).as_secs_f64(),
+            report.findings.len(),
+            (start.elapsed() - validated).as_secs_f64()
+        );
+    }
     Ok(if report.passes(options.strict) {
         exit::SUCCESS
     } else {

@@ -14,7 +14,6 @@ use rudof_rdf::rdf_impl::OxigraphInMemory;
 use shacl::ir::IRSchema;
 
 use super::sparql::{self, SparqlConstraint};
-use crate::rdf::vocab::rdf;
 use crate::source::{Diagnostic, Pos};
 
 /// Where the shapes come from: `--shapes DIR`, or `shapes/` when it exists,
@@ -84,8 +83,6 @@ pub struct Shapes {
     pub(crate) schema: IRSchema,
     /// The SHACL-SPARQL constraints orgdir runs itself (see [`super::sparql`]).
     pub(crate) sparql: Vec<SparqlConstraint>,
-    /// Whether the engine has SPARQL left to run (and needs its own store).
-    pub(crate) engine_sparql: bool,
     /// Whether every target is a class target, so that the data can be
     /// validated chunk by chunk of focus nodes (see [`super::graph`]).
     pub(crate) class_targets_only: bool,
@@ -150,17 +147,6 @@ impl Shapes {
 fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
     let triples = graph.len();
     let sparql = sparql::extract(&mut graph)?;
-    let component = NamedNodeRef::new_unchecked("http://www.w3.org/ns/shacl#ConstraintComponent");
-    let engine_sparql = graph
-        .triples_for_predicate(NamedNodeRef::new_unchecked(
-            "http://www.w3.org/ns/shacl#sparql",
-        ))
-        .next()
-        .is_some()
-        || graph
-            .subjects_for_predicate_object(rdf::TYPE, component)
-            .next()
-            .is_some();
     let class_targets_only = [
         "targetNode",
         "targetSubjectsOf",
@@ -188,7 +174,6 @@ fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
     Ok(Shapes {
         schema: IRSchema::try_from(ast).map_err(|e| e.to_string())?,
         sparql,
-        engine_sparql,
         class_targets_only,
         files,
         triples,
