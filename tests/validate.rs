@@ -275,14 +275,11 @@ fn the_sarif_report_has_what_code_scanning_requires() {
 fn build_writes_nothing_when_the_data_violates_a_shape() {
     let work = tempfile::tempdir().unwrap();
     let out_dir = work.path().join("dist");
-    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
-        .current_dir(shacl_cases().join("member-of-itself"))
-        .args(["--shapes"])
-        .arg(root().join("shapes"))
-        .args(["build", "--out"])
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let build = |case: &str| {
+        let out = out_dir.to_str().unwrap();
+        orgdir(&shacl_cases().join(case), &["build", "--out", out])
+    };
+    let out = build("member-of-itself");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("--> data/orgs.yaml:15:7"), "{stderr}");
@@ -292,14 +289,7 @@ fn build_writes_nothing_when_the_data_violates_a_shape() {
     assert_eq!(fs::read_dir(work.path()).unwrap().count(), 0);
 
     // Warnings do not stop a build; they are shown.
-    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
-        .current_dir(shacl_cases().join("url-missing"))
-        .args(["--shapes"])
-        .arg(root().join("shapes"))
-        .args(["build", "--out"])
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let out = build("url-missing");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(

@@ -418,18 +418,7 @@ fn check_prebinding(query: &Query, pre_bound: &[&str]) -> Result<(), String> {
         Query::Select { pattern, .. } | Query::Ask { pattern, .. } => pattern,
         _ => return Err("a query form other than SELECT or ASK".into()),
     };
-    // The outer projection is the query's own; any other is a subquery.
-    let mut p = pattern;
-    while let GraphPattern::Distinct { inner }
-    | GraphPattern::Reduced { inner }
-    | GraphPattern::Slice { inner, .. } = p
-    {
-        p = inner;
-    }
-    if let GraphPattern::Project { inner, .. } = p {
-        p = inner;
-    }
-    walk(p, pre_bound)
+    walk(where_clause(pattern), pre_bound)
 }
 
 fn walk(p: &GraphPattern, pre_bound: &[&str]) -> Result<(), String> {
@@ -485,13 +474,7 @@ fn binds_this(query: &Query) -> bool {
         matches!(t, TermPattern::Variable(v) if v.as_str() == "this")
     }
     fn named(text: String) -> bool {
-        let needle = "?this";
-        text.match_indices(needle).any(|(i, _)| {
-            !text[i + needle.len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_alphanumeric() || c == '_')
-        })
+        names(&text, "this")
     }
     /// Every part that names `$this` binds it.
     fn safe(p: &GraphPattern) -> bool {
@@ -542,17 +525,23 @@ fn binds_this(query: &Query) -> bool {
     let Query::Select { pattern, .. } = query else {
         return false;
     };
-    let mut p = pattern;
+    let p = where_clause(pattern);
+    binds(p) && safe(p)
+}
+
+/// The WHERE clause of a query's pattern: under its modifiers and its own
+/// projection (any other projection is a subquery).
+fn where_clause(mut p: &GraphPattern) -> &GraphPattern {
     while let GraphPattern::Distinct { inner }
     | GraphPattern::Reduced { inner }
     | GraphPattern::Slice { inner, .. } = p
     {
         p = inner;
     }
-    if let GraphPattern::Project { inner, .. } = p {
-        p = inner;
+    match p {
+        GraphPattern::Project { inner, .. } => inner,
+        other => other,
     }
-    binds(p) && safe(p)
 }
 
 /// Adds `?name` to the SELECT clause of `query` if it is not there.
@@ -576,8 +565,11 @@ fn project(query: &mut Query, name: Option<&str>) {
 
 /// Whether the query names `?name` or `$name` anywhere.
 fn mentions(query: &Query, name: &str) -> bool {
-    // The algebra's Display writes variables as `?name`.
-    let text = query.to_string();
+    names(&query.to_string(), name)
+}
+
+/// Whether algebra text (whose Display writes variables as `?name`) names `?name`.
+fn names(text: &str, name: &str) -> bool {
     let needle = format!("?{name}");
     text.match_indices(&needle).any(|(i, _)| {
         !text[i + needle.len()..]
