@@ -46,11 +46,18 @@ pub fn validate(source: &Source, shapes: &Shapes) -> Result<Report, EngineError>
     drop(graph);
     let mut report = run(builder, shapes)?;
     locate::locate(source, &mut report.findings);
+    // In file order (dataset.yaml first), then line and column.
+    let order: std::collections::HashMap<&std::path::Path, usize> = source
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_path(), i))
+        .collect();
     report.findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             f.location
                 .as_ref()
-                .map(|l| (source_order(source, &l.file), l.pos))
+                .map(|l| (order.get(l.file.as_path()).copied(), l.pos))
         };
         key(a)
             .cmp(&key(b))
@@ -70,14 +77,6 @@ pub fn validate_graph<'a>(
         builder.add(&t.subject, &t.predicate, &t.object);
     }
     run(builder, shapes)
-}
-
-fn source_order(source: &Source, file: &std::path::Path) -> usize {
-    source
-        .files
-        .iter()
-        .position(|f| f.path == file)
-        .unwrap_or(usize::MAX)
 }
 
 fn run(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> {
