@@ -33,10 +33,11 @@ const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
 type Id = u32;
 
-/// Terms and triples, by id.
+/// Terms and triples, by id. Each term is allocated once, shared by the
+/// id -> term array and the term -> id map.
 pub struct CompactGraph {
-    terms: Vec<Term>,
-    ids: HashMap<Term, Id>,
+    terms: Vec<Arc<Term>>,
+    ids: HashMap<Arc<Term>, Id>,
     /// Sorted (s, p, o).
     spo: Vec<[Id; 3]>,
     /// Sorted (p, o, s).
@@ -60,8 +61,8 @@ impl fmt::Debug for CompactGraph {
 /// Collects triples into a [`CompactGraph`].
 #[derive(Default)]
 pub struct Builder {
-    terms: Vec<Term>,
-    ids: HashMap<Term, Id>,
+    terms: Vec<Arc<Term>>,
+    ids: HashMap<Arc<Term>, Id>,
     spo: Vec<[Id; 3]>,
 }
 
@@ -71,7 +72,8 @@ impl Builder {
             return id;
         }
         let id = Id::try_from(self.terms.len()).expect("fewer than 2^32 terms");
-        self.terms.push(t.clone());
+        let t = Arc::new(t);
+        self.terms.push(Arc::clone(&t));
         self.ids.insert(t, id);
         id
     }
@@ -135,15 +137,19 @@ impl CompactGraph {
     }
 
     fn triple(&self, [s, p, o]: [Id; 3]) -> Triple {
-        let subject = match &self.terms[s as usize] {
+        let subject = match &*self.terms[s as usize] {
             Term::NamedNode(n) => NamedOrBlankNode::from(n.clone()),
             Term::BlankNode(b) => NamedOrBlankNode::from(b.clone()),
             other => unreachable!("a subject is an IRI or a blank node, not {other}"),
         };
-        let Term::NamedNode(predicate) = &self.terms[p as usize] else {
+        let Term::NamedNode(predicate) = &*self.terms[p as usize] else {
             unreachable!("a predicate is an IRI")
         };
-        Triple::new(subject, predicate.clone(), self.terms[o as usize].clone())
+        Triple::new(
+            subject,
+            predicate.clone(),
+            Term::clone(&self.terms[o as usize]),
+        )
     }
 }
 
@@ -397,7 +403,7 @@ impl<'a> QueryableDataset<'a> for &'a CompactGraph {
 
     fn externalize_term(&self, term: Internal) -> Result<Term, Self::Error> {
         Ok(match term {
-            Internal::Id(i) => self.terms[i as usize].clone(),
+            Internal::Id(i) => Term::clone(&self.terms[i as usize]),
             Internal::Term(t) => t,
         })
     }
