@@ -64,8 +64,7 @@ pub enum Command {
     /// Exit 0 when the data conforms (warnings are printed), 1 on violations (or
     /// on warnings with --strict), 2 when the data or shapes cannot be loaded.
     Validate {
-        /// text: rustc-style, at the YAML line; turtle: the sh:ValidationReport graph;
-        /// json: the results with their YAML locations; sarif: SARIF 2.1.0 for code scanning.
+        /// The report's format.
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
 
