@@ -1,5 +1,6 @@
 //! Runs rudof's SHACL engine (`shacl`, pinned exactly in Cargo.toml) over the
-//! mapped graph. This is the only file that names the engine's types.
+//! mapped graph. With graph.rs (which implements the engine's data traits),
+//! this is the only file that names the engine's types.
 //!
 //! The graph goes to the engine as triples, not as Turtle to parse again, in
 //! orgdir's own compact graph ([`super::graph`]), chunk by chunk of focus

@@ -3,12 +3,14 @@
 //! Validators report a focus node and a path; maintainers edit YAML. orgdir
 //! owns both, so every result is located at the key whose value broke it
 //! (see [`locate`]). The engine is rudof's `shacl` crate, pinned exactly and
-//! used only from [`engine`], so that a change of engine touches one file.
+//! used only from [`engine`] and [`graph`], so that a change of engine stays
+//! in this module.
 //!
 //! - [`shapes`] reads `shapes/*.ttl` (the user's own shapes included);
 //! - [`engine`] runs the engine over the graph `rdf::mapping` produces;
-//! - [`sparql`] runs the SHACL-SPARQL constraints of targeted shapes on an
-//!   Oxigraph store, with the spec's pre-binding;
+//! - [`graph`] holds the data as the engine and the SPARQL evaluator read it;
+//! - [`sparql`] runs the SHACL-SPARQL constraints of targeted shapes with
+//!   Oxigraph's evaluator over that graph;
 //! - [`locate`] maps each result to a file, line and column.
 
 pub mod engine;
