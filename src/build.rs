@@ -48,12 +48,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let start = Instant::now();
     check_replaceable(&options.out)?;
     let source = source::load(&options.data, options.limits)?;
-    let report = validate::check(&source, &options.shapes)?;
-    let warnings = if report.findings.is_empty() {
-        String::new()
-    } else {
-        validate::warnings_text(&source, &report, &options.shapes)
-    };
+    let (_, warnings) = validate::check(&source, &options.shapes)?;
     let load_time = start.elapsed();
     let staging = staging_dir(&options.out)?;
     let (stats, dumps) = write_dumps(&source, staging.path())?;

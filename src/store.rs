@@ -61,8 +61,8 @@ pub fn load_dir(
 ) -> Result<(Snapshot, usize), crate::Error> {
     let queries = load_queries(queries)?;
     let source = crate::source::load(data, limits)?;
-    let report = crate::validate::check(&source, shapes)?;
-    Ok((load(&source, queries)?, report.findings.len()))
+    let (warnings, _) = crate::validate::check(&source, shapes)?;
+    Ok((load(&source, queries)?, warnings))
 }
 
 /// Bulk-loads the graph into `store`; returns its version (the SHA-256 of its

@@ -77,28 +77,23 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
 }
 
 /// Validation before publishing (`build`, `serve`): a violation is an error
-/// that carries the text report; warnings come back to be shown.
-pub fn check(source: &Source, shapes: &ShapesSource) -> Result<Report, Error> {
+/// that carries the text report. Otherwise returns the number of warnings and
+/// their text report (empty when there are none), to be shown.
+pub fn check(source: &Source, shapes: &ShapesSource) -> Result<(usize, String), Error> {
     let loaded = shapes.load()?;
     let report = validate(source, &loaded)?;
+    let text = if report.findings.is_empty() {
+        String::new()
+    } else {
+        report::text::render(&report, &context(source, &loaded, shapes))
+    };
     if report.passes(false) {
-        return Ok(report);
+        return Ok((report.findings.len(), text));
     }
-    let context = context(source, &loaded, shapes);
     Err(Error::Invalid {
         violations: report.violations(),
-        report: report::text::render(&report, &context),
+        report: text,
     })
-}
-
-/// The text of a report's warnings, for `build` and `serve` to print.
-pub fn warnings_text(source: &Source, report: &Report, shapes: &ShapesSource) -> String {
-    let context = Context {
-        organizations: source.organizations.len(),
-        shape_files: &[],
-        shapes_label: shapes.to_string(),
-    };
-    report::text::render(report, &context)
 }
 
 fn context<'a>(source: &Source, shapes: &'a Shapes, from: &ShapesSource) -> Context<'a> {

@@ -88,8 +88,6 @@ pub struct Shapes {
     pub(crate) class_targets_only: bool,
     /// The files read, sorted.
     pub files: Vec<PathBuf>,
-    /// Number of triples in the shapes graph.
-    pub triples: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +143,6 @@ impl Shapes {
 }
 
 fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
-    let triples = graph.len();
     let sparql = sparql::extract(&mut graph)?;
     let class_targets_only = [
         "targetNode",
@@ -176,7 +173,6 @@ fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
         sparql,
         class_targets_only,
         files,
-        triples,
     })
 }
 
