@@ -51,14 +51,29 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let (_, warnings) = validate::check(&source, &options.shapes)?;
     let load_time = start.elapsed();
     let staging = staging_dir(&options.out)?;
-    let (stats, dumps) = write_dumps(&source, staging.path())?;
+    let (stats, files) = write_release(&source, staging.path())?;
+    replace_dir(staging, &options.out)?;
+    Ok(BuildSummary {
+        out: options.out.clone(),
+        files,
+        stats,
+        load_time,
+        total_time: start.elapsed(),
+        warnings,
+    })
+}
+
+/// Writes the three dumps, `void.ttl` and `SHA256SUMS` into `dir`; returns the
+/// graph's statistics and each file's name and size, in the order written.
+pub fn write_release(source: &Source, dir: &Path) -> Result<(GraphStats, Vec<(String, u64)>), Error> {
+    let (stats, dumps) = write_dumps(source, dir)?;
     let graph_iris = Iris::of(&source.dataset);
     let mut files: Vec<(String, u64)> = dumps
         .iter()
         .map(|d| (d.format.file_name().to_owned(), d.bytes))
         .collect();
 
-    let void_path = staging.path().join(VOID_FILE);
+    let void_path = dir.join(VOID_FILE);
     let file = File::create(&void_path).map_err(Error::io("create", &void_path))?;
     let mut out = Hashing::new(BufWriter::new(file));
     {
@@ -84,19 +99,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
         .iter()
         .map(|(name, sha)| format!("{sha}  {name}\n"))
         .collect();
-    let sums_path = staging.path().join(SUMS_FILE);
+    let sums_path = dir.join(SUMS_FILE);
     fs::write(&sums_path, &sums).map_err(Error::io("write", &sums_path))?;
     files.push((SUMS_FILE.to_owned(), sums.len() as u64));
-
-    replace_dir(staging, &options.out)?;
-    Ok(BuildSummary {
-        out: options.out.clone(),
-        files,
-        stats,
-        load_time,
-        total_time: start.elapsed(),
-        warnings,
-    })
+    Ok((stats, files))
 }
 
 /// Writes the three dumps into `dir`. The graph is described once, in batches

@@ -21,6 +21,7 @@
 pub mod build;
 pub mod cli;
 pub mod config;
+pub mod dumps;
 pub mod error;
 pub mod fsutil;
 pub mod query;

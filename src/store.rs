@@ -2,12 +2,14 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use oxigraph::model::{GraphName, NamedOrBlankNode, Quad};
 use oxigraph::sparql::{PreparedSparqlQuery, SparqlEvaluator, SparqlSyntaxError};
 use oxigraph::store::{StorageError, Store};
 
+use crate::dumps::{DumpSlot, Dumps};
 use crate::rdf::Graph;
 use crate::rdf::dump::{DescriptionWriter, Hashing};
 use crate::rdf::ntriples::NTriplesWriter;
@@ -23,7 +25,13 @@ pub struct Snapshot {
     pub organizations: usize,
     /// The dataset base IRI, under which organization pages live.
     pub base: String,
+    /// The dataset's IRI and title, for the pages.
+    pub dataset: String,
+    pub title: String,
     pub queries: Vec<NamedQuery>,
+    /// The build's files, for `/dumps/`: written beside the store after it
+    /// is loaded, so they do not delay the first answer.
+    pub dumps: Arc<DumpSlot>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +54,10 @@ pub fn load(source: &Source, queries: Vec<NamedQuery>) -> Result<Snapshot, Store
         triples,
         organizations: source.organizations.len(),
         base: source.dataset.base.value.to_string(),
+        dataset: crate::rdf::Iris::of(&source.dataset).dataset(),
+        title: source.dataset.title.value.to_string(),
         queries,
+        dumps: Arc::default(),
     })
 }
 
@@ -62,7 +73,22 @@ pub fn load_dir(
     let queries = load_queries(queries)?;
     let source = crate::source::load(data, limits)?;
     let (warnings, _) = crate::validate::check(&source, shapes)?;
-    Ok((load(&source, queries)?, warnings))
+    let snapshot = load(&source, queries)?;
+    let slot = Arc::clone(&snapshot.dumps);
+    std::thread::spawn(move || write_dumps(&slot, &source));
+    Ok((snapshot, warnings))
+}
+
+/// Writes the dumps of `source` into a temporary directory and fills `slot`
+/// with them, or with why they could not be written.
+pub fn write_dumps(slot: &DumpSlot, source: &Source) {
+    let start = Instant::now();
+    let dumps = Dumps::write_temporary(source).map_err(|e| {
+        tracing::error!("cannot write the dumps: {e}");
+        e.to_string()
+    });
+    tracing::debug!(elapsed = ?start.elapsed(), "dumps written");
+    let _ = slot.set(dumps);
 }
 
 /// Bulk-loads the graph into `store`; returns its version (the SHA-256 of its
@@ -184,6 +210,9 @@ pub fn parse_query(text: &str) -> Result<PreparedSparqlQuery, SparqlSyntaxError>
 /// without it (an interrupted load) is never reused.
 #[cfg(feature = "rocksdb")]
 const INFO_FILE: &str = "orgdir-store.json";
+/// The release files, written beside the RocksDB files when the store is built.
+#[cfg(feature = "rocksdb")]
+const DUMPS_DIR: &str = "dumps";
 
 /// What a persistent store holds, so that a restart needs no YAML parsing.
 #[cfg(feature = "rocksdb")]
@@ -196,6 +225,8 @@ struct StoreInfo {
     triples: u64,
     organizations: usize,
     base: String,
+    dataset: String,
+    title: String,
 }
 
 /// SHA-256 over every file under `data` (relative path, size and bytes), in
@@ -219,6 +250,8 @@ pub fn fingerprint(data: &Path, shapes: &ShapesSource) -> Result<String, StoreEr
     }
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+    // What a store directory holds: stores of another layout are rebuilt.
+    hash.update(b"layout 2: store, orgdir-store.json, dumps/");
     for (root, path) in files {
         let bytes = std::fs::read(&path).map_err(io_error(&path))?;
         let relative = path.strip_prefix(root).unwrap_or(&path);
@@ -247,7 +280,7 @@ pub fn open_or_build(
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     if let Some(info) = existing.filter(|i| i.fingerprint == fingerprint) {
         match Store::open(dir) {
-            Ok(store) => return Ok((snapshot(store, info, queries), true)),
+            Ok(store) => return Ok((snapshot(store, info, queries, dir), true)),
             Err(e) => tracing::warn!(
                 "cannot reopen the store in {}: {e}; rebuilding",
                 dir.display()
@@ -269,6 +302,9 @@ pub fn open_or_build(
         let store = Store::open(staging.path()).map_err(StoreError::from)?;
         let (version, triples) = fill(&store, &source, true)?;
         store.flush().map_err(StoreError::from)?;
+        let dumps = staging.path().join(DUMPS_DIR);
+        std::fs::create_dir(&dumps).map_err(crate::Error::io("create", &dumps))?;
+        Dumps::write(&source, &dumps)?;
         StoreInfo {
             orgdir: env!("CARGO_PKG_VERSION").into(),
             fingerprint,
@@ -276,6 +312,8 @@ pub fn open_or_build(
             triples,
             organizations: source.organizations.len(),
             base: source.dataset.base.value.to_string(),
+            dataset: crate::rdf::Iris::of(&source.dataset).dataset(),
+            title: source.dataset.title.value.to_string(),
         }
     };
     let json = serde_json::to_vec_pretty(&info).expect("plain data serializes");
@@ -283,17 +321,21 @@ pub fn open_or_build(
     std::fs::write(&staged_info, json).map_err(crate::Error::io("write", &staged_info))?;
     crate::fsutil::replace_dir(staging, dir)?;
     let store = Store::open(dir).map_err(StoreError::from)?;
-    Ok((snapshot(store, info, queries), false))
+    Ok((snapshot(store, info, queries, dir), false))
 }
 
 #[cfg(feature = "rocksdb")]
-fn snapshot(store: Store, info: StoreInfo, queries: Vec<NamedQuery>) -> Snapshot {
+fn snapshot(store: Store, info: StoreInfo, queries: Vec<NamedQuery>, dir: &Path) -> Snapshot {
+    let dumps = Dumps::open(&dir.join(DUMPS_DIR)).map_err(|e| e.to_string());
     Snapshot {
         store,
         version: info.version,
         triples: info.triples,
         organizations: info.organizations,
         base: info.base,
+        dataset: info.dataset,
+        title: info.title,
         queries,
+        dumps: Arc::new(DumpSlot::from(dumps)),
     }
 }

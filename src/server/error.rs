@@ -18,6 +18,14 @@ pub enum ApiError {
     ReadOnly,
     #[error("not found: {0}")]
     NotFound(String),
+    /// A 404 for a browser: the rendered page.
+    #[error("not found")]
+    NotFoundPage(String),
+    #[error("only GET and HEAD are allowed here")]
+    MethodNotAllowed,
+    /// 503 with `Retry-After`: something is being prepared.
+    #[error("{0}; try again in a few seconds")]
+    Unavailable(String),
     #[error("none of the accepted media types can be produced; available: {}", media_types(.0))]
     NotAcceptable(&'static [Format]),
     #[error(
@@ -47,7 +55,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::ReadOnly => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::NotFoundPage(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
@@ -64,6 +74,29 @@ impl IntoResponse for ApiError {
             tracing::error!("{detail}");
         }
         let status = self.status();
+        match self {
+            ApiError::NotFoundPage(page) => return super::html::page(status, page),
+            ApiError::MethodNotAllowed => {
+                return (
+                    status,
+                    [(header::ALLOW, "GET, HEAD")],
+                    format!("{self}\n"),
+                )
+                    .into_response();
+            }
+            ApiError::Unavailable(_) => {
+                return (
+                    status,
+                    [
+                        (header::RETRY_AFTER, "5"),
+                        (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                    ],
+                    format!("{self}\n"),
+                )
+                    .into_response();
+            }
+            _ => {}
+        }
         (
             status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

@@ -4,9 +4,15 @@
 //! socket; [`serve`] adds the listener, connection limits and shutdown.
 
 mod cache;
+mod directory;
+mod downloads;
 mod error;
+mod files;
+mod html;
 mod negotiate;
 mod queries;
+mod query_page;
+mod resource;
 mod sparql;
 mod watch;
 
@@ -33,6 +39,7 @@ use tower_http::timeout::TimeoutLayer;
 pub use cache::Cache;
 pub use error::ApiError;
 pub use negotiate::Format;
+pub use resource::{describe, jsonld};
 pub use watch::{WatchOptions, watch};
 
 use crate::store::Snapshot;
@@ -129,12 +136,30 @@ pub fn router(state: Arc<AppState>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH])
-        .expose_headers([header::ETAG]);
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::RANGE,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LAST_MODIFIED,
+            header::CONTENT_RANGE,
+            header::LINK,
+        ]);
     Router::new()
         .route("/sparql", get(sparql::get).post(sparql::post))
         .route("/queries", get(queries::list))
         .route("/queries/{name}", get(queries::run))
+        .route("/", get(directory::get))
+        .route("/dumps", get(downloads::index))
+        .route("/dumps/", get(downloads::index))
+        .route("/dumps/{name}", get(downloads::file))
+        .route("/.well-known/void", get(downloads::void))
+        .route("/static/{name}", get(html::static_file))
+        .fallback(resource::get)
         .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

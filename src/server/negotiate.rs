@@ -15,10 +15,35 @@ pub enum Format {
     NTriples,
     JsonLd,
     RdfXml,
+    /// A page for people: the query page, resource pages, the directory.
+    Html,
 }
 
 /// What SELECT and ASK can be answered in, preferred first.
 pub const SOLUTIONS: &[Format] = &[Format::Json, Format::Xml, Format::Csv, Format::Tsv];
+/// SELECT and ASK from a browser: HTML only when preferred (ties go to JSON).
+pub const SOLUTIONS_OR_PAGE: &[Format] = &[
+    Format::Json,
+    Format::Xml,
+    Format::Csv,
+    Format::Tsv,
+    Format::Html,
+];
+/// CONSTRUCT, DESCRIBE and the service description, likewise.
+pub const GRAPHS_OR_PAGE: &[Format] = &[
+    Format::Turtle,
+    Format::NTriples,
+    Format::JsonLd,
+    Format::RdfXml,
+    Format::Html,
+];
+/// A resource page: HTML first (for `*/*` and no Accept), then RDF.
+pub const RESOURCE: &[Format] = &[
+    Format::Html,
+    Format::Turtle,
+    Format::NTriples,
+    Format::JsonLd,
+];
 /// What CONSTRUCT and DESCRIBE can be answered in, preferred first.
 pub const GRAPHS: &[Format] = &[
     Format::Turtle,
@@ -38,6 +63,7 @@ impl Format {
             Format::NTriples => "application/n-triples",
             Format::JsonLd => "application/ld+json",
             Format::RdfXml => "application/rdf+xml",
+            Format::Html => "text/html",
         }
     }
 
@@ -48,6 +74,7 @@ impl Format {
             Format::Xml => &["application/xml", "text/xml"],
             Format::Turtle => &["application/x-turtle"],
             Format::NTriples => &["text/plain"],
+            Format::Html => &["application/xhtml+xml"],
             _ => &[],
         }
     }
@@ -63,6 +90,7 @@ impl Format {
             Format::NTriples => &["ntriples", "n-triples", "nt"],
             Format::JsonLd => &["jsonld", "json-ld"],
             Format::RdfXml => &["rdfxml", "rdf-xml", "rdf", "owl"],
+            Format::Html => &["html"],
         }
     }
 

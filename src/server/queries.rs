@@ -11,8 +11,6 @@ use super::AppState;
 use super::error::ApiError;
 use super::sparql::{self, Request};
 
-const LIST: &str = include_str!("../templates/queries.html");
-
 pub async fn list(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -26,13 +24,11 @@ pub async fn list(
     if !html {
         return Ok(axum::Json(&snapshot.queries).into_response());
     }
-    let mut env = minijinja::Environment::new();
-    env.add_template("queries.html", LIST)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let page = env
-        .get_template("queries.html")
-        .and_then(|t| t.render(minijinja::context! { queries => minijinja::Value::from(minijinja::value::Serde(&snapshot.queries)) }))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let page = super::html::render(
+        &snapshot,
+        "queries.html",
+        minijinja::context! { queries => super::html::data(&snapshot.queries) },
+    )?;
     Ok(Html(page).into_response())
 }
 

@@ -18,11 +18,12 @@ use spargebra::{Query, SparqlParser};
 use super::AppState;
 use super::cache::Key;
 use super::error::ApiError;
-use super::negotiate::{self, Format, GRAPHS, SOLUTIONS};
+use super::html;
+use super::negotiate::{self, Format, GRAPHS, GRAPHS_OR_PAGE, SOLUTIONS, SOLUTIONS_OR_PAGE};
 use crate::rdf::vocab::PREFIXES;
 
 /// A query with its protocol parameters.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Request {
     pub query: Option<String>,
     pub update: bool,
@@ -58,14 +59,27 @@ pub async fn get(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let request = Request::from_pairs(pairs(raw.unwrap_or_default().as_bytes())?);
+    let raw_query = raw.unwrap_or_default();
+    let request = Request::from_pairs(pairs(raw_query.as_bytes())?);
     if request.update {
         return Err(ApiError::ReadOnly);
     }
     match request.query.clone() {
         Some(query) => answer(&state, query, request, &headers).await,
+        None if html::prefers_html(&headers, request.format.as_deref(), GRAPHS_OR_PAGE) => {
+            let example = raw_param(&raw_query, "example");
+            super::query_page::blank(&state, example.as_deref())
+        }
         None => service_description(&state, &headers, request.format.as_deref()),
     }
+}
+
+fn raw_param(raw: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 pub async fn post(
@@ -112,67 +126,32 @@ pub async fn post(
 }
 
 /// Negotiates, answers from the cache or evaluates, and sets the validators.
+/// A browser (HTML preferred) gets the query page with the results.
 pub async fn answer(
     state: &Arc<AppState>,
     text: String,
     request: Request,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let query = SparqlParser::new()
+    let parsed = SparqlParser::new()
         .parse_query(&text)
-        .map_err(|e| ApiError::BadRequest(format!("SPARQL syntax error: {e}")))?;
-    let offered = match query {
-        Query::Select { .. } | Query::Ask { .. } => SOLUTIONS,
-        Query::Construct { .. } | Query::Describe { .. } => GRAPHS,
+        .map_err(|e| ApiError::BadRequest(format!("SPARQL syntax error: {e}")));
+    let (offered, or_page) = match &parsed {
+        Ok(Query::Select { .. } | Query::Ask { .. }) => (SOLUTIONS, SOLUTIONS_OR_PAGE),
+        Ok(Query::Construct { .. } | Query::Describe { .. }) => (GRAPHS, GRAPHS_OR_PAGE),
+        Err(_) => (SOLUTIONS, SOLUTIONS_OR_PAGE),
     };
+    if html::prefers_html(headers, request.format.as_deref(), or_page) {
+        return Ok(super::query_page::results(state, text, parsed, request).await);
+    }
+    let query = parsed?;
     let format = choose(headers, request.format.as_deref(), offered)?;
-    let snapshot = state.snapshot();
-    let key = Key {
-        query: text,
-        default_graphs: request.default_graphs,
-        named_graphs: request.named_graphs,
-        format,
-        version: snapshot.version.clone(),
-    };
+    let (key, body) = fetch(state, text, query, request, format).await?;
     let etag = key.etag();
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let body = match state.cache.get(&key) {
-        Some(body) => body,
-        None => {
-            let limits = state.limits;
-            let token = CancellationToken::new();
-            let permit = state.evaluations.clone().acquire_owned();
-            let job = {
-                let (token, key, snapshot, state) = (
-                    token.clone(),
-                    key.clone(),
-                    Arc::clone(&snapshot),
-                    Arc::clone(state),
-                );
-                async move {
-                    let _permit = permit.await.expect("the semaphore is never closed");
-                    tokio::task::spawn_blocking(move || {
-                        let _running = state.running();
-                        evaluate(&snapshot.store, query, &key, &token, &limits)
-                    })
-                    .await
-                }
-            };
-            let body = match tokio::time::timeout(limits.query_timeout, job).await {
-                Ok(Ok(result)) => Bytes::from(result?),
-                Ok(Err(e)) => return Err(ApiError::Internal(format!("query task failed: {e}"))),
-                Err(_) => {
-                    token.cancel();
-                    return Err(ApiError::Timeout(limits.query_timeout));
-                }
-            };
-            state.cache.insert(key, body.clone());
-            body
-        }
-    };
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
@@ -185,6 +164,57 @@ pub async fn answer(
         body,
     )
         .into_response())
+}
+
+/// The answer to `query` in `format`, from the cache or evaluated (with the
+/// time limit and the semaphore), with its cache key.
+pub async fn fetch(
+    state: &Arc<AppState>,
+    text: String,
+    query: Query,
+    request: Request,
+    format: Format,
+) -> Result<(Key, Bytes), ApiError> {
+    let snapshot = state.snapshot();
+    let key = Key {
+        query: text,
+        default_graphs: request.default_graphs,
+        named_graphs: request.named_graphs,
+        format,
+        version: snapshot.version.clone(),
+    };
+    if let Some(body) = state.cache.get(&key) {
+        return Ok((key, body));
+    }
+    let limits = state.limits;
+    let token = CancellationToken::new();
+    let permit = state.evaluations.clone().acquire_owned();
+    let job = {
+        let (token, key, snapshot, state) = (
+            token.clone(),
+            key.clone(),
+            Arc::clone(&snapshot),
+            Arc::clone(state),
+        );
+        async move {
+            let _permit = permit.await.expect("the semaphore is never closed");
+            tokio::task::spawn_blocking(move || {
+                let _running = state.running();
+                evaluate(&snapshot.store, query, &key, &token, &limits)
+            })
+            .await
+        }
+    };
+    let body = match tokio::time::timeout(limits.query_timeout, job).await {
+        Ok(Ok(result)) => Bytes::from(result?),
+        Ok(Err(e)) => return Err(ApiError::Internal(format!("query task failed: {e}"))),
+        Err(_) => {
+            token.cancel();
+            return Err(ApiError::Timeout(limits.query_timeout));
+        }
+    };
+    state.cache.insert(key.clone(), body.clone());
+    Ok((key, body))
 }
 
 fn content_type(format: Format) -> String {
