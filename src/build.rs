@@ -65,7 +65,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
 
 /// Writes the three dumps, `void.ttl` and `SHA256SUMS` into `dir`; returns the
 /// graph's statistics and each file's name and size, in the order written.
-pub fn write_release(source: &Source, dir: &Path) -> Result<(GraphStats, Vec<(String, u64)>), Error> {
+pub fn write_release(
+    source: &Source,
+    dir: &Path,
+) -> Result<(GraphStats, Vec<(String, u64)>), Error> {
     let (stats, dumps) = write_dumps(source, dir)?;
     let graph_iris = Iris::of(&source.dataset);
     let mut files: Vec<(String, u64)> = dumps

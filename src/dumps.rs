@@ -71,7 +71,10 @@ impl Dumps {
         let temp = tempfile::Builder::new()
             .prefix("orgdir-dumps-")
             .tempdir()
-            .map_err(Error::io("create a temporary directory in", std::env::temp_dir()))?;
+            .map_err(Error::io(
+                "create a temporary directory in",
+                std::env::temp_dir(),
+            ))?;
         let mut dumps = Dumps::write(source, temp.path())?;
         dumps._temp = Some(temp);
         Ok(dumps)

@@ -7,65 +7,17 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use orgdir::server::{AppState, Limits, router};
+use orgdir::server::{AppState, Limits};
 use orgdir::source::{self, Limits as SourceLimits};
 use orgdir::store;
-use tower::ServiceExt;
+
+mod common;
+use common::*;
 
 const NAMES: &str = "PREFIX schema: <http://schema.org/> SELECT ?name WHERE { ?o a schema:Organization ; schema:name ?name } ORDER BY ?name";
 const GRAPH: &str = "PREFIX schema: <http://schema.org/> CONSTRUCT { ?a schema:memberOf ?b } WHERE { ?a schema:memberOf ?b }";
 /// Five-way cross product of the fixture's triples: a billion rows.
 const RUNAWAY: &str = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }";
-
-fn state(limits: Limits) -> Arc<AppState> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let source = source::load(&root.join("valid/data"), SourceLimits::default()).unwrap();
-    let queries = store::load_queries(&root.join("queries")).unwrap();
-    Arc::new(AppState::new(
-        store::load(&source, queries).unwrap(),
-        limits,
-    ))
-}
-
-fn encode(s: &str) -> String {
-    serde_urlencoded::to_string([("query", s)]).unwrap()
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(state: &Arc<AppState>, request: Request<Body>) -> Answer {
-    let response = router(Arc::clone(state)).oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn get(uri: &str, accept: Option<&str>) -> Request<Body> {
-    let mut r = Request::get(uri);
-    if let Some(a) = accept {
-        r = r.header(header::ACCEPT, a);
-    }
-    r.body(Body::empty()).unwrap()
-}
-
-fn content_type(a: &Answer) -> &str {
-    a.headers
-        .get(header::CONTENT_TYPE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn select_results_in_every_format_by_accept_and_parameter() {
@@ -137,7 +89,7 @@ async fn select_results_in_every_format_by_accept_and_parameter() {
         true
     );
 
-    let refused = send(&s, get(&uri, Some("text/html"))).await;
+    let refused = send(&s, get(&uri, Some("image/png"))).await;
     assert_eq!(refused.status, StatusCode::NOT_ACCEPTABLE);
     assert!(
         refused.body.contains("application/sparql-results+json"),
@@ -459,43 +411,10 @@ async fn named_queries_are_listed_and_run() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
-/// `serve` on 127.0.0.1:0 in its own runtime, stopped through its shutdown future.
-struct RealServer {
-    runtime: tokio::runtime::Runtime,
-    addr: std::net::SocketAddr,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl RealServer {
-    fn start(limits: Limits) -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = runtime.spawn(orgdir::server::serve(listener, state(limits), async {
-            let _ = stopped.await;
-        }));
-        RealServer {
-            runtime,
-            addr,
-            stop,
-            task,
-        }
-    }
-
-    fn stop(self) {
-        self.stop.send(()).unwrap();
-        self.runtime.block_on(self.task).unwrap().unwrap();
-    }
-}
-
 #[test]
 fn a_real_server_answers_a_form_post_on_loopback() {
     use std::io::{Read, Write};
-    let server = RealServer::start(Limits::default());
+    let server = RealServer::start(state(Limits::default()));
     let addr = server.addr;
     // The request shape of SPARQLWrapper and similar clients.
     let body = encode(NAMES);
@@ -519,10 +438,10 @@ fn a_real_server_answers_a_form_post_on_loopback() {
 #[test]
 fn a_client_that_sends_its_headers_too_slowly_is_disconnected() {
     use std::io::{Read, Write};
-    let server = RealServer::start(Limits {
+    let server = RealServer::start(state(Limits {
         header_timeout: Duration::from_millis(300),
         ..Limits::default()
-    });
+    }));
     let addr = server.addr;
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream

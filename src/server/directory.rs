@@ -83,11 +83,9 @@ pub async fn get(
         .map_err(|e| ApiError::BadRequest(format!("malformed query string: {e}")))?;
     let page = match params.iter().find(|(k, _)| k == "page") {
         None => 1,
-        Some((_, v)) => v
-            .parse::<usize>()
-            .ok()
-            .filter(|p| *p >= 1)
-            .ok_or_else(|| ApiError::BadRequest(format!("`page` must be a number from 1, not `{v}`")))?,
+        Some((_, v)) => v.parse::<usize>().ok().filter(|p| *p >= 1).ok_or_else(|| {
+            ApiError::BadRequest(format!("`page` must be a number from 1, not `{v}`"))
+        })?,
     };
     let snapshot = state.snapshot();
     let key = Key {
@@ -120,7 +118,11 @@ fn select(snapshot: &Snapshot, query: &str) -> Result<Vec<Row>, ApiError> {
     let prepared = SparqlEvaluator::new()
         .parse_query(query)
         .map_err(|e| failed(&e))?;
-    match prepared.on_store(&snapshot.store).execute().map_err(|e| failed(&e))? {
+    match prepared
+        .on_store(&snapshot.store)
+        .execute()
+        .map_err(|e| failed(&e))?
+    {
         QueryResults::Solutions(solutions) => {
             let width = solutions.variables().len();
             solutions

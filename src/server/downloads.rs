@@ -24,7 +24,9 @@ fn ready(snapshot: &Snapshot) -> Result<&Dumps, ApiError> {
         None => Err(ApiError::Unavailable(
             "the dumps of this version of the data are being written".into(),
         )),
-        Some(Err(e)) => Err(ApiError::Internal(format!("the dumps are unavailable: {e}"))),
+        Some(Err(e)) => Err(ApiError::Internal(format!(
+            "the dumps are unavailable: {e}"
+        ))),
         Some(Ok(dumps)) => Ok(dumps),
     }
 }
@@ -39,9 +41,9 @@ pub async fn file(
     // Only the names of the release are looked up: nothing from the request
     // becomes a path.
     let dumps = ready(&snapshot)?;
-    let file = dumps
-        .get(&name)
-        .ok_or_else(|| ApiError::NotFound(format!("/dumps/{name}; the files are listed at /dumps/")))?;
+    let file = dumps.get(&name).ok_or_else(|| {
+        ApiError::NotFound(format!("/dumps/{name}; the files are listed at /dumps/"))
+    })?;
     Ok(files::respond(file, &method, &headers).await)
 }
 

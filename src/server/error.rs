@@ -77,11 +77,7 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::NotFoundPage(page) => return super::html::page(status, page),
             ApiError::MethodNotAllowed => {
-                return (
-                    status,
-                    [(header::ALLOW, "GET, HEAD")],
-                    format!("{self}\n"),
-                )
+                return (status, [(header::ALLOW, "GET, HEAD")], format!("{self}\n"))
                     .into_response();
             }
             ApiError::Unavailable(_) => {

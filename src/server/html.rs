@@ -17,9 +17,15 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     for (name, text) in [
         ("layout.html", include_str!("../templates/layout.html")),
-        ("directory.html", include_str!("../templates/directory.html")),
+        (
+            "directory.html",
+            include_str!("../templates/directory.html"),
+        ),
         ("resource.html", include_str!("../templates/resource.html")),
-        ("not_found.html", include_str!("../templates/not_found.html")),
+        (
+            "not_found.html",
+            include_str!("../templates/not_found.html"),
+        ),
         ("query.html", include_str!("../templates/query.html")),
         ("queries.html", include_str!("../templates/queries.html")),
         ("dumps.html", include_str!("../templates/dumps.html")),
@@ -52,11 +58,7 @@ impl Site {
 }
 
 /// Renders `template` with `context` plus `site`.
-pub fn render(
-    snapshot: &Snapshot,
-    template: &str,
-    context: Value,
-) -> Result<String, ApiError> {
+pub fn render(snapshot: &Snapshot, template: &str, context: Value) -> Result<String, ApiError> {
     let context = minijinja::context! { site => data(Site::of(snapshot)), ..context };
     TEMPLATES
         .get_template(template)
@@ -147,7 +149,12 @@ mod tests {
 
     #[test]
     fn every_template_compiles() {
-        for name in ["directory.html", "resource.html", "query.html", "queries.html"] {
+        for name in [
+            "directory.html",
+            "resource.html",
+            "query.html",
+            "queries.html",
+        ] {
             TEMPLATES.get_template(name).unwrap();
         }
     }

@@ -55,7 +55,9 @@ pub fn blank(state: &Arc<AppState>, example: Option<&str>) -> Result<Response, A
             .iter()
             .find(|q| q.name == name)
             .map(|q| q.text.clone())
-            .ok_or_else(|| ApiError::NotFound(format!("no example query `{name}`; see /queries")))?,
+            .ok_or_else(|| {
+                ApiError::NotFound(format!("no example query `{name}`; see /queries"))
+            })?,
         None => DEFAULT_QUERY.to_owned(),
     };
     let page = render(state, &text, &Outcome::default())?;
@@ -122,17 +124,20 @@ async fn outcome(
     let base = state.snapshot().base.clone();
     let vars: Vec<String> = json["head"]["vars"]
         .as_array()
-        .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .map(|v| {
+            v.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
-    let bindings = json["results"]["bindings"].as_array().cloned().unwrap_or_default();
+    let bindings = json["results"]["bindings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let rows = bindings
         .iter()
         .take(SHOWN_ROWS)
-        .map(|b| {
-            vars.iter()
-                .map(|v| cell(&b[v.as_str()], &base))
-                .collect()
-        })
+        .map(|b| vars.iter().map(|v| cell(&b[v.as_str()], &base)).collect())
         .collect();
     Ok(Outcome {
         table: Some(Table {

@@ -156,7 +156,10 @@ fn alternates(local: &str) -> [(String, &'static str, &'static str); 3] {
 /// The resource a (decoded) request path names, and the format its
 /// extension asks for. The whole path is tried first, so an id containing a
 /// dot still resolves.
-fn resolve(snapshot: &Snapshot, path: &str) -> Result<Option<(NamedNode, Option<Format>)>, ApiError> {
+fn resolve(
+    snapshot: &Snapshot,
+    path: &str,
+) -> Result<Option<(NamedNode, Option<Format>)>, ApiError> {
     if path.is_empty() {
         return Ok(None);
     }
@@ -196,8 +199,12 @@ fn represent(snapshot: &Snapshot, iri: &NamedNode, format: Format) -> Result<Vec
     match format {
         Format::Html => {
             let page = Page::build(snapshot, iri, &triples)?;
-            html::render(snapshot, "resource.html", minijinja::context! { page => html::data(page) })
-                .map(String::into_bytes)
+            html::render(
+                snapshot,
+                "resource.html",
+                minijinja::context! { page => html::data(page) },
+            )
+            .map(String::into_bytes)
         }
         // The form search engines read, also embedded in the HTML page.
         Format::JsonLd => {
@@ -207,7 +214,9 @@ fn represent(snapshot: &Snapshot, iri: &NamedNode, format: Format) -> Result<Vec
             Ok(text.into_bytes())
         }
         other => {
-            let rdf = other.rdf_format().expect("RESOURCE offers RDF formats besides HTML");
+            let rdf = other
+                .rdf_format()
+                .expect("RESOURCE offers RDF formats besides HTML");
             let io = |e: std::io::Error| ApiError::Internal(format!("serializing: {e}"));
             let mut serializer = RdfSerializer::from_format(rdf);
             // The namespaces a description uses; the dumps declare the rest.
@@ -282,7 +291,11 @@ fn objects(store: &Store, s: NamedNodeRef<'_>, p: NamedNodeRef<'_>) -> Result<Ve
         .collect()
 }
 
-fn subjects(store: &Store, p: NamedNodeRef<'_>, o: TermRef<'_>) -> Result<Vec<NamedNode>, ApiError> {
+fn subjects(
+    store: &Store,
+    p: NamedNodeRef<'_>,
+    o: TermRef<'_>,
+) -> Result<Vec<NamedNode>, ApiError> {
     let mut out = Vec::new();
     for q in store.quads_for_pattern(None, Some(p), Some(o), None) {
         if let NamedOrBlankNode::NamedNode(n) = q.map_err(storage)?.subject {
@@ -409,12 +422,20 @@ impl Linker<'_> {
         Ok(links)
     }
 
-    fn first_text(&self, role: NamedNodeRef<'_>, p: NamedNodeRef<'_>) -> Result<Option<String>, ApiError> {
+    fn first_text(
+        &self,
+        role: NamedNodeRef<'_>,
+        p: NamedNodeRef<'_>,
+    ) -> Result<Option<String>, ApiError> {
         Ok(objects(self.store, role, p)?.iter().map(text).min())
     }
 
     /// Rows for `roles`, naming the organization at `other` of each.
-    fn role_rows(&self, roles: &[NamedNode], other: NamedNodeRef<'_>) -> Result<Vec<RoleRow>, ApiError> {
+    fn role_rows(
+        &self,
+        roles: &[NamedNode],
+        other: NamedNodeRef<'_>,
+    ) -> Result<Vec<RoleRow>, ApiError> {
         let mut rows = Vec::new();
         for role in roles {
             for org in objects(self.store, role.as_ref(), other)? {
@@ -455,7 +476,10 @@ impl Page {
             store,
             base: &snapshot.base,
         };
-        let own: Vec<&Triple> = triples.iter().filter(|t| t.subject == node.into()).collect();
+        let own: Vec<&Triple> = triples
+            .iter()
+            .filter(|t| t.subject == node.into())
+            .collect();
         let values = |p: NamedNodeRef<'_>| -> Vec<Term> {
             own.iter()
                 .filter(|t| t.predicate == p)
@@ -466,7 +490,8 @@ impl Page {
         let has_type = |c: NamedNodeRef<'_>| types.iter().any(|t| *t == Term::from(c.into_owned()));
         let local = local_path(&snapshot.base, iri.as_str()).unwrap_or_default();
         let name = label(store, node)?.unwrap_or_else(|| local.clone());
-        let mut alternate_names: Vec<String> = values(schema::ALTERNATE_NAME).iter().map(text).collect();
+        let mut alternate_names: Vec<String> =
+            values(schema::ALTERNATE_NAME).iter().map(text).collect();
         alternate_names.sort();
         let description = values(schema::DESCRIPTION).iter().map(text).min();
 
@@ -528,7 +553,13 @@ impl Page {
             unroled(&mut members, &linker, &direct)?;
             subs = linker.links(&values(schema::SUB_ORGANIZATION))?;
         } else {
-            let shown = [rdf::TYPE, schema::NAME, skos::PREF_LABEL, schema::DESCRIPTION, schema::ALTERNATE_NAME];
+            let shown = [
+                rdf::TYPE,
+                schema::NAME,
+                skos::PREF_LABEL,
+                schema::DESCRIPTION,
+                schema::ALTERNATE_NAME,
+            ];
             let mut by_predicate: BTreeMap<String, Vec<Term>> = BTreeMap::new();
             for t in &own {
                 if !shown.contains(&t.predicate.as_ref()) {
@@ -552,11 +583,18 @@ impl Page {
                 None
             };
             if let Some((heading, p)) = incoming {
-                let orgs: Vec<Term> = subjects(store, p, node.into())?.into_iter().map(Term::from).collect();
+                let orgs: Vec<Term> = subjects(store, p, node.into())?
+                    .into_iter()
+                    .map(Term::from)
+                    .collect();
                 let total = orgs.len();
                 let mut items = linker.links(&orgs)?;
                 items.truncate(LISTED);
-                listing = Some(Listing { heading, items, total });
+                listing = Some(Listing {
+                    heading,
+                    items,
+                    total,
+                });
             }
         }
         Ok(Page {
@@ -572,7 +610,11 @@ impl Page {
             listing,
             formats: alternates(&local)
                 .into_iter()
-                .map(|(href, label, media_type)| FormatLink { href, label, media_type })
+                .map(|(href, label, media_type)| FormatLink {
+                    href,
+                    label,
+                    media_type,
+                })
                 .collect(),
             jsonld: html::script_json(&jsonld(triples, node)),
         })
