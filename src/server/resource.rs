@@ -418,7 +418,7 @@ impl Linker<'_> {
             .iter()
             .map(|t| self.link(t))
             .collect::<Result<Vec<_>, _>>()?;
-        links.sort_by(|a, b| a.text.to_lowercase().cmp(&b.text.to_lowercase()));
+        links.sort_by_cached_key(|l| l.text.to_lowercase());
         Ok(links)
     }
 
@@ -464,7 +464,7 @@ fn unroled(rows: &mut Vec<RoleRow>, linker: &Linker<'_>, orgs: &[Term]) -> Resul
             });
         }
     }
-    rows.sort_by(|a, b| a.org.text.to_lowercase().cmp(&b.org.text.to_lowercase()));
+    rows.sort_by_cached_key(|r| r.org.text.to_lowercase());
     Ok(())
 }
 
