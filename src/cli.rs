@@ -73,11 +73,13 @@ pub enum Command {
         strict: bool,
     },
 
-    /// Serve the data: a read-only SPARQL 1.1 endpoint at /sparql and the named queries.
+    /// Serve the data: the directory and a page for every organization, place and
+    /// category (HTML, Turtle, N-Triples, JSON-LD), a read-only SPARQL 1.1 endpoint
+    /// with a query page at /sparql, the named queries, and the dumps at /dumps/.
     ///
-    /// Loads the data into an embedded Oxigraph store and answers until Ctrl-C
-    /// or SIGTERM. Every query has a time limit that cancels it; answers are
-    /// cached until the data changes.
+    /// Validates the data, loads it into an embedded Oxigraph store and answers
+    /// until Ctrl-C or SIGTERM. Every query has a time limit that cancels it;
+    /// answers and pages are cached until the data changes.
     Serve {
         /// Where to listen. The default is reachable from this machine only.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
@@ -94,6 +96,10 @@ pub enum Command {
         /// Refuse answers with more solutions or triples than this.
         #[arg(long, value_name = "N", default_value_t = 100_000)]
         max_results: usize,
+
+        /// Memory for cached answers and pages, in MiB (0: no cache).
+        #[arg(long, value_name = "MIB", default_value_t = 64)]
+        cache_size: usize,
 
         /// Keep the store on disk in DIR (RocksDB) and reuse it at the next start when the
         /// data has not changed. Needs orgdir built with `--features rocksdb`.

@@ -96,6 +96,7 @@ impl From<Cli> for Config {
                 queries,
                 query_timeout,
                 max_results,
+                cache_size,
                 watch,
                 store,
             } => Task::Serve(ServeOptions {
@@ -107,6 +108,7 @@ impl From<Cli> for Config {
                 limits: server::Limits {
                     query_timeout: Duration::from_secs_f64(query_timeout.max(0.001)),
                     max_results,
+                    cache_bytes: cache_size.saturating_mul(1 << 20),
                     ..server::Limits::default()
                 },
                 watch,

@@ -2,7 +2,7 @@
 //! the data only changes on rebuild, so a repeated query is answered without
 //! evaluation. Bounded by total size; the least recently used entry goes first.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use bytes::Bytes;
@@ -62,11 +62,22 @@ pub struct Cache {
     inner: Mutex<Inner>,
 }
 
+/// Entries with the tick of their last use, and the keys by that tick, so
+/// the least recently used is found in O(log n) (pages are many and small:
+/// a scan per eviction made a full cache the bottleneck).
 #[derive(Default)]
 struct Inner {
     entries: HashMap<Key, (Bytes, u64)>,
+    by_use: BTreeMap<u64, Key>,
     bytes: usize,
     clock: u64,
+}
+
+impl Inner {
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
 }
 
 impl Cache {
@@ -79,11 +90,13 @@ impl Cache {
 
     pub fn get(&self, key: &Key) -> Option<Bytes> {
         let mut inner = self.inner.lock().expect("cache lock");
-        inner.clock += 1;
-        let now = inner.clock;
+        let now = inner.tick();
         let (body, used) = inner.entries.get_mut(key)?;
-        *used = now;
-        Some(body.clone())
+        let (body, before) = (body.clone(), std::mem::replace(used, now));
+        if let Some(k) = inner.by_use.remove(&before) {
+            inner.by_use.insert(now, k);
+        }
+        Some(body)
     }
 
     /// Keeps `body` unless it alone would take more than an eighth of the cache.
@@ -93,24 +106,21 @@ impl Cache {
             return;
         }
         let mut inner = self.inner.lock().expect("cache lock");
+        if let Some((old, used)) = inner.entries.remove(&key) {
+            inner.by_use.remove(&used);
+            inner.bytes -= key.size() + old.len();
+        }
         while inner.bytes + size > self.max_bytes {
-            let Some(oldest) = inner
-                .entries
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone())
-            else {
+            let Some((_, oldest)) = inner.by_use.pop_first() else {
                 break;
             };
             if let Some((b, _)) = inner.entries.remove(&oldest) {
                 inner.bytes -= oldest.size() + b.len();
             }
         }
-        inner.clock += 1;
-        let now = inner.clock;
-        if let Some((old, _)) = inner.entries.insert(key.clone(), (body, now)) {
-            inner.bytes -= key.size() + old.len();
-        }
+        let now = inner.tick();
+        inner.by_use.insert(now, key.clone());
+        inner.entries.insert(key, (body, now));
         inner.bytes += size;
     }
 
@@ -154,6 +164,26 @@ mod tests {
             cache.get(&key("huge")).is_none(),
             "over an eighth: not cached"
         );
+    }
+
+    #[test]
+    fn reinserting_and_reading_keep_the_accounting() {
+        let cache = Cache::new(8 * 100);
+        for round in 0..50 {
+            for q in ["a", "b", "c", "d"] {
+                cache.insert(key(q), Bytes::from(vec![0; 50 + round % 7]));
+                cache.get(&key("a"));
+            }
+        }
+        let inner = cache.inner.lock().unwrap();
+        assert_eq!(inner.entries.len(), inner.by_use.len());
+        let total: usize = inner
+            .entries
+            .iter()
+            .map(|(k, (b, _))| k.size() + b.len())
+            .sum();
+        assert_eq!(total, inner.bytes);
+        assert!(inner.bytes <= 800);
     }
 
     #[test]

@@ -75,10 +75,20 @@ pub async fn get(
     let body = match state.cache.get(&key) {
         Some(body) => body,
         None => {
-            let (snapshot, iri) = (Arc::clone(&snapshot), iri.clone());
-            let body = tokio::task::spawn_blocking(move || represent(&snapshot, &iri, format))
-                .await
-                .map_err(|e| ApiError::Internal(format!("page task failed: {e}")))??;
+            // A page lists what points at a place or a category: unbounded
+            // work, off the async threads. Any other description is a few
+            // lookups, cheaper than the hop to the blocking pool (which cost
+            // organization pages a third of their throughput, bench/site.sh).
+            let listing = is_a(&snapshot.store, iri.as_ref(), schema::ADMINISTRATIVE_AREA)?
+                || is_a(&snapshot.store, iri.as_ref(), skos::CONCEPT)?;
+            let body = if listing && format == Format::Html {
+                let (snapshot, iri) = (Arc::clone(&snapshot), iri.clone());
+                tokio::task::spawn_blocking(move || represent(&snapshot, &iri, format))
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("page task failed: {e}")))??
+            } else {
+                represent(&snapshot, &iri, format)?
+            };
             let body = Bytes::from(body);
             state.cache.insert(key, body.clone());
             body
