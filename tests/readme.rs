@@ -38,12 +38,12 @@ fn the_diagnostic_example_is_what_orgdir_prints() {
 #[test]
 fn the_newcomer_commands_come_first_and_ci_runs_the_test_command() {
     let readme = readme();
-    let build = readme
-        .find("cargo run --release -- build")
-        .expect("build command");
+    let serve = readme
+        .find("cargo run --release -- serve ")
+        .expect("serve command");
     let test = readme.find("cargo test ").expect("test command");
     assert!(
-        build < 1500 && test < 1500,
+        serve < 1500 && test < 1500,
         "the two commands must be near the top"
     );
     let ci =
@@ -60,6 +60,23 @@ fn the_newcomer_commands_come_first_and_ci_runs_the_test_command() {
     let help = String::from_utf8(help.stdout).unwrap();
     for option in ["--data", "--out", "--max-file-size", "-q", "-v"] {
         assert!(help.contains(option), "{option} missing from --help");
+        assert!(readme.contains(option), "{option} missing from README");
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for option in [
+        "--addr",
+        "--queries",
+        "--query-timeout",
+        "--max-results",
+        "--cache-size",
+        "--store",
+        "--watch",
+    ] {
+        assert!(help.contains(option), "{option} missing from serve --help");
         assert!(readme.contains(option), "{option} missing from README");
     }
 }

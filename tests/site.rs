@@ -270,6 +270,14 @@ async fn the_organization_page_shows_the_record_for_people() {
         .into_iter()
         .find(|a| a.value().attr("href") == Some("https://parent.example.org/"));
     assert!(website.is_some(), "the website is a link");
+    let hrefs: Vec<&str> = select(&doc, "dl.facts dd a")
+        .iter()
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        hrefs.contains(&"mailto:info@parent.example.org"),
+        "{hrefs:?}"
+    );
     // The description holds `</script>`, quotes and a backslash: escaped in
     // the HTML (the text reads back exactly) and in the JSON-LD (which does
     // not end the script element, and reads back exactly).

@@ -262,7 +262,7 @@ fn storage(e: impl std::fmt::Display) -> ApiError {
 }
 
 /// The resource's own triples and those of the roles that link it to other
-/// organizations, sorted (N-Triples order) so the output is deterministic.
+/// organizations.
 pub fn describe(store: &Store, iri: NamedNodeRef<'_>) -> Result<Vec<Triple>, ApiError> {
     let mut triples = outgoing(store, iri)?;
     let mut roles = BTreeSet::new();
@@ -282,8 +282,8 @@ pub fn describe(store: &Store, iri: NamedNodeRef<'_>) -> Result<Vec<Triple>, Api
     for role in &roles {
         triples.extend(outgoing(store, role.as_ref())?);
     }
-    triples.sort_by_cached_key(|t| t.to_string());
-    triples.dedup();
+    // The store gives triples in the order of its term ids, the same at every
+    // run for the same data; the resource's own and each role's are disjoint.
     Ok(triples)
 }
 
@@ -541,9 +541,15 @@ impl Page {
             ] {
                 let vals = values(p);
                 if !vals.is_empty() {
+                    let mut links = linker.links(&vals)?;
+                    if p == schema::EMAIL {
+                        for l in &mut links {
+                            l.href = Some(format!("mailto:{}", l.text));
+                        }
+                    }
                     facts.push(Fact {
                         label: label.into(),
-                        values: linker.links(&vals)?,
+                        values: links,
                     });
                 }
             }
