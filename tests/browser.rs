@@ -107,6 +107,10 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
 }
 
+async fn click(client: &Client, locator: Locator<'_>) {
+    client.find(locator).await.unwrap().click().await.unwrap();
+}
+
 #[test]
 #[ignore = "needs chromium and chromedriver; .ci/run runs it with --ignored"]
 fn directory_organization_page_and_query_page_in_chromium() {
@@ -147,13 +151,7 @@ fn directory_organization_page_and_query_page_in_chromium() {
 
         // The query page: load an example, run it, read the table.
         client.goto(&format!("{base}/sparql")).await.unwrap();
-        client
-            .find(Locator::Css("a[data-example=names]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Css("a[data-example=names]")).await;
         let area = client.find(Locator::Id("query")).await.unwrap();
         let text = area.prop("value").await.unwrap().unwrap();
         assert!(
@@ -171,13 +169,7 @@ fn directory_organization_page_and_query_page_in_chromium() {
             .execute("window.orgdirMark = 1;", vec![])
             .await
             .unwrap();
-        client
-            .find(Locator::Id("run"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Id("run")).await;
         wait_for(&client, "#results-table tbody tr").await;
         let cells = client
             .find_all(Locator::Css("#results-table tbody tr td:nth-child(2)"))
@@ -217,13 +209,7 @@ fn directory_organization_page_and_query_page_in_chromium() {
         // A bad query shows the parser's message.
         area.clear().await.unwrap();
         area.send_keys("SELECT nonsense").await.unwrap();
-        client
-            .find(Locator::Id("run"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Id("run")).await;
         let error = wait_for(&client, "#results p.error").await;
         assert!(
             error

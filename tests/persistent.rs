@@ -20,6 +20,30 @@ fn count(s: &store::Snapshot) -> usize {
     s.store.len().unwrap()
 }
 
+/// The dumps kept in the store directory: ready at once, with gzip copies.
+fn dumps_ready(s: &store::Snapshot, dir: &Path) -> Vec<(String, u64)> {
+    let dumps = s
+        .dumps
+        .get()
+        .expect("written with the store")
+        .as_ref()
+        .unwrap();
+    dumps
+        .files
+        .iter()
+        .map(|f| {
+            assert!(
+                f.path.starts_with(dir.join("dumps")),
+                "{}",
+                f.path.display()
+            );
+            assert!(f.gzip.is_some(), "{} has a gzip copy", f.name);
+            assert_eq!(std::fs::metadata(&f.path).unwrap().len(), f.len);
+            (f.name.to_owned(), f.len)
+        })
+        .collect()
+}
+
 #[test]
 fn built_once_reused_while_unchanged_rebuilt_on_change() {
     let tmp = tempfile::tempdir().unwrap();
@@ -49,6 +73,8 @@ fn built_once_reused_while_unchanged_rebuilt_on_change() {
         first.version, memory.version,
         "the same data, the same version"
     );
+    let files = dumps_ready(&first, &dir);
+    assert_eq!(files.len(), 5);
     drop(first);
 
     let (again, reused) = open_or_build(
@@ -61,6 +87,7 @@ fn built_once_reused_while_unchanged_rebuilt_on_change() {
     .unwrap();
     assert!(reused, "unchanged data reuses the store");
     assert_eq!(count(&again), 63);
+    assert_eq!(dumps_ready(&again, &dir), files, "and its dumps");
     drop(again);
 
     std::fs::write(

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
@@ -55,6 +57,15 @@ impl Key {
         let digest = h.finalize();
         format!("\"{}\"", crate::rdf::dump::hex(&digest[..12]))
     }
+}
+
+/// 304 with the ETag when `If-None-Match` names `etag` (or `*`).
+pub fn revalidated(headers: &HeaderMap, etag: &str) -> Option<Response> {
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    matches.then(|| (StatusCode::NOT_MODIFIED, [(header::ETAG, etag.to_owned())]).into_response())
 }
 
 pub struct Cache {

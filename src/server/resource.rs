@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use oxigraph::io::RdfSerializer;
@@ -65,12 +65,8 @@ pub async fn get(
         version: snapshot.version.clone(),
     };
     let etag = key.etag();
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if matches {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    if let Some(not_modified) = super::cache::revalidated(&headers, &etag) {
+        return Ok(not_modified);
     }
     let body = match state.cache.get(&key) {
         Some(body) => body,

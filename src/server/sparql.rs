@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::RdfSerializer;
 use oxigraph::model::NamedNode;
@@ -148,12 +148,8 @@ pub async fn answer(
     let format = choose(headers, request.format.as_deref(), offered)?;
     let (key, body) = fetch(state, text, query, request, format).await?;
     let etag = key.etag();
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if matches {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    if let Some(not_modified) = super::cache::revalidated(headers, &etag) {
+        return Ok(not_modified);
     }
     Ok((
         [
