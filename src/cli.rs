@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::linkcheck::LinkcheckFormat;
 pub use crate::report::ReportFormat;
 
 /// Publish a directory of organizations as linked data.
@@ -110,6 +111,55 @@ pub enum Command {
         /// A change that does not load leaves the previous data served.
         #[arg(long)]
         watch: bool,
+    },
+
+    /// Check every organization's website for link rot and report it.
+    ///
+    /// Each distinct URL is checked once (HEAD, then GET when HEAD fails), following
+    /// redirects and retrying timeouts, 5xx and 429. Exit 0 when no link is broken,
+    /// 1 when one is (broken, server error, timeout, TLS error, invalid), 2 on bad
+    /// input. Redirected and blocked links are reported but do not fail.
+    Linkcheck {
+        /// Check the sameAs links too.
+        #[arg(long)]
+        all: bool,
+
+        /// The report's format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: LinkcheckFormat,
+
+        /// Write the report to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+
+        /// Checks at once, in all.
+        #[arg(long, value_name = "N", default_value_t = 32)]
+        concurrency: usize,
+
+        /// Checks at once per host.
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        per_host: usize,
+
+        /// Seconds for one request to be answered.
+        #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
+        timeout: f64,
+
+        /// Seconds to connect.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        connect_timeout: f64,
+
+        /// Attempts after the first for timeouts, 5xx and 429.
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        retries: u32,
+
+        /// Seconds before the first retry; doubled at each, at most 30 (Retry-After
+        /// is honoured up to that).
+        #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+        retry_wait: f64,
+
+        /// Also check loopback, private and link-local addresses (refused by default).
+        #[arg(long)]
+        allow_private: bool,
     },
 
     /// Run a SPARQL query against the data and print the results.

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::build::BuildOptions;
 use crate::cli::{Cli, Command, QueryFormat};
+use crate::linkcheck::{self, LinkcheckOptions};
 use crate::server;
 use crate::source::Limits;
 use crate::validate::{ShapesSource, ValidateOptions};
@@ -31,6 +32,7 @@ pub enum Task {
     Serve(ServeOptions),
     Query(QueryOptions),
     Validate(ValidateOptions),
+    Linkcheck(LinkcheckOptions),
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +117,37 @@ impl From<Cli> for Config {
                 store,
                 quiet: g.quiet,
             }),
+            Command::Linkcheck {
+                all,
+                format,
+                out,
+                concurrency,
+                per_host,
+                timeout,
+                connect_timeout,
+                retries,
+                retry_wait,
+                allow_private,
+            } => Task::Linkcheck(LinkcheckOptions {
+                data: g.data,
+                limits,
+                all,
+                settings: linkcheck::Settings {
+                    timeout: seconds(timeout),
+                    connect_timeout: seconds(connect_timeout),
+                    retries,
+                    retry_wait: seconds(retry_wait),
+                    allow_private,
+                    ..linkcheck::Settings::default()
+                },
+                concurrency: linkcheck::Concurrency {
+                    total: concurrency,
+                    per_host,
+                },
+                format,
+                out,
+                quiet: g.quiet,
+            }),
             Command::Query {
                 name,
                 file,
@@ -136,4 +169,9 @@ impl From<Cli> for Config {
         };
         Config { verbosity, task }
     }
+}
+
+/// A duration from a command-line number of seconds (at least a millisecond).
+fn seconds(s: f64) -> Duration {
+    Duration::from_secs_f64(s.max(0.001))
 }

@@ -46,6 +46,9 @@ pub enum Error {
     #[error("{0}")]
     Query(String),
 
+    #[error("cannot start the HTTP client: {0}")]
+    Http(String),
+
     #[error(transparent)]
     Shapes(#[from] ShapesError),
 
@@ -109,6 +112,7 @@ impl Error {
             | Error::Store(_)
             | Error::Listen { .. }
             | Error::Query(_)
+            | Error::Http(_)
             | Error::Shapes(_)
             | Error::Engine(_) => exit::BAD_INPUT,
             Error::Invalid { .. } => exit::FINDINGS,

@@ -65,3 +65,23 @@ pub fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> 
     let _ = fs::remove_dir_all(&old);
     Ok(())
 }
+
+/// Writes `bytes` to `path` through a temporary file beside it, renamed into
+/// place: `path` is either the old file or the whole new one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write as _;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(Error::io("create", &parent))?;
+    let mut file =
+        tempfile::NamedTempFile::new_in(&parent).map_err(Error::io("create a file in", &parent))?;
+    file.write_all(bytes).map_err(Error::io("write", path))?;
+    file.as_file()
+        .sync_all()
+        .map_err(Error::io("write", path))?;
+    file.persist(path)
+        .map_err(|e| Error::io("rename into", path)(e.error))?;
+    Ok(())
+}

@@ -24,6 +24,7 @@ pub mod config;
 pub mod dumps;
 pub mod error;
 pub mod fsutil;
+pub mod linkcheck;
 pub mod query;
 pub mod rdf;
 pub mod report;

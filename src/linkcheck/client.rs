@@ -1,0 +1,308 @@
+//! Checking one URL: HEAD first and GET when HEAD is refused or answers an
+//! error, redirects followed one by one (each hop recorded), retries with
+//! capped exponential backoff for timeouts, 5xx and 429 (honouring
+//! `Retry-After`), private addresses refused. No body is ever read.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{LOCATION, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
+
+use super::status::{self, Hop, Outcome, Status};
+
+/// How a URL is checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whole request (headers received), each attempt.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Attempts after the first, for timeouts, 5xx and 429.
+    pub retries: u32,
+    /// The first backoff; it doubles at each retry, up to `max_retry_wait`.
+    pub retry_wait: Duration,
+    /// The longest wait between attempts, `Retry-After` included: a server
+    /// asking for longer is not retried.
+    pub max_retry_wait: Duration,
+    pub max_redirects: usize,
+    /// Check loopback, private and link-local addresses too (refused by
+    /// default: a directory must not probe the maintainer's network).
+    pub allow_private: bool,
+    pub user_agent: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timeout: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(10),
+            retries: 2,
+            retry_wait: Duration::from_secs(1),
+            max_retry_wait: Duration::from_secs(30),
+            max_redirects: 10,
+            allow_private: false,
+            user_agent: format!(
+                "orgdir-linkcheck/{} (+https://github.com/orgdir/orgdir)",
+                env!("CARGO_PKG_VERSION")
+            ),
+        }
+    }
+}
+
+pub struct Checker {
+    client: reqwest::Client,
+    settings: Settings,
+}
+
+/// Where a chain of redirects ended.
+struct Followed {
+    hops: Vec<Hop>,
+    final_url: Url,
+    code: u16,
+    retry_after: Option<Duration>,
+}
+
+/// A check that got no final answer: its status and why.
+type Failure = (Status, String);
+
+impl Checker {
+    pub fn new(settings: Settings) -> Result<Checker, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.connect_timeout)
+            .user_agent(settings.user_agent.clone())
+            .build()?;
+        Ok(Checker { client, settings })
+    }
+
+    pub async fn check(&self, url: &str) -> Outcome {
+        let start = Instant::now();
+        let mut outcome = Outcome {
+            url: url.to_owned(),
+            status: Status::Invalid,
+            http_status: None,
+            final_url: None,
+            suggested_url: None,
+            redirects: Vec::new(),
+            error: None,
+            elapsed_ms: 0,
+            attempts: 0,
+        };
+        let parsed = match Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => u,
+            Ok(u) => {
+                outcome.error = Some(format!("not an http(s) URL (scheme `{}`)", u.scheme()));
+                return outcome;
+            }
+            Err(e) => {
+                outcome.error = Some(format!("not a valid URL: {e}"));
+                return outcome;
+            }
+        };
+        let mut wait = self.settings.retry_wait;
+        loop {
+            outcome.attempts += 1;
+            let result = self.follow(parsed.clone()).await;
+            let retry_in = match &result {
+                Ok(f) if f.code == 429 || (500..=599).contains(&f.code) => {
+                    Some(f.retry_after.unwrap_or(wait))
+                }
+                Err((Status::Timeout, _)) => Some(wait),
+                _ => None,
+            };
+            let retry = retry_in.filter(|w| {
+                outcome.attempts <= self.settings.retries && *w <= self.settings.max_retry_wait
+            });
+            if let Some(w) = retry {
+                tokio::time::sleep(w).await;
+                wait = (wait * 2).min(self.settings.max_retry_wait);
+                continue;
+            }
+            match result {
+                Ok(f) => {
+                    outcome.http_status = Some(f.code);
+                    outcome.status = status::of_http(f.code);
+                    let leading_permanent = f
+                        .hops
+                        .iter()
+                        .take_while(|h| status::is_permanent(h.status))
+                        .count();
+                    if outcome.status == Status::Ok && leading_permanent > 0 {
+                        outcome.status = Status::Redirected;
+                        // The URL the permanent redirects lead to.
+                        outcome.suggested_url = Some(
+                            f.hops
+                                .get(leading_permanent)
+                                .map_or_else(|| f.final_url.to_string(), |h| h.url.clone()),
+                        );
+                    }
+                    if !f.hops.is_empty() {
+                        outcome.final_url = Some(f.final_url.to_string());
+                    }
+                    outcome.redirects = f.hops;
+                }
+                Err((status, error)) => {
+                    outcome.status = status;
+                    outcome.error = Some(error);
+                }
+            }
+            break;
+        }
+        outcome.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        outcome
+    }
+
+    /// Follows redirects from `url` to a final answer.
+    async fn follow(&self, url: Url) -> Result<Followed, Failure> {
+        let mut hops: Vec<Hop> = Vec::new();
+        let mut current = url;
+        for _ in 0..=self.settings.max_redirects {
+            if !self.settings.allow_private {
+                refuse_private(&current).await?;
+            }
+            let response = self.request(&current).await?;
+            let code = response.status().as_u16();
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| current.join(l).ok());
+            match location {
+                Some(next) if response.status().is_redirection() => {
+                    hops.push(Hop {
+                        url: current.to_string(),
+                        status: code,
+                    });
+                    if next == current || hops.iter().any(|h| h.url == next.as_str()) {
+                        return Err((Status::Broken, format!("redirect loop at {next}")));
+                    }
+                    current = next;
+                }
+                _ => {
+                    let retry_after = response
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_retry_after);
+                    return Ok(Followed {
+                        hops,
+                        final_url: current,
+                        code,
+                        retry_after,
+                    });
+                }
+            }
+        }
+        Err((
+            Status::Broken,
+            format!("more than {} redirects", self.settings.max_redirects),
+        ))
+    }
+
+    /// HEAD, then GET when HEAD answers an error (many servers refuse or
+    /// mishandle HEAD). The body is never read.
+    async fn request(&self, url: &Url) -> Result<reqwest::Response, Failure> {
+        let send = |method: Method| self.client.request(method, url.clone()).send();
+        let failed = |e: reqwest::Error| (status::of_error(&e), status::chain(&e));
+        let head = send(Method::HEAD).await.map_err(failed)?;
+        if head.status().as_u16() < 400 || head.status() == StatusCode::TOO_MANY_REQUESTS {
+            return Ok(head);
+        }
+        send(Method::GET).await.map_err(failed)
+    }
+}
+
+/// `Retry-After`: seconds, or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(seconds) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+/// Refuses a URL whose host is, or resolves to, a loopback, private,
+/// link-local or otherwise non-public address.
+async fn refuse_private(url: &Url) -> Result<(), Failure> {
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default().unwrap_or(80);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| (Status::Broken, format!("cannot resolve {host}: {e}")))?
+            .map(|a| a.ip())
+            .collect(),
+    };
+    match addresses.iter().find(|ip| !is_public(ip)) {
+        Some(ip) => Err((
+            Status::Invalid,
+            format!("{host} is a private or local address ({ip}); --allow-private checks it"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn is_public(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(&IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_and_private_addresses() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(&private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "2606:2800:220:1::248"] {
+            assert!(is_public(&public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_a_date() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Sat, 01 Jan 2000 00:00:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

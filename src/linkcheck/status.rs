@@ -1,0 +1,160 @@
+//! What one URL's check found, and how a response or an error is classified.
+
+use serde::Serialize;
+
+/// One status per URL (see README, `orgdir linkcheck`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 2xx, directly or through temporary redirects.
+    Ok,
+    /// A permanent redirect (301/308) first, ending in 2xx: update the URL.
+    Redirected,
+    /// 404, 410, another 4xx, a redirect loop, DNS failure, connection refused.
+    Broken,
+    /// 5xx after the retries.
+    ServerError,
+    /// No answer in time, after the retries.
+    Timeout,
+    /// 401, 403, 429 after the retries, 999: the site answered but will not
+    /// say. A person should look; not counted as dead.
+    Blocked,
+    TlsError,
+    /// Not an http(s) URL, or a private address refused.
+    Invalid,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Ok,
+        Status::Redirected,
+        Status::Broken,
+        Status::ServerError,
+        Status::Timeout,
+        Status::Blocked,
+        Status::TlsError,
+        Status::Invalid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Redirected => "redirected",
+            Status::Broken => "broken",
+            Status::ServerError => "server_error",
+            Status::Timeout => "timeout",
+            Status::Blocked => "blocked",
+            Status::TlsError => "tls_error",
+            Status::Invalid => "invalid",
+        }
+    }
+
+    /// Whether the link does not work (exit code 1). Redirected links work;
+    /// blocked ones are for a person to look at.
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            Status::Broken
+                | Status::ServerError
+                | Status::Timeout
+                | Status::TlsError
+                | Status::Invalid
+        )
+    }
+}
+
+/// One redirect followed: the URL asked for and the status it answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    pub url: String,
+    pub status: u16,
+}
+
+/// Everything learned about one URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub url: String,
+    pub status: Status,
+    /// The last HTTP status received, if any.
+    pub http_status: Option<u16>,
+    /// Where the redirects ended.
+    pub final_url: Option<String>,
+    /// For `redirected`: the URL the record should use (after the leading
+    /// permanent redirects).
+    pub suggested_url: Option<String>,
+    pub redirects: Vec<Hop>,
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+    pub attempts: u32,
+}
+
+/// The status of a final HTTP answer (after redirects and retries).
+pub fn of_http(code: u16) -> Status {
+    match code {
+        200..=299 => Status::Ok,
+        401 | 403 | 429 | 999 => Status::Blocked,
+        500..=599 => Status::ServerError,
+        _ => Status::Broken,
+    }
+}
+
+/// Whether a redirect status is permanent.
+pub fn is_permanent(code: u16) -> bool {
+    matches!(code, 301 | 308)
+}
+
+/// The status of a request that got no HTTP answer.
+pub fn of_error(e: &reqwest::Error) -> Status {
+    if e.is_timeout() {
+        return Status::Timeout;
+    }
+    let chain = chain(e).to_ascii_lowercase();
+    if ["certificate", "tls", "handshake", "ssl"]
+        .iter()
+        .any(|w| chain.contains(w))
+    {
+        Status::TlsError
+    } else if chain.contains("timed out") {
+        Status::Timeout
+    } else {
+        Status::Broken
+    }
+}
+
+/// The error and its causes, as one line.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_codes() {
+        assert_eq!(of_http(200), Status::Ok);
+        assert_eq!(of_http(204), Status::Ok);
+        assert_eq!(of_http(404), Status::Broken);
+        assert_eq!(of_http(410), Status::Broken);
+        assert_eq!(of_http(400), Status::Broken);
+        assert_eq!(of_http(403), Status::Blocked);
+        assert_eq!(of_http(401), Status::Blocked);
+        assert_eq!(of_http(429), Status::Blocked);
+        assert_eq!(of_http(999), Status::Blocked);
+        assert_eq!(of_http(503), Status::ServerError);
+        assert!(is_permanent(301) && is_permanent(308));
+        assert!(!is_permanent(302) && !is_permanent(303) && !is_permanent(307));
+        assert!(!Status::Blocked.is_failure() && !Status::Redirected.is_failure());
+        assert!(Status::Broken.is_failure() && Status::Timeout.is_failure());
+    }
+}

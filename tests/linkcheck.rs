@@ -1,0 +1,439 @@
+//! `orgdir linkcheck` against a mock server on 127.0.0.1 (never the
+//! internet) that answers every case the checker must classify.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use orgdir::linkcheck::{self, Checker, Concurrency, Settings, Status, Target};
+
+#[derive(Default)]
+struct Mock {
+    hits: Mutex<HashMap<String, usize>>,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+}
+
+impl Mock {
+    /// Counts a request to `path`; returns how many came before it.
+    fn hit(&self, path: &str) -> usize {
+        let mut hits = self.hits.lock().unwrap();
+        let n = hits.entry(path.to_owned()).or_default();
+        *n += 1;
+        *n - 1
+    }
+}
+
+fn redirect(code: u16, to: &str) -> Response {
+    (
+        StatusCode::from_u16(code).unwrap(),
+        [(header::LOCATION, to.to_owned())],
+    )
+        .into_response()
+}
+
+async fn answer(
+    State(mock): State<Arc<Mock>>,
+    Path(path): Path<String>,
+    method: Method,
+) -> Response {
+    let before = mock.hit(&path);
+    match path.as_str() {
+        "ok" => StatusCode::OK.into_response(),
+        "404" => StatusCode::NOT_FOUND.into_response(),
+        "410" => StatusCode::GONE.into_response(),
+        "403" => StatusCode::FORBIDDEN.into_response(),
+        // The first attempt (HEAD, then GET) fails; the retry succeeds.
+        "flaky" if before < 2 => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        "flaky" => StatusCode::OK.into_response(),
+        "always-500" => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        "429" if before == 0 => {
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")]).into_response()
+        }
+        "429" => StatusCode::OK.into_response(),
+        "always-429" => {
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "0")]).into_response()
+        }
+        "301" => redirect(301, "/ok"),
+        "308-a" => redirect(308, "/308-b"),
+        "308-b" => redirect(308, "/ok"),
+        "302" => redirect(302, "/ok"),
+        "mixed" => redirect(301, "/302"),
+        "loop-a" => redirect(302, "/loop-b"),
+        "loop-b" => redirect(302, "/loop-a"),
+        "head-405" if method == Method::HEAD => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+        "head-405" => StatusCode::OK.into_response(),
+        "hang" => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            StatusCode::OK.into_response()
+        }
+        "slow-body" | "huge" => {
+            let slow = path == "slow-body";
+            let chunks = futures_chunks(slow);
+            (StatusCode::OK, Body::from_stream(chunks)).into_response()
+        }
+        p if p.starts_with("slow") => {
+            let now = mock.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            mock.most_in_flight.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            mock.in_flight.fetch_sub(1, Ordering::SeqCst);
+            StatusCode::OK.into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A body that never ends quickly: 1 KiB every 100 ms (slow), or 1 MiB
+/// chunks without end (huge). The checker must not wait for either.
+fn futures_chunks(
+    slow: bool,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send {
+    futures_util::stream::unfold((), move |()| async move {
+        let chunk = if slow {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            bytes::Bytes::from(vec![b'x'; 1024])
+        } else {
+            bytes::Bytes::from(vec![b'x'; 1 << 20])
+        };
+        Some((Ok(chunk), ()))
+    })
+}
+
+/// The mock on 127.0.0.1:0, on its own runtime.
+struct Server {
+    addr: SocketAddr,
+    mock: Arc<Mock>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    fn start() -> Server {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let mock = Arc::new(Mock::default());
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/{*path}", axum::routing::any(answer))
+            .with_state(Arc::clone(&mock));
+        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Server {
+            addr,
+            mock,
+            _runtime: runtime,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}/{path}", self.addr)
+    }
+}
+
+fn settings() -> Settings {
+    Settings {
+        timeout: Duration::from_millis(700),
+        connect_timeout: Duration::from_millis(700),
+        retries: 1,
+        retry_wait: Duration::from_millis(50),
+        allow_private: true,
+        ..Settings::default()
+    }
+}
+
+fn target(url: String) -> Target {
+    Target { url, uses: vec![] }
+}
+
+fn check_all(
+    urls: Vec<String>,
+    settings: Settings,
+    concurrency: Concurrency,
+) -> Vec<linkcheck::Outcome> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let checker = Arc::new(Checker::new(settings).unwrap());
+    let targets: Vec<Target> = urls.into_iter().map(target).collect();
+    runtime.block_on(linkcheck::check_all(
+        checker,
+        &targets,
+        concurrency,
+        |_, _| {},
+    ))
+}
+
+#[test]
+fn every_status_is_classified() {
+    let server = Server::start();
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        format!("http://127.0.0.1:{port}/")
+    };
+    let cases: Vec<(String, Status, Option<u16>)> = vec![
+        (server.url("ok"), Status::Ok, Some(200)),
+        (server.url("404"), Status::Broken, Some(404)),
+        (server.url("410"), Status::Broken, Some(410)),
+        (server.url("403"), Status::Blocked, Some(403)),
+        (server.url("flaky"), Status::Ok, Some(200)),
+        (server.url("always-500"), Status::ServerError, Some(500)),
+        (server.url("429"), Status::Ok, Some(200)),
+        (server.url("always-429"), Status::Blocked, Some(429)),
+        (server.url("301"), Status::Redirected, Some(200)),
+        (server.url("308-a"), Status::Redirected, Some(200)),
+        (server.url("302"), Status::Ok, Some(200)),
+        (server.url("mixed"), Status::Redirected, Some(200)),
+        (server.url("loop-a"), Status::Broken, None),
+        (server.url("head-405"), Status::Ok, Some(200)),
+        (server.url("hang"), Status::Timeout, None),
+        (refused, Status::Broken, None),
+        (server.url("slow-body"), Status::Ok, Some(200)),
+        (server.url("huge"), Status::Ok, Some(200)),
+        ("ftp://example.org/".into(), Status::Invalid, None),
+        ("not a url".into(), Status::Invalid, None),
+    ];
+    let outcomes = check_all(
+        cases.iter().map(|(u, _, _)| u.clone()).collect(),
+        settings(),
+        Concurrency::default(),
+    );
+    for ((url, status, code), o) in cases.iter().zip(&outcomes) {
+        assert_eq!(o.url, *url);
+        assert_eq!((o.status, o.http_status), (*status, *code), "{url}: {o:?}");
+    }
+    let by = |path: &str| outcomes.iter().find(|o| o.url == server.url(path)).unwrap();
+
+    // Retries: counted, and only where they help.
+    assert_eq!(by("flaky").attempts, 2);
+    assert_eq!(by("always-500").attempts, 2, "1 + --retries");
+    assert_eq!(by("404").attempts, 1);
+    assert_eq!(by("hang").attempts, 2);
+    // Retry-After: 1 was honoured.
+    assert_eq!(by("429").attempts, 2);
+    assert!(by("429").elapsed_ms >= 1000, "{:?}", by("429"));
+
+    // Redirects: every hop recorded; permanent ones suggest the new URL.
+    let moved = by("308-a");
+    let hops: Vec<(u16, String)> = moved
+        .redirects
+        .iter()
+        .map(|h| (h.status, h.url.clone()))
+        .collect();
+    assert_eq!(
+        hops,
+        [(308, server.url("308-a")), (308, server.url("308-b"))]
+    );
+    assert_eq!(
+        moved.suggested_url.as_deref(),
+        Some(server.url("ok").as_str())
+    );
+    assert_eq!(moved.final_url.as_deref(), Some(server.url("ok").as_str()));
+    assert_eq!(
+        by("mixed").suggested_url.as_deref(),
+        Some(server.url("302").as_str()),
+        "only the permanent part"
+    );
+    let temporary = by("302");
+    assert_eq!(
+        temporary.final_url.as_deref(),
+        Some(server.url("ok").as_str())
+    );
+    assert_eq!(temporary.suggested_url, None);
+    assert!(
+        by("loop-a")
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("redirect loop")
+    );
+    // HEAD refused: the GET decided.
+    assert_eq!(server.mock.hits.lock().unwrap()["head-405"], 2);
+    // Bodies are not read: neither the slow nor the endless one timed out.
+    assert!(by("slow-body").elapsed_ms < 700 && by("huge").elapsed_ms < 700);
+}
+
+#[test]
+fn private_addresses_are_refused_unless_allowed() {
+    let server = Server::start();
+    let outcomes = check_all(
+        vec![
+            server.url("ok"),
+            "http://10.0.0.1/".into(),
+            "http://[::1]/".into(),
+        ],
+        Settings {
+            allow_private: false,
+            ..settings()
+        },
+        Concurrency::default(),
+    );
+    for o in &outcomes {
+        assert_eq!(o.status, Status::Invalid, "{o:?}");
+        assert!(
+            o.error.as_deref().unwrap().contains("--allow-private"),
+            "{o:?}"
+        );
+    }
+    assert!(
+        server.mock.hits.lock().unwrap().is_empty(),
+        "no request was sent"
+    );
+}
+
+#[test]
+fn the_per_host_limit_holds() {
+    let server = Server::start();
+    let urls: Vec<String> = (0..10).map(|i| server.url(&format!("slow-{i}"))).collect();
+    let outcomes = check_all(
+        urls,
+        settings(),
+        Concurrency {
+            total: 32,
+            per_host: 2,
+        },
+    );
+    assert!(outcomes.iter().all(|o| o.status == Status::Ok));
+    let most = server.mock.most_in_flight.load(Ordering::SeqCst);
+    assert_eq!(
+        most, 2,
+        "at most 2 requests at once to one host, and no fewer"
+    );
+}
+
+fn write_data(dir: &std::path::Path, server: &Server) {
+    std::fs::write(
+        dir.join("dataset.yaml"),
+        "id: links\ntitle: Links\nbase: https://data.example.org/\nmodified: 2024-01-01\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("orgs.yaml"),
+        format!(
+            "# Organizations with websites in every state.\n\
+             - id: fine\n  name: Fine\n  category: national\n  url: {ok}\n\
+             - id: moved\n  name: Moved\n  category: national\n  url: \"{moved}\"  # keep this comment\n\
+             - id: gone\n  name: Gone\n  category: national\n  url: {gone}\n\
+             - id: closed\n  name: Closed\n  category: national\n  url: {gone2}\n  dissolutionDate: 2001\n\
+             - id: twin\n  name: Twin\n  category: national\n  url: {ok}\n",
+            ok = server.url("ok"),
+            moved = server.url("301"),
+            gone = server.url("404"),
+            gone2 = server.url("410"),
+        ),
+    )
+    .unwrap();
+}
+
+fn orgdir(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(data)
+        .args([
+            "-q",
+            "linkcheck",
+            "--allow-private",
+            "--retries",
+            "0",
+            "--timeout",
+            "2",
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_reports_each_problem_at_its_yaml_line() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    write_data(tmp.path(), &server);
+    let before = std::fs::read(tmp.path().join("orgs.yaml")).unwrap();
+
+    let out = orgdir(tmp.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "a broken link: exit 1");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let orgs = tmp.path().join("orgs.yaml");
+    let orgs = orgs.display();
+    assert!(
+        text.contains(&format!("broken (404): {}", server.url("404"))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("--> {orgs}:13:8  url of gone (Gone)")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("redirected (200): {}", server.url("301"))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "help: the site moved permanently: `url: {}`",
+            server.url("ok")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("help: the organization is dissolved: no fix is needed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("4 URLs checked: 1 ok, 1 redirected, 2 broken"),
+        "{text}"
+    );
+    // The two organizations sharing a URL: checked once.
+    assert_eq!(
+        server.mock.hits.lock().unwrap()["ok"],
+        2,
+        "once for `fine`/`twin`, once after 301"
+    );
+
+    let json_path = tmp.path().join("report.json");
+    let out = orgdir(
+        tmp.path(),
+        &["--format", "json", "--out", json_path.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "the report went to --out");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    assert_eq!(json["checked"], 4);
+    assert_eq!(json["counts"]["broken"], 2);
+    let ok = &json["results"][0];
+    assert_eq!(ok["status"], "ok");
+    let uses: Vec<&str> = ok["uses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["organization"].as_str().unwrap())
+        .collect();
+    assert_eq!(uses, ["fine", "twin"]);
+    assert_eq!(json["results"][1]["suggested_url"], server.url("ok"));
+
+    assert_eq!(
+        std::fs::read(tmp.path().join("orgs.yaml")).unwrap(),
+        before,
+        "data/ is never written"
+    );
+
+    // Without --allow-private the local mock is refused: invalid, exit 1.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(tmp.path())
+        .args(["-q", "linkcheck"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("4 invalid"));
+
+    // Bad input: exit 2.
+    std::fs::write(tmp.path().join("broken.yaml"), "- id: [\n").unwrap();
+    assert_eq!(orgdir(tmp.path(), &[]).status.code(), Some(2));
+}
