@@ -160,6 +160,35 @@ pub enum Command {
         /// Also check loopback, private and link-local addresses (refused by default).
         #[arg(long)]
         allow_private: bool,
+
+        /// The history of runs, appended to at each run (JSON lines).
+        #[arg(
+            long,
+            value_name = "FILE",
+            default_value = "reports/linkcheck-history.jsonl"
+        )]
+        history: PathBuf,
+
+        /// Keep no history: every failure is new.
+        #[arg(long, conflicts_with = "max_age")]
+        no_history: bool,
+
+        /// A URL is dead after failing in this many runs in a row...
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        dead_after: u32,
+
+        /// ...spanning at least this many days.
+        #[arg(long, value_name = "DAYS", default_value_t = 7)]
+        dead_days: u32,
+
+        /// Do not fetch a URL whose last result in the history is younger than this
+        /// (0: always fetch).
+        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+        max_age: u64,
+
+        /// The time of the run, RFC 3339 (for tests).
+        #[arg(long, value_name = "TIME", hide = true, value_parser = parse_now)]
+        now: Option<time::OffsetDateTime>,
     },
 
     /// Run a SPARQL query against the data and print the results.
@@ -192,4 +221,8 @@ pub enum QueryFormat {
     Csv,
     Tsv,
     Json,
+}
+
+fn parse_now(s: &str) -> Result<time::OffsetDateTime, String> {
+    crate::linkcheck::history::parse_time(s).ok_or_else(|| format!("`{s}` is not an RFC 3339 time"))
 }

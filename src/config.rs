@@ -128,6 +128,12 @@ impl From<Cli> for Config {
                 retries,
                 retry_wait,
                 allow_private,
+                history,
+                no_history,
+                dead_after,
+                dead_days,
+                max_age,
+                now,
             } => Task::Linkcheck(LinkcheckOptions {
                 data: g.data,
                 limits,
@@ -147,6 +153,13 @@ impl From<Cli> for Config {
                 format,
                 out,
                 quiet: g.quiet,
+                history: (!no_history).then_some(history),
+                rules: linkcheck::Rules {
+                    dead_after,
+                    dead_days,
+                },
+                max_age: Duration::from_secs(max_age),
+                now,
             }),
             Command::Query {
                 name,

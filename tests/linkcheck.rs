@@ -344,6 +344,8 @@ fn orgdir(data: &std::path::Path, args: &[&str]) -> std::process::Output {
             "--timeout",
             "2",
         ])
+        .arg("--history")
+        .arg(data.join("history.jsonl"))
         .args(args)
         .output()
         .unwrap()
@@ -427,7 +429,7 @@ fn the_command_reports_each_problem_at_its_yaml_line() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
         .arg("--data")
         .arg(tmp.path())
-        .args(["-q", "linkcheck"])
+        .args(["-q", "linkcheck", "--no-history"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -436,4 +438,95 @@ fn the_command_reports_each_problem_at_its_yaml_line() {
     // Bad input: exit 2.
     std::fs::write(tmp.path().join("broken.yaml"), "- id: [\n").unwrap();
     assert_eq!(orgdir(tmp.path(), &[]).status.code(), Some(2));
+}
+
+fn write_one(dir: &std::path::Path, url: &str) {
+    std::fs::write(
+        dir.join("dataset.yaml"),
+        "id: links\ntitle: Links\nbase: https://data.example.org/\nmodified: 2024-01-01\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("orgs.yaml"),
+        format!("- id: flaky\n  name: Flaky\n  category: national\n  url: {url}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_failing_link_is_dead_after_three_runs_over_seven_days() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    write_one(tmp.path(), &server.url("always-500"));
+    let json = |out: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let run = |now: &str| orgdir(tmp.path(), &["--format", "json", "--now", now]);
+
+    // A 5xx is not yet a failure of the run: CI stays green...
+    let first = run("2026-01-01T00:00:00Z");
+    assert_eq!(first.status.code(), Some(0));
+    let r = &json(&first)["results"][0];
+    assert_eq!(
+        (r["status"].as_str(), r["state"].as_str()),
+        (Some("server_error"), Some("failing"))
+    );
+    assert_eq!(r["since"], "2026-01-01T00:00:00Z");
+    assert_eq!(run("2026-01-04T00:00:00Z").status.code(), Some(0));
+    // ...until it has failed in 3 runs over 7 days.
+    let third = run("2026-01-09T00:00:00Z");
+    assert_eq!(third.status.code(), Some(1));
+    let r = &json(&third)["results"][0];
+    assert_eq!(
+        (r["state"].as_str(), r["consecutive_failures"].as_u64()),
+        (Some("dead"), Some(3))
+    );
+    assert_eq!(r["since"], "2026-01-01T00:00:00Z");
+    let history = std::fs::read_to_string(tmp.path().join("history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 3);
+
+    // --max-age: a result younger than that is not fetched again.
+    let hits = server.mock.hits.lock().unwrap()["always-500"];
+    let cached = orgdir(
+        tmp.path(),
+        &[
+            "--format",
+            "json",
+            "--now",
+            "2026-01-09T00:30:00Z",
+            "--max-age",
+            "3600",
+        ],
+    );
+    assert_eq!(
+        server.mock.hits.lock().unwrap()["always-500"],
+        hits,
+        "no request"
+    );
+    let r = &json(&cached)["results"][0];
+    assert_eq!(
+        (r["reused"].as_bool(), r["checked_at"].as_str()),
+        (Some(true), Some("2026-01-09T00:00:00Z"))
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("history.jsonl")).unwrap(),
+        history,
+        "a reused result is not a new run"
+    );
+
+    // A history that does not parse is bad input, at its line; it is left alone.
+    std::fs::write(
+        tmp.path().join("history.jsonl"),
+        format!("{history}not json\n"),
+    )
+    .unwrap();
+    let bad = run("2026-01-10T00:00:00Z");
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("history.jsonl:4:1"), "{stderr}");
+    assert!(
+        std::fs::read_to_string(tmp.path().join("history.jsonl"))
+            .unwrap()
+            .ends_with("not json\n")
+    );
 }

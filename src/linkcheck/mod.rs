@@ -7,6 +7,7 @@
 //! report (text or JSON).
 
 pub mod client;
+pub mod history;
 pub mod status;
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,9 +17,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
+use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 pub use client::{Checker, Settings};
+pub use history::{History, Rules, State, Verdict};
 pub use status::{Outcome, Status};
 
 use crate::error::Error;
@@ -146,6 +149,13 @@ pub async fn check_all(
 pub struct Entry {
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// When this result was fetched (RFC 3339): now, or an earlier run's
+    /// time when `--max-age` let it stand.
+    pub checked_at: String,
+    /// Whether the result comes from the history (`--max-age`).
+    pub reused: bool,
+    #[serde(flatten)]
+    pub verdict: Verdict,
     pub uses: Vec<Use>,
     pub suggestion: Option<String>,
 }
@@ -153,39 +163,59 @@ pub struct Entry {
 /// The report every format is written from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// When the run happened (RFC 3339).
+    pub at: String,
     pub checked: usize,
     pub counts: BTreeMap<&'static str, usize>,
     pub results: Vec<Entry>,
 }
 
 impl Report {
-    pub fn new(targets: Vec<Target>, outcomes: Vec<Outcome>) -> Report {
+    /// The report of a run at `now`: each target with its outcome (and the
+    /// time of the earlier run it was taken from, if reused), judged against
+    /// `history`.
+    pub fn new(
+        targets: Vec<Target>,
+        outcomes: Vec<(Outcome, Option<String>)>,
+        history: &History,
+        now: OffsetDateTime,
+        rules: Rules,
+    ) -> Report {
         let mut counts: BTreeMap<&'static str, usize> =
             Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        let at = history::format_time(now);
         let results: Vec<Entry> = targets
             .into_iter()
             .zip(outcomes)
-            .map(|(target, outcome)| {
+            .map(|(target, (outcome, reused_from))| {
                 *counts.entry(outcome.status.as_str()).or_default() += 1;
-                let suggestion = suggestion(&outcome, &target.uses);
+                let verdict = history.verdict(&outcome.url, outcome.status, now, rules);
+                let suggestion = suggestion(&outcome, &verdict, &target.uses);
                 Entry {
+                    reused: reused_from.is_some(),
+                    checked_at: reused_from.unwrap_or_else(|| at.clone()),
                     outcome,
+                    verdict,
                     uses: target.uses,
                     suggestion,
                 }
             })
             .collect();
         Report {
+            at,
             checked: results.len(),
             counts,
             results,
         }
     }
 
+    /// Links that fail the run (exit 1): broken or invalid now, or dead by
+    /// the history's rules. A timeout or a 5xx alone does not: CI stays
+    /// green on a flaky night until the link has failed long enough.
     pub fn failures(&self) -> usize {
         self.results
             .iter()
-            .filter(|e| e.outcome.status.is_failure())
+            .filter(|e| e.outcome.status.is_hard_failure() || e.verdict.state == State::Dead)
             .count()
     }
 
@@ -228,6 +258,34 @@ impl Report {
             if let Some(e) = &o.error {
                 writeln!(out, "  error: {e}")?;
             }
+            match entry.verdict.state {
+                State::Dead => writeln!(
+                    out,
+                    "  dead: failing since {} ({} runs in a row)",
+                    entry.verdict.since, entry.verdict.consecutive_failures
+                )?,
+                State::Failing => writeln!(
+                    out,
+                    "  failing since {} ({} run{} in a row)",
+                    entry.verdict.since,
+                    entry.verdict.consecutive_failures,
+                    if entry.verdict.consecutive_failures == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
+                )?,
+                State::Working => {
+                    writeln!(out, "  {} since {}", o.status.as_str(), entry.verdict.since)?
+                }
+            }
+            if entry.reused {
+                writeln!(
+                    out,
+                    "  (the result of {}, within --max-age)",
+                    entry.checked_at
+                )?;
+            }
             if let Some(s) = &entry.suggestion {
                 writeln!(out, "  help: {s}")?;
             }
@@ -258,7 +316,10 @@ impl Report {
 }
 
 /// What a maintainer should do about an outcome.
-fn suggestion(outcome: &Outcome, uses: &[Use]) -> Option<String> {
+fn suggestion(outcome: &Outcome, verdict: &Verdict, uses: &[Use]) -> Option<String> {
+    if verdict.state == State::Failing && !outcome.status.is_hard_failure() {
+        return Some("may be temporary: it is reported dead if it keeps failing".into());
+    }
     match outcome.status {
         Status::Redirected => outcome
             .suggested_url
@@ -295,6 +356,13 @@ pub struct LinkcheckOptions {
     pub format: LinkcheckFormat,
     pub out: Option<PathBuf>,
     pub quiet: bool,
+    /// The history file; `None` keeps none.
+    pub history: Option<PathBuf>,
+    pub rules: Rules,
+    /// Results younger than this in the history are not fetched again.
+    pub max_age: Duration,
+    /// The time of the run (the clock, unless a test sets it).
+    pub now: Option<OffsetDateTime>,
 }
 
 /// Runs `orgdir linkcheck`; returns the exit code (0, or 1 when a link is
@@ -303,17 +371,39 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
     let source = source::load(&options.data, options.limits)?;
     let targets = targets(&source, options.all);
     drop(source);
+    let history = match &options.history {
+        Some(path) => History::load(path)?,
+        None => History::default(),
+    };
+    let now = options.now.unwrap_or_else(OffsetDateTime::now_utc);
+    // Recent enough results stand; the rest are fetched.
+    let reused: Vec<Option<(String, Outcome)>> = targets
+        .iter()
+        .map(|t| {
+            if options.max_age.is_zero() {
+                return None;
+            }
+            let (at, record) = history.recent(&t.url, now, options.max_age)?;
+            Some((at.to_owned(), record.to_outcome()))
+        })
+        .collect();
+    let to_check: Vec<Target> = targets
+        .iter()
+        .zip(&reused)
+        .filter(|(_, r)| r.is_none())
+        .map(|(t, _)| t.clone())
+        .collect();
     let checker =
         Arc::new(Checker::new(options.settings.clone()).map_err(|e| Error::Http(e.to_string()))?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(Error::io("start", "the async runtime"))?;
-    let count = targets.len();
+    let count = to_check.len();
     let quiet = options.quiet;
-    let outcomes = runtime.block_on(check_all(
+    let fetched = runtime.block_on(check_all(
         checker,
-        &targets,
+        &to_check,
         options.concurrency,
         |done, outcome| {
             if !quiet {
@@ -327,7 +417,19 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
         },
     ));
     runtime.shutdown_timeout(Duration::from_secs(1));
-    let report = Report::new(targets, outcomes);
+    let run = history::Run {
+        at: history::format_time(now),
+        results: fetched.iter().map(history::Record::from).collect(),
+    };
+    let mut fetched = fetched.into_iter();
+    let outcomes: Vec<(Outcome, Option<String>)> = reused
+        .into_iter()
+        .map(|r| match r {
+            Some((at, outcome)) => (outcome, Some(at)),
+            None => (fetched.next().expect("one per target checked"), None),
+        })
+        .collect();
+    let report = Report::new(targets, outcomes, &history, now, options.rules);
     let mut bytes = Vec::new();
     match options.format {
         LinkcheckFormat::Text => report.write_text(&mut bytes),
@@ -341,6 +443,11 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
             .write_all(&bytes)
             .map_err(Error::io("write", "standard output"))?,
         Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
+    }
+    if let Some(path) = &options.history
+        && !run.results.is_empty()
+    {
+        History::append(path, &run)?;
     }
     Ok(if report.failures() > 0 { 1 } else { 0 })
 }

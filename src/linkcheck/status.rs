@@ -1,9 +1,9 @@
 //! What one URL's check found, and how a response or an error is classified.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One status per URL (see README, `orgdir linkcheck`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// 2xx, directly or through temporary redirects.
@@ -49,8 +49,14 @@ impl Status {
         }
     }
 
-    /// Whether the link does not work (exit code 1). Redirected links work;
-    /// blocked ones are for a person to look at.
+    /// A failure that a retry next week would not mend: counted at once
+    /// (exit code 1). Other failures count once the history calls them dead.
+    pub fn is_hard_failure(self) -> bool {
+        matches!(self, Status::Broken | Status::Invalid)
+    }
+
+    /// Whether the link does not work. Redirected links work; blocked ones
+    /// are for a person to look at.
     pub fn is_failure(self) -> bool {
         matches!(
             self,
