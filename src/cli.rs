@@ -186,6 +186,11 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 0)]
         max_age: u64,
 
+        /// Rewrite in place the `url` of each record whose site moved permanently,
+        /// changing nothing else in the file. Without it, data/ is never written.
+        #[arg(long)]
+        fix: bool,
+
         /// The time of the run, RFC 3339 (for tests).
         #[arg(long, value_name = "TIME", hide = true, value_parser = parse_now)]
         now: Option<time::OffsetDateTime>,

@@ -134,6 +134,7 @@ impl From<Cli> for Config {
                 dead_days,
                 max_age,
                 now,
+                fix,
             } => Task::Linkcheck(LinkcheckOptions {
                 data: g.data,
                 limits,
@@ -160,6 +161,7 @@ impl From<Cli> for Config {
                 },
                 max_age: Duration::from_secs(max_age),
                 now,
+                fix,
             }),
             Command::Query {
                 name,

@@ -435,6 +435,31 @@ fn the_command_reports_each_problem_at_its_yaml_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("4 invalid"));
 
+    // --fix: the moved URL is rewritten, every other byte kept (the quotes,
+    // the comment, the other records).
+    let out = orgdir(tmp.path(), &["--fix"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "fixed {orgs}:9:8: url: {} -> {}",
+            server.url("301"),
+            server.url("ok")
+        )),
+        "{stderr}"
+    );
+    let after = std::fs::read_to_string(tmp.path().join("orgs.yaml")).unwrap();
+    let expected = String::from_utf8(before.clone()).unwrap().replace(
+        &format!("url: \"{}\"  # keep this comment", server.url("301")),
+        &format!("url: \"{}\"  # keep this comment", server.url("ok")),
+    );
+    assert_ne!(expected.as_bytes(), &before[..]);
+    assert_eq!(after, expected);
+    let again = orgdir(tmp.path(), &[]);
+    assert!(
+        !String::from_utf8_lossy(&again.stdout).contains("redirected"),
+        "fixed for good"
+    );
+
     // Bad input: exit 2.
     std::fs::write(tmp.path().join("broken.yaml"), "- id: [\n").unwrap();
     assert_eq!(orgdir(tmp.path(), &[]).status.code(), Some(2));

@@ -7,6 +7,7 @@
 //! report (text or JSON).
 
 pub mod client;
+pub mod fix;
 pub mod history;
 pub mod status;
 
@@ -363,6 +364,8 @@ pub struct LinkcheckOptions {
     pub max_age: Duration,
     /// The time of the run (the clock, unless a test sets it).
     pub now: Option<OffsetDateTime>,
+    /// Rewrite the `url` of records whose site moved permanently.
+    pub fix: bool,
 }
 
 /// Runs `orgdir linkcheck`; returns the exit code (0, or 1 when a link is
@@ -448,6 +451,22 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
         && !run.results.is_empty()
     {
         History::append(path, &run)?;
+    }
+    if options.fix {
+        let (done, refused) = fix::apply(&report)?;
+        for c in &done {
+            eprintln!(
+                "fixed {}:{}:{}: url: {} -> {}",
+                c.file.display(),
+                c.line,
+                c.col,
+                c.old,
+                c.new
+            );
+        }
+        for (c, why) in &refused {
+            eprintln!("not fixed {}:{}:{}: {why}", c.file.display(), c.line, c.col);
+        }
     }
     Ok(if report.failures() > 0 { 1 } else { 0 })
 }
