@@ -22,8 +22,11 @@ pub struct Change {
     pub new: String,
 }
 
+/// A change not made, and why.
+pub type Refused = (Change, String);
+
 /// Rewrites the files; returns what changed and what could not be, with why.
-pub fn apply(report: &Report) -> Result<(Vec<Change>, Vec<(Change, String)>), Error> {
+pub fn apply(report: &Report) -> Result<(Vec<Change>, Vec<Refused>), Error> {
     let mut by_file: BTreeMap<PathBuf, Vec<Change>> = BTreeMap::new();
     for entry in &report.results {
         let Some(new) = entry.outcome.suggested_url.as_ref() else {
