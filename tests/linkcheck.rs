@@ -555,3 +555,83 @@ fn a_failing_link_is_dead_after_three_runs_over_seven_days() {
             .ends_with("not json\n")
     );
 }
+
+#[test]
+fn markdown_html_and_sarif_reports() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    write_data(tmp.path(), &server);
+    assert_eq!(
+        orgdir(tmp.path(), &["--now", "2026-02-01T00:00:00Z"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let report = |format: &str| {
+        let out = orgdir(
+            tmp.path(),
+            &["--format", format, "--now", "2026-02-02T00:00:00Z"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let orgs = tmp.path().join("orgs.yaml");
+    let orgs = orgs.display();
+
+    let md = report("md");
+    assert!(
+        md.starts_with("# Link check: 4 URLs, 2026-02-02T00:00:00Z"),
+        "{md}"
+    );
+    assert!(md.contains("| broken | 2 |"), "{md}");
+    assert!(
+        md.contains(&format!("### `broken` (404): <{}>", server.url("404"))),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("- `{orgs}:13`: `url` of **Gone** (`gone`)")),
+        "{md}"
+    );
+    assert!(
+        md.contains("- failing since 2026-02-01T00:00:00Z (2 runs in a row)"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "- **fix**: the site moved permanently: `url: {}`",
+            server.url("ok")
+        )),
+        "{md}"
+    );
+
+    let html = report("html");
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+    let select = |css: &str| doc.select(&scraper::Selector::parse(css).unwrap()).count();
+    assert_eq!(select("#results tbody tr"), 4);
+    assert_eq!(select("th button[data-col]"), 5, "sortable columns");
+    assert!(
+        select("svg rect") >= 8 + 3,
+        "bars for both runs and the legend"
+    );
+    assert_eq!(select("script[src], link[href]"), 0, "self-contained");
+
+    let sarif: serde_json::Value = serde_json::from_str(&report("sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let gone = results
+        .iter()
+        .find(|r| r["message"]["text"].as_str().unwrap().contains("/404"))
+        .unwrap();
+    assert_eq!(gone["ruleId"], "broken");
+    assert_eq!(gone["level"], "error");
+    let region = &gone["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(13), Some(8))
+    );
+    let moved = results
+        .iter()
+        .find(|r| r["ruleId"] == "redirected")
+        .unwrap();
+    assert_eq!(moved["level"], "warning");
+}

@@ -170,6 +170,29 @@ impl History {
         crate::fsutil::write_atomic(path, &bytes)
     }
 
+    /// This history and `run` after it (when it checked anything).
+    pub fn with_run(&self, run: &Run) -> History {
+        let mut runs = self.runs.clone();
+        if let Some(at) = parse_time(&run.at).filter(|_| !run.results.is_empty()) {
+            runs.push((at, run.clone()));
+        }
+        History { runs }
+    }
+
+    /// Each run's time and its count of URLs per status, oldest first.
+    pub fn counts(&self) -> Vec<(String, std::collections::BTreeMap<Status, usize>)> {
+        self.runs
+            .iter()
+            .map(|(_, run)| {
+                let mut counts = std::collections::BTreeMap::new();
+                for r in &run.results {
+                    *counts.entry(r.status).or_default() += 1;
+                }
+                (run.at.clone(), counts)
+            })
+            .collect()
+    }
+
     /// The latest record of `url` newer than `max_age` before `now`.
     pub fn recent(
         &self,

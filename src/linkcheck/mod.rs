@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod fix;
+pub mod formats;
 pub mod history;
 pub mod status;
 
@@ -159,6 +160,8 @@ pub struct Entry {
     pub verdict: Verdict,
     pub uses: Vec<Use>,
     pub suggestion: Option<String>,
+    /// The closest Internet Archive snapshot (`--archive`).
+    pub archived: Option<String>,
 }
 
 /// The report every format is written from.
@@ -199,6 +202,7 @@ impl Report {
                     verdict,
                     uses: target.uses,
                     suggestion,
+                    archived: None,
                 }
             })
             .collect();
@@ -344,6 +348,12 @@ fn suggestion(outcome: &Outcome, verdict: &Verdict, uses: &[Use]) -> Option<Stri
 pub enum LinkcheckFormat {
     Text,
     Json,
+    /// Markdown, for a pull-request comment or an issue.
+    Md,
+    /// One self-contained page: counts, a chart over the runs, a sortable table.
+    Html,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 /// `orgdir linkcheck`, checked.
@@ -439,6 +449,21 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
         LinkcheckFormat::Json => serde_json::to_writer_pretty(&mut bytes, &report)
             .map_err(std::io::Error::other)
             .and_then(|()| bytes.write_all(b"\n")),
+        LinkcheckFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut bytes, &formats::sarif(&report))
+                .map_err(std::io::Error::other)
+                .and_then(|()| bytes.write_all(b"\n"))
+        }
+        LinkcheckFormat::Md | LinkcheckFormat::Html => {
+            let with_this_run = history.with_run(&run);
+            let text = if options.format == LinkcheckFormat::Md {
+                formats::markdown(&report, &with_this_run)
+            } else {
+                formats::html(&report, &with_this_run)
+            };
+            text.map(|t| bytes.extend_from_slice(t.as_bytes()))
+                .map_err(std::io::Error::other)
+        }
     }
     .map_err(Error::io("write", "the report"))?;
     match &options.out {

@@ -3,6 +3,8 @@
 
 mod json;
 mod sarif;
+/// The SARIF 2.1.0 schema, for every SARIF orgdir writes.
+pub use sarif::SCHEMA as SARIF_SCHEMA;
 pub(crate) mod text;
 mod turtle;
 
