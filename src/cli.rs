@@ -191,6 +191,14 @@ pub enum Command {
         #[arg(long)]
         fix: bool,
 
+        /// Suggest the closest Internet Archive snapshot of each broken or dead URL.
+        #[arg(long)]
+        archive: bool,
+
+        /// The Wayback Machine availability API that --archive asks.
+        #[arg(long, value_name = "URL", default_value = crate::linkcheck::archive::DEFAULT_ENDPOINT)]
+        archive_endpoint: String,
+
         /// The time of the run, RFC 3339 (for tests).
         #[arg(long, value_name = "TIME", hide = true, value_parser = parse_now)]
         now: Option<time::OffsetDateTime>,

@@ -135,6 +135,8 @@ impl From<Cli> for Config {
                 max_age,
                 now,
                 fix,
+                archive,
+                archive_endpoint,
             } => Task::Linkcheck(LinkcheckOptions {
                 data: g.data,
                 limits,
@@ -162,6 +164,7 @@ impl From<Cli> for Config {
                 max_age: Duration::from_secs(max_age),
                 now,
                 fix,
+                archive: archive.then_some(archive_endpoint),
             }),
             Command::Query {
                 name,

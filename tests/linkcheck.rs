@@ -42,10 +42,25 @@ fn redirect(code: u16, to: &str) -> Response {
 async fn answer(
     State(mock): State<Arc<Mock>>,
     Path(path): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     method: Method,
 ) -> Response {
     let before = mock.hit(&path);
     match path.as_str() {
+        // The Wayback Machine's availability API: a snapshot of /404 only.
+        "wayback/available" => {
+            let params: HashMap<String, String> =
+                serde_urlencoded::from_str(&query.unwrap_or_default()).unwrap();
+            let url = &params["url"];
+            let body = if url.ends_with("/404") {
+                serde_json::json!({ "url": url, "archived_snapshots": { "closest": {
+                    "status": "200", "available": true, "timestamp": "20200101000000",
+                    "url": format!("http://web.archive.org/web/20200101000000/{url}") } } })
+            } else {
+                serde_json::json!({ "url": url, "archived_snapshots": {} })
+            };
+            axum::Json(body).into_response()
+        }
         "ok" => StatusCode::OK.into_response(),
         "404" => StatusCode::NOT_FOUND.into_response(),
         "410" => StatusCode::GONE.into_response(),
@@ -434,6 +449,25 @@ fn the_command_reports_each_problem_at_its_yaml_line() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("4 invalid"));
+
+    // --archive: the closest snapshot of each broken URL, from the
+    // availability API (here the mock).
+    let endpoint = server.url("wayback/available");
+    let out = orgdir(tmp.path(), &["--archive", "--archive-endpoint", &endpoint]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "help: an archived copy: http://web.archive.org/web/20200101000000/{}",
+            server.url("404")
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        server.mock.hits.lock().unwrap()["wayback/available"],
+        2,
+        "asked for both broken URLs"
+    );
+    assert_eq!(text.matches("an archived copy").count(), 1);
 
     // --fix: the moved URL is rewritten, every other byte kept (the quotes,
     // the comment, the other records).

@@ -6,6 +6,7 @@
 //! module gathers the URLs from the source, runs the checks and writes the
 //! report (text or JSON).
 
+pub mod archive;
 pub mod client;
 pub mod fix;
 pub mod formats;
@@ -294,6 +295,9 @@ impl Report {
             if let Some(s) = &entry.suggestion {
                 writeln!(out, "  help: {s}")?;
             }
+            if let Some(a) = &entry.archived {
+                writeln!(out, "  help: an archived copy: {a}")?;
+            }
         }
         let counts: Vec<String> = Status::ALL
             .iter()
@@ -317,6 +321,27 @@ impl Report {
                 counts.join(", ")
             }
         )
+    }
+}
+
+/// Fills in the closest archived snapshot of every broken or dead URL.
+async fn suggest_archived(report: &mut Report, endpoint: &str, user_agent: &str) {
+    let client = match reqwest::Client::builder().user_agent(user_agent).build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("--archive: cannot start the HTTP client: {e}");
+            return;
+        }
+    };
+    for entry in report
+        .results
+        .iter_mut()
+        .filter(|e| e.outcome.status == Status::Broken || e.verdict.state == State::Dead)
+    {
+        match archive::closest(&client, endpoint, &entry.outcome.url).await {
+            Ok(found) => entry.archived = found,
+            Err(e) => tracing::warn!("--archive: no snapshot of {}: {e}", entry.outcome.url),
+        }
     }
 }
 
@@ -376,6 +401,9 @@ pub struct LinkcheckOptions {
     pub now: Option<OffsetDateTime>,
     /// Rewrite the `url` of records whose site moved permanently.
     pub fix: bool,
+    /// The Wayback availability endpoint to ask for snapshots of broken or
+    /// dead URLs (`--archive`), if any.
+    pub archive: Option<String>,
 }
 
 /// Runs `orgdir linkcheck`; returns the exit code (0, or 1 when a link is
@@ -429,7 +457,6 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
             }
         },
     ));
-    runtime.shutdown_timeout(Duration::from_secs(1));
     let run = history::Run {
         at: history::format_time(now),
         results: fetched.iter().map(history::Record::from).collect(),
@@ -442,7 +469,15 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
             None => (fetched.next().expect("one per target checked"), None),
         })
         .collect();
-    let report = Report::new(targets, outcomes, &history, now, options.rules);
+    let mut report = Report::new(targets, outcomes, &history, now, options.rules);
+    if let Some(endpoint) = &options.archive {
+        runtime.block_on(suggest_archived(
+            &mut report,
+            endpoint,
+            &options.settings.user_agent,
+        ));
+    }
+    runtime.shutdown_timeout(Duration::from_secs(1));
     let mut bytes = Vec::new();
     match options.format {
         LinkcheckFormat::Text => report.write_text(&mut bytes),
