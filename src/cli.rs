@@ -111,6 +111,11 @@ pub enum Command {
         /// A change that does not load leaves the previous data served.
         #[arg(long)]
         watch: bool,
+
+        /// Serve link-check results (`orgdir linkcheck --rdf FILE`) in the named graph
+        /// <BASE>linkcheck, and show each website's status on its organization's page.
+        #[arg(long, value_name = "FILE")]
+        linkcheck: Option<PathBuf>,
     },
 
     /// Check every organization's website for link rot and report it.
@@ -198,6 +203,11 @@ pub enum Command {
         /// The Wayback Machine availability API that --archive asks.
         #[arg(long, value_name = "URL", default_value = crate::linkcheck::archive::DEFAULT_ENDPOINT)]
         archive_endpoint: String,
+
+        /// Also write the results as RDF (schema:CheckAction; Turtle, or N-Triples for
+        /// a .nt file), for `orgdir serve --linkcheck FILE` or a triplestore.
+        #[arg(long, value_name = "FILE")]
+        rdf: Option<PathBuf>,
 
         /// The time of the run, RFC 3339 (for tests).
         #[arg(long, value_name = "TIME", hide = true, value_parser = parse_now)]

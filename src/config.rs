@@ -45,6 +45,8 @@ pub struct ServeOptions {
     pub limits: server::Limits,
     pub watch: bool,
     pub store: Option<PathBuf>,
+    /// Link-check results (`orgdir linkcheck --rdf FILE`) to serve beside the data.
+    pub linkcheck: Option<PathBuf>,
     /// `-q`: print nothing but errors.
     pub quiet: bool,
 }
@@ -101,6 +103,7 @@ impl From<Cli> for Config {
                 cache_size,
                 watch,
                 store,
+                linkcheck,
             } => Task::Serve(ServeOptions {
                 data: g.data,
                 source_limits: limits,
@@ -115,6 +118,7 @@ impl From<Cli> for Config {
                 },
                 watch,
                 store,
+                linkcheck,
                 quiet: g.quiet,
             }),
             Command::Linkcheck {
@@ -137,6 +141,7 @@ impl From<Cli> for Config {
                 fix,
                 archive,
                 archive_endpoint,
+                rdf,
             } => Task::Linkcheck(LinkcheckOptions {
                 data: g.data,
                 limits,
@@ -165,6 +170,7 @@ impl From<Cli> for Config {
                 now,
                 fix,
                 archive: archive.then_some(archive_endpoint),
+                rdf,
             }),
             Command::Query {
                 name,

@@ -19,7 +19,9 @@ use crate::validate::ShapesSource;
 /// The data being served: the store, and what identifies its content.
 pub struct Snapshot {
     pub store: Store,
-    /// SHA-256 of the canonical N-Triples: changes exactly when the data does.
+    /// What cached answers are keyed by: the SHA-256 of the canonical
+    /// N-Triples (as in void.ttl), mixed with the link-check results when
+    /// they are loaded; it changes exactly when what is served does.
     pub version: String,
     pub triples: u64,
     pub organizations: usize,
@@ -77,6 +79,46 @@ pub fn load_dir(
     let slot = Arc::clone(&snapshot.dumps);
     std::thread::spawn(move || write_dumps(&slot, &source));
     Ok((snapshot, warnings))
+}
+
+/// Loads link-check results (`orgdir linkcheck --rdf FILE`: Turtle, or
+/// N-Triples for `.nt`) into the named graph `<base>linkcheck`, replacing
+/// what it held; the snapshot's version then covers them too, so cached
+/// answers of the data without them are not served.
+pub fn add_linkcheck(snapshot: &mut Snapshot, path: &Path) -> Result<(), crate::Error> {
+    use oxigraph::io::{RdfFormat, RdfParser};
+    use oxigraph::model::NamedNode;
+    let bytes = std::fs::read(path).map_err(crate::Error::io("read", path))?;
+    let format = if path.extension().is_some_and(|e| e == "nt") {
+        RdfFormat::NTriples
+    } else {
+        RdfFormat::Turtle
+    };
+    let graph = NamedNode::new(crate::linkcheck::rdf::graph_name(&snapshot.base))
+        .map_err(|e| crate::Error::Query(format!("the link-check graph's name: {e}")))?;
+    let mut quads = Vec::new();
+    for quad in RdfParser::from_format(format).for_slice(&bytes) {
+        let quad = quad.map_err(|e| {
+            crate::Error::Query(format!("{}: not link-check results: {e}", path.display()))
+        })?;
+        quads.push(Quad::new(
+            quad.subject,
+            quad.predicate,
+            quad.object,
+            graph.clone(),
+        ));
+    }
+    snapshot
+        .store
+        .clear_graph(&graph)
+        .map_err(StoreError::from)?;
+    snapshot.store.extend(quads).map_err(StoreError::from)?;
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(snapshot.version.as_bytes());
+    hash.update(&bytes);
+    snapshot.version = crate::rdf::dump::hex(&hash.finalize());
+    Ok(())
 }
 
 /// Writes the dumps of `source` into a temporary directory and fills `slot`

@@ -14,6 +14,8 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orgdir::linkcheck::{self, Checker, Concurrency, Settings, Status, Target};
 
+mod common;
+
 #[derive(Default)]
 struct Mock {
     hits: Mutex<HashMap<String, usize>>,
@@ -332,9 +334,9 @@ fn write_data(dir: &std::path::Path, server: &Server) {
         dir.join("orgs.yaml"),
         format!(
             "# Organizations with websites in every state.\n\
-             - id: fine\n  name: Fine\n  category: national\n  url: {ok}\n\
+             - id: fine\n  name: American Library Association\n  category: national\n  url: {ok}\n\
              - id: moved\n  name: Moved\n  category: national\n  url: \"{moved}\"  # keep this comment\n\
-             - id: gone\n  name: Gone\n  category: national\n  url: {gone}\n\
+             - id: gone\n  name: Gone\n  category: national\n  url: {gone}\n  parentOrganization: fine\n\
              - id: closed\n  name: Closed\n  category: national\n  url: {gone2}\n  dissolutionDate: 2001\n\
              - id: twin\n  name: Twin\n  category: national\n  url: {ok}\n",
             ok = server.url("ok"),
@@ -450,6 +452,21 @@ fn the_command_reports_each_problem_at_its_yaml_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("4 invalid"));
 
+    // --rdf, then `serve --linkcheck`: the results in a named graph, the
+    // named query over them, and the status on the organization's page.
+    let rdf = tmp.path().join("links.ttl");
+    orgdir(
+        tmp.path(),
+        &[
+            "--rdf",
+            rdf.to_str().unwrap(),
+            "--now",
+            "2026-03-01T00:00:00Z",
+            "--no-history",
+        ],
+    );
+    serve_linkcheck(tmp.path(), &rdf);
+
     // --archive: the closest snapshot of each broken URL, from the
     // availability API (here the mock).
     let endpoint = server.url("wayback/available");
@@ -497,6 +514,54 @@ fn the_command_reports_each_problem_at_its_yaml_line() {
     // Bad input: exit 2.
     std::fs::write(tmp.path().join("broken.yaml"), "- id: [\n").unwrap();
     assert_eq!(orgdir(tmp.path(), &[]).status.code(), Some(2));
+}
+
+/// The data of `data` served with the link-check results of `rdf`.
+fn serve_linkcheck(data: &std::path::Path, rdf: &std::path::Path) {
+    let source = orgdir::source::load(data, Default::default()).unwrap();
+    let queries = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    let mut snapshot =
+        orgdir::store::load(&source, orgdir::store::load_queries(&queries).unwrap()).unwrap();
+    let before = snapshot.version.clone();
+    orgdir::store::add_linkcheck(&mut snapshot, rdf).unwrap();
+    assert_ne!(
+        snapshot.version, before,
+        "cached answers of the data alone do not stand"
+    );
+    let state = Arc::new(orgdir::server::AppState::new(snapshot, Default::default()));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let rows = common::send(
+            &state,
+            common::get(
+                "/queries/ala-divisions-failing-websites",
+                Some("application/sparql-results+json"),
+            ),
+        )
+        .await;
+        let json: serde_json::Value = serde_json::from_str(&rows.body).unwrap();
+        let bindings = json["results"]["bindings"].as_array().unwrap();
+        assert_eq!(bindings.len(), 1, "{json}");
+        let row = &bindings[0];
+        assert_eq!(row["name"]["value"], "Gone");
+        assert_eq!(row["status"]["value"], "broken");
+        assert_eq!(row["state"]["value"], "failing");
+        assert_eq!(row["since"]["value"], "2026-03-01T00:00:00Z");
+        let page = common::send(&state, common::get("/org/gone", Some("text/html"))).await;
+        let doc = scraper::Html::parse_document(&page.body);
+        let facts: Vec<String> = doc
+            .select(&scraper::Selector::parse("dl.facts dt, dl.facts dd").unwrap())
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect();
+        let i = facts
+            .iter()
+            .position(|f| f == "Link check")
+            .expect("a Link check fact");
+        assert_eq!(
+            facts[i + 1],
+            "broken (404), failing since 2026-03-01T00:00:00Z (checked 2026-03-01T00:00:00Z)"
+        );
+    });
 }
 
 fn write_one(dir: &std::path::Path, url: &str) {

@@ -522,6 +522,7 @@ async fn watch_swaps_in_changed_data_and_keeps_the_old_on_errors() {
             queries: queries.clone(),
             source_limits: SourceLimits::default(),
             shapes: orgdir::validate::ShapesSource::Bundled,
+            linkcheck: None,
             interval: Duration::from_millis(50),
         },
     ));

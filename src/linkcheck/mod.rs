@@ -11,6 +11,7 @@ pub mod client;
 pub mod fix;
 pub mod formats;
 pub mod history;
+pub mod rdf;
 pub mod status;
 
 use std::collections::{BTreeMap, HashMap};
@@ -324,6 +325,33 @@ impl Report {
     }
 }
 
+/// Writes the results as RDF to `path`, atomically.
+fn write_rdf(report: &Report, base: &str, path: &std::path::Path) -> Result<(), Error> {
+    use oxigraph::io::{RdfFormat, RdfSerializer};
+    let format = if path.extension().is_some_and(|e| e == "nt") {
+        RdfFormat::NTriples
+    } else {
+        RdfFormat::Turtle
+    };
+    let io = Error::io("write", path);
+    let mut serializer = RdfSerializer::from_format(format);
+    for (prefix, ns) in [
+        ("schema", crate::rdf::vocab::schema::NS),
+        ("xsd", crate::rdf::vocab::xsd::NS),
+        ("lc", crate::rdf::vocab::lc::NS),
+    ] {
+        serializer = serializer.with_prefix(prefix, ns).expect("valid prefixes");
+    }
+    let mut out = serializer.for_writer(Vec::new());
+    for t in rdf::triples(report, base) {
+        if let Err(e) = out.serialize_triple(&t) {
+            return Err(io(e));
+        }
+    }
+    let bytes = out.finish().map_err(Error::io("write", path))?;
+    crate::fsutil::write_atomic(path, &bytes)
+}
+
 /// Fills in the closest archived snapshot of every broken or dead URL.
 async fn suggest_archived(report: &mut Report, endpoint: &str, user_agent: &str) {
     let client = match reqwest::Client::builder().user_agent(user_agent).build() {
@@ -404,6 +432,8 @@ pub struct LinkcheckOptions {
     /// The Wayback availability endpoint to ask for snapshots of broken or
     /// dead URLs (`--archive`), if any.
     pub archive: Option<String>,
+    /// Where to write the results as RDF (Turtle; N-Triples for `.nt`).
+    pub rdf: Option<PathBuf>,
 }
 
 /// Runs `orgdir linkcheck`; returns the exit code (0, or 1 when a link is
@@ -411,12 +441,17 @@ pub struct LinkcheckOptions {
 pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Error> {
     let source = source::load(&options.data, options.limits)?;
     let targets = targets(&source, options.all);
+    let base = source.dataset.base.value.to_string();
     drop(source);
     let history = match &options.history {
         Some(path) => History::load(path)?,
         None => History::default(),
     };
-    let now = options.now.unwrap_or_else(OffsetDateTime::now_utc);
+    // Whole seconds: the history and the reports read better.
+    let now = options.now.unwrap_or_else(|| {
+        let now = OffsetDateTime::now_utc();
+        now.replace_nanosecond(0).unwrap_or(now)
+    });
     // Recent enough results stand; the rest are fetched.
     let reused: Vec<Option<(String, Outcome)>> = targets
         .iter()
@@ -511,6 +546,9 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
         && !run.results.is_empty()
     {
         History::append(path, &run)?;
+    }
+    if let Some(path) = &options.rdf {
+        write_rdf(&report, &base, path)?;
     }
     if options.fix {
         let (done, refused) = fix::apply(&report)?;

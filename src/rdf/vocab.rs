@@ -19,7 +19,11 @@ macro_rules! terms {
 terms!(
     /// schema.org, in the `http://` form its own JSON-LD context uses.
     schema = "http://schema.org/" {
+        ABOUT = "about",
+        ACTION_STATUS = "actionStatus",
         ADDITIONAL_TYPE = "additionalType",
+        CHECK_ACTION = "CheckAction",
+        COMPLETED_ACTION_STATUS = "CompletedActionStatus",
         ADMINISTRATIVE_AREA = "AdministrativeArea",
         ALTERNATE_NAME = "alternateName",
         AREA_SERVED = "areaServed",
@@ -29,6 +33,8 @@ terms!(
         DISSOLUTION_DATE = "dissolutionDate",
         EMAIL = "email",
         END_DATE = "endDate",
+        END_TIME = "endTime",
+        FAILED_ACTION_STATUS = "FailedActionStatus",
         FOUNDING_DATE = "foundingDate",
         GOVERNMENT_ORGANIZATION = "GovernmentOrganization",
         IDENTIFIER = "identifier",
@@ -37,6 +43,7 @@ terms!(
         MEMBER = "member",
         MEMBER_OF = "memberOf",
         NAME = "name",
+        OBJECT = "object",
         ORGANIZATION = "Organization",
         ORGANIZATION_ROLE = "OrganizationRole",
         PARENT_ORGANIZATION = "parentOrganization",
@@ -68,6 +75,7 @@ terms!(
     xsd = "http://www.w3.org/2001/XMLSchema#" {
         BOOLEAN = "boolean",
         DATE = "date",
+        DATE_TIME = "dateTime",
         G_YEAR = "gYear",
         HEX_BINARY = "hexBinary",
         INTEGER = "integer",
@@ -85,6 +93,18 @@ terms!(
         IN_SCHEME = "inScheme",
         NOTATION = "notation",
         PREF_LABEL = "prefLabel",
+    }
+);
+
+terms!(
+    /// orgdir's terms for link-check results (README, "Link status as linked data").
+    lc = "urn:orgdir:linkcheck#" {
+        FINAL_URL = "finalUrl",
+        HTTP_STATUS = "httpStatus",
+        SINCE = "since",
+        STATE = "state",
+        STATUS = "status",
+        SUGGESTED_URL = "suggestedUrl",
     }
 );
 
@@ -198,9 +218,11 @@ mod tests {
             }
         }
         // Reports only: no prefix in the dumps.
-        for (local, term) in sh::ALL {
-            assert_eq!(term.as_str(), format!("{}{local}", sh::NS));
-            oxrdf::NamedNode::new(term.as_str()).unwrap();
+        for (ns, terms) in [(sh::NS, sh::ALL), (lc::NS, lc::ALL)] {
+            for (local, term) in terms {
+                assert_eq!(term.as_str(), format!("{ns}{local}"));
+                oxrdf::NamedNode::new(term.as_str()).unwrap();
+            }
         }
     }
 }

@@ -89,18 +89,22 @@ pub async fn index(
             modified: httpdate::fmt_http_date(f.modified),
         })
         .collect();
+    // The canonical hash of the data: orgs.nt is its canonical N-Triples.
+    let version = dumps
+        .get(crate::rdf::dump::DumpFormat::NTriples.file_name())
+        .map_or("", |f| f.sha256.as_str());
     if html::prefers_html(&headers, None, &[Format::Json, Format::Html]) {
         let page = html::render(
             &snapshot,
             "dumps.html",
-            minijinja::context! { files => html::data(entries), version => &snapshot.version, triples => snapshot.triples },
+            minijinja::context! { files => html::data(entries), version => version, triples => snapshot.triples },
         )?;
         return Ok(html::page(StatusCode::OK, page));
     }
     Ok((
         [(header::VARY, "Accept")],
         axum::Json(serde_json::json!({
-            "version": snapshot.version,
+            "version": version,
             "triples": snapshot.triples,
             "files": entries,
         })),

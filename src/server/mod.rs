@@ -244,7 +244,7 @@ pub async fn serve(
 
 /// `orgdir serve`: loads the data, then serves it until Ctrl-C or SIGTERM.
 pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
-    let (snapshot, warnings) = match &options.store {
+    let (mut snapshot, warnings) = match &options.store {
         None => crate::store::load_dir(
             &options.data,
             &options.queries,
@@ -256,6 +256,9 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
             0,
         ),
     };
+    if let Some(path) = &options.linkcheck {
+        crate::store::add_linkcheck(&mut snapshot, path)?;
+    }
     if warnings > 0 && !options.quiet {
         eprintln!(
             "orgdir: the data conforms to the shapes, with {warnings} warning{} (`orgdir validate` lists them)",
@@ -274,6 +277,7 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
         queries: options.queries.clone(),
         source_limits: options.source_limits,
         shapes: options.shapes.clone(),
+        linkcheck: options.linkcheck.clone(),
         interval: Duration::from_millis(500),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()

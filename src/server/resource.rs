@@ -549,6 +549,9 @@ impl Page {
                     });
                 }
             }
+            if let Some(fact) = link_status(snapshot, &values(schema::URL))? {
+                facts.insert(1.min(facts.len()), fact);
+            }
             let own_roles = subjects(store, schema::MEMBER, node.into())?;
             memberships = linker.role_rows(&own_roles, schema::MEMBER_OF)?;
             unroled(&mut memberships, &linker, &values(schema::MEMBER_OF))?;
@@ -631,6 +634,50 @@ impl Page {
             jsonld: html::script_json(&jsonld(triples, node)),
         })
     }
+}
+
+/// What the last link check found about the website, when link-check
+/// results are loaded (`serve --linkcheck`).
+fn link_status(snapshot: &Snapshot, urls: &[Term]) -> Result<Option<Fact>, ApiError> {
+    use crate::rdf::vocab::lc;
+    use oxigraph::model::GraphNameRef;
+    let graph = crate::linkcheck::rdf::graph_name(&snapshot.base);
+    let Ok(graph) = NamedNode::new(graph) else {
+        return Ok(None);
+    };
+    let store = &snapshot.store;
+    let mut values = Vec::new();
+    for url in urls {
+        for q in store.quads_for_pattern(
+            None,
+            Some(schema::OBJECT),
+            Some(url.as_ref()),
+            Some(GraphNameRef::NamedNode(graph.as_ref())),
+        ) {
+            let NamedOrBlankNode::NamedNode(check) = q.map_err(storage)?.subject else {
+                continue;
+            };
+            let get = |p| -> Result<Option<String>, ApiError> {
+                Ok(objects(store, check.as_ref(), p)?.iter().map(text).min())
+            };
+            let status = get(lc::STATUS)?.unwrap_or_default();
+            let code = get(lc::HTTP_STATUS)?
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            let state = get(lc::STATE)?.unwrap_or_default();
+            let since = get(lc::SINCE)?.unwrap_or_default();
+            let when = get(schema::END_TIME)?.unwrap_or_default();
+            let text = match state.as_str() {
+                "working" => format!("{status}{code} since {since} (checked {when})"),
+                _ => format!("{status}{code}, {state} since {since} (checked {when})"),
+            };
+            values.push(Link { href: None, text });
+        }
+    }
+    Ok((!values.is_empty()).then(|| Fact {
+        label: "Link check".into(),
+        values,
+    }))
 }
 
 /// `prefix:local` for a known namespace, else the IRI.

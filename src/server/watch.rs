@@ -22,6 +22,8 @@ pub struct WatchOptions {
     pub queries: PathBuf,
     pub source_limits: Limits,
     pub shapes: ShapesSource,
+    /// Link-check results loaded into each rebuilt snapshot.
+    pub linkcheck: Option<PathBuf>,
     pub interval: Duration,
 }
 
@@ -64,12 +66,16 @@ pub async fn watch(state: Arc<AppState>, options: WatchOptions) {
         let job = {
             let options = options.clone();
             tokio::task::spawn_blocking(move || {
-                store::load_dir(
+                let (mut snapshot, warnings) = store::load_dir(
                     &options.data,
                     &options.queries,
                     options.source_limits,
                     &options.shapes,
-                )
+                )?;
+                if let Some(path) = &options.linkcheck {
+                    store::add_linkcheck(&mut snapshot, path)?;
+                }
+                Ok::<_, crate::Error>((snapshot, warnings))
             })
         };
         match job.await {
