@@ -15,7 +15,7 @@ pub mod rdf;
 pub mod status;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -477,21 +477,39 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
         .map_err(Error::io("start", "the async runtime"))?;
     let count = to_check.len();
     let quiet = options.quiet;
+    // A bar on a terminal; a line per URL in a log (CI); nothing with -q.
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(count as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len} URLs, {elapsed} {wide_msg}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    });
     let fetched = runtime.block_on(check_all(
         checker,
         &to_check,
         options.concurrency,
-        |done, outcome| {
-            if !quiet {
-                eprintln!(
-                    "[{done}/{count}] {} {} ({} ms)",
-                    outcome.status.as_str(),
-                    outcome.url,
-                    outcome.elapsed_ms
-                );
+        |done, outcome| match &bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(format!("{} {}", outcome.status.as_str(), outcome.url));
             }
+            None if !quiet => eprintln!(
+                "[{done}/{count}] {} {} ({} ms)",
+                outcome.status.as_str(),
+                outcome.url,
+                outcome.elapsed_ms
+            ),
+            None => {}
         },
     ));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let run = history::Run {
         at: history::format_time(now),
         results: fetched.iter().map(history::Record::from).collect(),
