@@ -62,22 +62,60 @@ fn the_newcomer_commands_come_first_and_ci_runs_the_test_command() {
         assert!(help.contains(option), "{option} missing from --help");
         assert!(readme.contains(option), "{option} missing from README");
     }
-    let help = Command::new(env!("CARGO_BIN_EXE_orgdir"))
-        .args(["serve", "--help"])
-        .output()
-        .unwrap();
-    let help = String::from_utf8(help.stdout).unwrap();
-    for option in [
-        "--addr",
-        "--queries",
-        "--query-timeout",
-        "--max-results",
-        "--cache-size",
-        "--store",
-        "--watch",
+    for (command, options) in [
+        (
+            "serve",
+            &[
+                "--addr",
+                "--queries",
+                "--query-timeout",
+                "--max-results",
+                "--cache-size",
+                "--store",
+                "--watch",
+                "--linkcheck",
+            ][..],
+        ),
+        (
+            "linkcheck",
+            &[
+                "--all",
+                "--format",
+                "--out",
+                "--history",
+                "--no-history",
+                "--dead-after",
+                "--dead-days",
+                "--max-age",
+                "--concurrency",
+                "--per-host",
+                "--timeout",
+                "--connect-timeout",
+                "--retries",
+                "--retry-wait",
+                "--allow-private",
+                "--fix",
+                "--archive",
+                "--archive-endpoint",
+                "--rdf",
+            ][..],
+        ),
     ] {
-        assert!(help.contains(option), "{option} missing from serve --help");
-        assert!(readme.contains(option), "{option} missing from README");
+        let help = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        for option in options {
+            assert!(
+                help.contains(option),
+                "{option} missing from {command} --help"
+            );
+            assert!(
+                readme.contains(option),
+                "{option} of {command} missing from README"
+            );
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{LOCATION, RETRY_AFTER};
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, Url};
 
 use super::status::{self, Hop, Outcome, Status};
 
@@ -54,6 +54,24 @@ pub struct Checker {
     settings: Settings,
 }
 
+/// The slots an attempt takes: its host's, then a global one (so a check
+/// waiting for its host holds no global slot). No semaphore, no limit.
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    pub host: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+    pub total: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+}
+
+impl Gate {
+    async fn enter(&self) -> Vec<tokio::sync::OwnedSemaphorePermit> {
+        let mut permits = Vec::with_capacity(2);
+        for s in [&self.host, &self.total].into_iter().flatten() {
+            permits.push(s.clone().acquire_owned().await.expect("never closed"));
+        }
+        permits
+    }
+}
+
 /// Where a chain of redirects ended.
 struct Followed {
     hops: Vec<Hop>,
@@ -76,7 +94,14 @@ impl Checker {
         Ok(Checker { client, settings })
     }
 
+    /// Checks `url` with no limit on concurrency.
     pub async fn check(&self, url: &str) -> Outcome {
+        self.check_gated(url, &Gate::default()).await
+    }
+
+    /// Checks `url`, each attempt inside `gate`: the waits between attempts
+    /// hold no slot, so a host asking to retry later does not slow the rest.
+    pub async fn check_gated(&self, url: &str, gate: &Gate) -> Outcome {
         let start = Instant::now();
         let mut outcome = Outcome {
             url: url.to_owned(),
@@ -103,7 +128,10 @@ impl Checker {
         let mut wait = self.settings.retry_wait;
         loop {
             outcome.attempts += 1;
-            let result = self.follow(parsed.clone()).await;
+            let result = {
+                let _turn = gate.enter().await;
+                self.follow(parsed.clone()).await
+            };
             let retry_in = match &result {
                 Ok(f) if f.code == 429 || (500..=599).contains(&f.code) => {
                     Some(f.retry_after.unwrap_or(wait))
@@ -200,13 +228,17 @@ impl Checker {
         ))
     }
 
-    /// HEAD, then GET when HEAD answers an error (many servers refuse or
-    /// mishandle HEAD). The body is never read.
+    /// HEAD, then GET when HEAD answers 405, 501 or a client error other
+    /// than 410 and 429 (many servers refuse or mishandle HEAD). The body is
+    /// never read.
     async fn request(&self, url: &Url) -> Result<reqwest::Response, Failure> {
         let send = |method: Method| self.client.request(method, url.clone()).send();
         let failed = |e: reqwest::Error| (status::of_error(&e), status::chain(&e));
         let head = send(Method::HEAD).await.map_err(failed)?;
-        if head.status().as_u16() < 400 || head.status() == StatusCode::TOO_MANY_REQUESTS {
+        // GET decides where HEAD is refused or often answered wrongly; a 410,
+        // a 429 and a 5xx (retried anyway) are taken as they are.
+        let code = head.status().as_u16();
+        if code < 400 || code == 410 || code == 429 || code >= 500 && code != 501 {
             return Ok(head);
         }
         send(Method::GET).await.map_err(failed)

@@ -127,11 +127,11 @@ pub async fn check_all(
         );
         let (total, checker, url) = (Arc::clone(&total), Arc::clone(&checker), target.url.clone());
         tasks.spawn(async move {
-            // The host's turn first, then a global slot: a task waiting for
-            // its host holds no global slot.
-            let _host = host.acquire_owned().await.expect("never closed");
-            let _slot = total.acquire_owned().await.expect("never closed");
-            (i, checker.check(&url).await)
+            let gate = client::Gate {
+                host: Some(host),
+                total: Some(total),
+            };
+            (i, checker.check_gated(&url, &gate).await)
         });
     }
     let mut outcomes: Vec<Option<Outcome>> = vec![None; targets.len()];
