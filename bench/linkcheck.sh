@@ -15,11 +15,7 @@ set -euo pipefail
 N=${1:?usage: bench/linkcheck.sh N [LATENCY_MS] [RUNS]}
 LATENCY=${2:-50}
 RUNS=${3:-3}
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/orgdir-bench-linkcheck.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh" linkcheck
 
 cd "$root"
 cargo build --release --quiet --bin orgdir --example linkmock

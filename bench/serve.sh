@@ -12,11 +12,7 @@
 set -euo pipefail
 N=${1:?usage: bench/serve.sh N [SECONDS]}
 SECONDS_PER_RUN=${2:-10}
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/orgdir-bench-serve.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh" serve
 
 cd "$root"
 cargo build --release --quiet --bin orgdir --example synth

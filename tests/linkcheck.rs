@@ -325,15 +325,20 @@ fn the_per_host_limit_holds() {
     );
 }
 
-fn write_data(dir: &std::path::Path, server: &Server) {
+/// A data directory: a minimal dataset.yaml and `records` as orgs.yaml.
+fn write_records(dir: &std::path::Path, records: &str) {
     std::fs::write(
         dir.join("dataset.yaml"),
         "id: links\ntitle: Links\nbase: https://data.example.org/\nmodified: 2024-01-01\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.join("orgs.yaml"),
-        format!(
+    std::fs::write(dir.join("orgs.yaml"), records).unwrap();
+}
+
+fn write_data(dir: &std::path::Path, server: &Server) {
+    write_records(
+        dir,
+        &format!(
             "# Organizations with websites in every state.\n\
              - id: fine\n  name: American Library Association\n  category: national\n  url: {ok}\n\
              - id: moved\n  name: Moved\n  category: national\n  url: \"{moved}\"  # keep this comment\n\
@@ -345,8 +350,7 @@ fn write_data(dir: &std::path::Path, server: &Server) {
             gone = server.url("404"),
             gone2 = server.url("410"),
         ),
-    )
-    .unwrap();
+    );
 }
 
 fn orgdir(data: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -566,16 +570,10 @@ fn serve_linkcheck(data: &std::path::Path, rdf: &std::path::Path) {
 }
 
 fn write_one(dir: &std::path::Path, url: &str) {
-    std::fs::write(
-        dir.join("dataset.yaml"),
-        "id: links\ntitle: Links\nbase: https://data.example.org/\nmodified: 2024-01-01\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("orgs.yaml"),
-        format!("- id: flaky\n  name: Flaky\n  category: national\n  url: {url}\n"),
-    )
-    .unwrap();
+    write_records(
+        dir,
+        &format!("- id: flaky\n  name: Flaky\n  category: national\n  url: {url}\n"),
+    );
 }
 
 #[test]
