@@ -48,7 +48,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let start = Instant::now();
     check_replaceable(&options.out)?;
     let source = source::load(&options.data, options.limits)?;
-    let (_, warnings) = validate::check(&source, &options.shapes)?;
+    let ((_, warnings), _) =
+        validate::remember::check_remembered(&options.data, &source, &options.shapes)?;
     let load_time = start.elapsed();
     let staging = staging_dir(&options.out)?;
     let (stats, files) = write_release(&source, staging.path())?;

@@ -74,7 +74,7 @@ pub fn load_dir(
 ) -> Result<(Snapshot, usize), crate::Error> {
     let queries = load_queries(queries)?;
     let source = crate::source::load(data, limits)?;
-    let (warnings, _) = crate::validate::check(&source, shapes)?;
+    let ((warnings, _), _) = crate::validate::remember::check_remembered(data, &source, shapes)?;
     let snapshot = load(&source, queries)?;
     let slot = Arc::clone(&snapshot.dumps);
     std::thread::spawn(move || write_dumps(&slot, &source));
@@ -292,6 +292,13 @@ pub fn fingerprint(data: &Path, shapes: &ShapesSource) -> Result<String, StoreEr
     }
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let ShapesSource::Bundled = shapes {
+        // The shapes compiled in: they may differ between builds of one version.
+        for (name, text) in crate::validate::shapes::BUNDLED {
+            hash.update(name.as_bytes());
+            hash.update(text.as_bytes());
+        }
+    }
     // What a store directory holds: stores of another layout are rebuilt.
     hash.update(b"layout 2: store, orgdir-store.json, dumps/");
     for (root, path) in files {

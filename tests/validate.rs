@@ -369,3 +369,80 @@ fn serve_does_not_start_on_data_that_violates_a_shape() {
     assert!(stderr.contains("error: 1 SHACL violation"), "{stderr}");
     assert!(!stderr.contains("serving"), "{stderr}");
 }
+
+/// Copies a fixture case (its data/) into `to`.
+fn copy_case(case: &str, to: &Path) {
+    let from = shacl_cases().join(case).join("data");
+    fs::create_dir_all(to.join("data")).unwrap();
+    for f in fs::read_dir(&from).unwrap() {
+        let f = f.unwrap().path();
+        fs::copy(&f, to.join("data").join(f.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn a_passing_verdict_is_remembered_until_the_data_changes() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    copy_case("url-missing", work.path());
+    let build = |extra_env: Option<(&str, &str)>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_orgdir"));
+        c.current_dir(work.path())
+            .env("ORGDIR_CACHE_DIR", &cache)
+            .arg("--shapes")
+            .arg(root().join("shapes"))
+            .args(["build", "--out", "dist"]);
+        if let Some((k, v)) = extra_env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let first = build(None);
+    assert_eq!(first.status.code(), Some(0));
+    let verdicts: Vec<PathBuf> = fs::read_dir(cache.join("validated"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(verdicts.len(), 1, "one passing verdict kept");
+    // Marks the kept verdict: if the next build shows the mark, it used the
+    // verdict instead of validating again.
+    let mut verdict: serde_json::Value =
+        serde_json::from_slice(&fs::read(&verdicts[0]).unwrap()).unwrap();
+    verdict["text"] = "REMEMBERED\n".into();
+    fs::write(&verdicts[0], serde_json::to_vec(&verdict).unwrap()).unwrap();
+    let second = build(None);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("REMEMBERED"), "{stderr}");
+    // ORGDIR_CACHE_DIR= turns it off.
+    let off = build(Some(("ORGDIR_CACHE_DIR", "")));
+    assert!(!String::from_utf8_lossy(&off.stderr).contains("REMEMBERED"));
+
+    // Any change to the data: validated again.
+    let orgs = work.path().join("data/orgs.yaml");
+    let text = fs::read_to_string(&orgs).unwrap();
+    fs::write(&orgs, format!("{text}\n# a comment\n")).unwrap();
+    let third = build(None);
+    let stderr = String::from_utf8_lossy(&third.stderr);
+    assert!(!stderr.contains("REMEMBERED"), "{stderr}");
+    assert!(
+        stderr.contains("warning[sh:MinCountConstraintComponent]"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_dir(cache.join("validated")).unwrap().count(), 2);
+
+    // A violation is never remembered: the build is refused every time.
+    let bad = tempfile::tempdir().unwrap();
+    copy_case("member-of-itself", bad.path());
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+            .current_dir(bad.path())
+            .env("ORGDIR_CACHE_DIR", &cache)
+            .arg("--shapes")
+            .arg(root().join("shapes"))
+            .args(["build", "--out", "dist"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+    }
+    assert_eq!(fs::read_dir(cache.join("validated")).unwrap().count(), 2);
+}

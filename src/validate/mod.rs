@@ -16,6 +16,7 @@
 pub mod engine;
 pub mod graph;
 pub mod locate;
+pub mod remember;
 pub mod shapes;
 pub mod sparql;
 

@@ -25,7 +25,7 @@ pub enum ShapesSource {
 }
 
 /// The shapes of `shapes/`, built in for running orgdir outside its repository.
-const BUNDLED: &[(&str, &str)] = &[
+pub const BUNDLED: &[(&str, &str)] = &[
     ("dataset.ttl", include_str!("../../shapes/dataset.ttl")),
     (
         "organization.ttl",
