@@ -212,6 +212,8 @@ fn every_status_is_classified() {
         (server.url("head-405"), Status::Ok, Some(200)),
         (server.url("hang"), Status::Timeout, None),
         (refused, Status::Broken, None),
+        // TLS spoken to a plain-HTTP server: the handshake fails.
+        (server.url("ok").replace("http://", "https://"), Status::TlsError, None),
         (server.url("slow-body"), Status::Ok, Some(200)),
         (server.url("huge"), Status::Ok, Some(200)),
         ("ftp://example.org/".into(), Status::Invalid, None),

@@ -114,11 +114,26 @@ pub fn of_error(e: &reqwest::Error) -> Status {
     if e.is_timeout() {
         return Status::Timeout;
     }
+    // A TLS failure is a rustls error somewhere among the causes, directly
+    // or inside (nested) I/O errors.
+    fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => is_tls(inner),
+            None => false,
+        }
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if is_tls(s) {
+            return Status::TlsError;
+        }
+        source = s.source();
+    }
     let chain = chain(e).to_ascii_lowercase();
-    if ["certificate", "tls", "handshake", "ssl"]
-        .iter()
-        .any(|w| chain.contains(w))
-    {
+    if chain.contains("certificate") {
         Status::TlsError
     } else if chain.contains("timed out") {
         Status::Timeout
