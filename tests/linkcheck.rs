@@ -19,6 +19,7 @@ mod common;
 #[derive(Default)]
 struct Mock {
     hits: Mutex<HashMap<String, usize>>,
+    user_agents: Mutex<Vec<String>>,
     in_flight: AtomicUsize,
     most_in_flight: AtomicUsize,
 }
@@ -46,8 +47,15 @@ async fn answer(
     Path(path): Path<String>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
     method: Method,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let before = mock.hit(&path);
+    if let Some(ua) = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+    {
+        mock.user_agents.lock().unwrap().push(ua.to_owned());
+    }
     match path.as_str() {
         // The Wayback Machine's availability API: a snapshot of /404 only.
         "wayback/available" => {
@@ -213,7 +221,11 @@ fn every_status_is_classified() {
         (server.url("hang"), Status::Timeout, None),
         (refused, Status::Broken, None),
         // TLS spoken to a plain-HTTP server: the handshake fails.
-        (server.url("ok").replace("http://", "https://"), Status::TlsError, None),
+        (
+            server.url("ok").replace("http://", "https://"),
+            Status::TlsError,
+            None,
+        ),
         (server.url("slow-body"), Status::Ok, Some(200)),
         (server.url("huge"), Status::Ok, Some(200)),
         ("ftp://example.org/".into(), Status::Invalid, None),
@@ -331,7 +343,8 @@ fn the_per_host_limit_holds() {
 fn write_records(dir: &std::path::Path, records: &str) {
     std::fs::write(
         dir.join("dataset.yaml"),
-        "id: links\ntitle: Links\nbase: https://data.example.org/\nmodified: 2024-01-01\n",
+        "id: links\ntitle: Links\nbase: https://data.example.org/\nmodified: 2024-01-01\n\
+         publisher:\n  name: Links Publisher\n  url: https://publisher.example.org/contact\n",
     )
     .unwrap();
     std::fs::write(dir.join("orgs.yaml"), records).unwrap();
@@ -413,6 +426,15 @@ fn the_command_reports_each_problem_at_its_yaml_line() {
     assert!(
         text.contains("4 URLs checked: 1 ok, 1 redirected, 2 broken"),
         "{text}"
+    );
+    // The User-Agent names orgdir and the directory's publisher as the contact.
+    let ua = server.mock.user_agents.lock().unwrap()[0].clone();
+    assert_eq!(
+        ua,
+        format!(
+            "orgdir-linkcheck/{} (+https://publisher.example.org/contact)",
+            env!("CARGO_PKG_VERSION")
+        )
     );
     // The two organizations sharing a URL: checked once.
     assert_eq!(

@@ -28,6 +28,7 @@ pub struct Settings {
     /// Check loopback, private and link-local addresses too (refused by
     /// default: a directory must not probe the maintainer's network).
     pub allow_private: bool,
+    /// `orgdir linkcheck` adds the dataset publisher's URL, as the contact.
     pub user_agent: String,
 }
 
@@ -41,10 +42,7 @@ impl Default for Settings {
             max_retry_wait: Duration::from_secs(30),
             max_redirects: 10,
             allow_private: false,
-            user_agent: format!(
-                "orgdir-linkcheck/{} (+https://github.com/orgdir/orgdir)",
-                env!("CARGO_PKG_VERSION")
-            ),
+            user_agent: format!("orgdir-linkcheck/{}", env!("CARGO_PKG_VERSION")),
         }
     }
 }

@@ -442,6 +442,16 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
     let source = source::load(&options.data, options.limits)?;
     let targets = targets(&source, options.all);
     let base = source.dataset.base.value.to_string();
+    // The User-Agent names orgdir and, as the contact, the directory's publisher.
+    let mut settings = options.settings.clone();
+    if let Some(url) = source
+        .dataset
+        .publisher
+        .as_ref()
+        .and_then(|p| p.url.as_ref())
+    {
+        settings.user_agent = format!("{} (+{})", settings.user_agent, url.value);
+    }
     drop(source);
     let history = match &options.history {
         Some(path) => History::load(path)?,
@@ -469,8 +479,7 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
         .filter(|(_, r)| r.is_none())
         .map(|(t, _)| t.clone())
         .collect();
-    let checker =
-        Arc::new(Checker::new(options.settings.clone()).map_err(|e| Error::Http(e.to_string()))?);
+    let checker = Arc::new(Checker::new(settings.clone()).map_err(|e| Error::Http(e.to_string()))?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -527,7 +536,7 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
         runtime.block_on(suggest_archived(
             &mut report,
             endpoint,
-            &options.settings.user_agent,
+            &settings.user_agent,
         ));
     }
     runtime.shutdown_timeout(Duration::from_secs(1));

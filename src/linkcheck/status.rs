@@ -120,7 +120,10 @@ pub fn of_error(e: &reqwest::Error) -> Status {
         if e.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
-        match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => is_tls(inner),
             None => false,
         }
