@@ -6,3 +6,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/orgdir-bench-$1.XXXXXX")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
+
+# synthetic_data N: builds orgdir (release) and the generator, writes N
+# synthetic records to $work/data and their dumps to $work/dist (validating
+# them, so `orgdir serve` later finds the verdict remembered), and an empty
+# $work/empty-queries; sets `orgdir` to the binary.
+synthetic_data() {
+  cd "$root"
+  cargo build --release --quiet --bin orgdir --example synth
+  orgdir=$root/target/release/orgdir
+  "$root/target/release/examples/synth" "$1" "$work/data"
+  "$orgdir" -q --data "$work/data" build --out "$work/dist"
+  mkdir -p "$work/empty-queries"
+}

@@ -14,12 +14,7 @@ N=${1:?usage: bench/serve.sh N [SECONDS]}
 SECONDS_PER_RUN=${2:-10}
 . "$(dirname "$0")/lib.sh" serve
 
-cd "$root"
-cargo build --release --quiet --bin orgdir --example synth
-orgdir=$root/target/release/orgdir
-"$root/target/release/examples/synth" "$N" "$work/data"
-"$orgdir" -q --data "$work/data" build --out "$work/dist"
-mkdir -p "$work/empty-queries"
+synthetic_data "$N"
 ORG_PORT=17878 OX_PORT=17879
 probe="query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
 

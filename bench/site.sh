@@ -15,12 +15,7 @@ SECONDS_PER_RUN=${2:-10}
 C=8
 . "$(dirname "$0")/lib.sh" site
 
-cd "$root"
-cargo build --release --quiet --bin orgdir --example synth
-orgdir=$root/target/release/orgdir
-"$root/target/release/examples/synth" "$N" "$work/data"
-"$orgdir" -q --data "$work/data" build --out "$work/dist"
-mkdir -p "$work/empty-queries"
+synthetic_data "$N"
 ORG_PORT=17880 NOCACHE_PORT=17881 OX_PORT=17882
 
 wait_for() { until curl -sf -o /dev/null "$1"; do sleep 0.1; done; }
