@@ -287,8 +287,8 @@ fn every_status_is_classified() {
     );
     // HEAD refused: the GET decided.
     assert_eq!(server.mock.hits.lock().unwrap()["head-405"], 2);
-    // Bodies are not read: neither the slow nor the endless one timed out.
-    assert!(by("slow-body").elapsed_ms < 700 && by("huge").elapsed_ms < 700);
+    // Bodies are not read: the slow and the endless one are `ok` above, where
+    // reading either would have run into the 700 ms timeout.
 }
 
 #[test]
