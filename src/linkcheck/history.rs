@@ -4,6 +4,7 @@
 //! failing in N consecutive runs spanning at least D days; until then it is
 //! failing since its first failure.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -106,7 +107,11 @@ pub struct Verdict {
 
 #[derive(Debug, Default)]
 pub struct History {
+    /// Oldest first.
     runs: Vec<(OffsetDateTime, Run)>,
+    /// Each URL's (run, result) positions, oldest first: a verdict reads a
+    /// URL's own records instead of searching every run for it.
+    by_url: HashMap<String, Vec<(usize, usize)>>,
 }
 
 pub fn format_time(t: OffsetDateTime) -> String {
@@ -150,8 +155,31 @@ impl History {
                 .ok_or_else(|| bad(format!("`{}` is not an RFC 3339 time", run.at)))?;
             runs.push((at, run));
         }
+        Ok(History::new(runs))
+    }
+
+    fn new(mut runs: Vec<(OffsetDateTime, Run)>) -> History {
         runs.sort_by_key(|(at, _)| *at);
-        Ok(History { runs })
+        let mut by_url: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (i, (_, run)) in runs.iter().enumerate() {
+            for (j, r) in run.results.iter().enumerate() {
+                by_url.entry(r.url.clone()).or_default().push((i, j));
+            }
+        }
+        History { runs, by_url }
+    }
+
+    /// The records of `url`, latest first, with their run's time.
+    fn records(&self, url: &str) -> impl Iterator<Item = (OffsetDateTime, &str, &Record)> {
+        self.by_url
+            .get(url)
+            .into_iter()
+            .flatten()
+            .rev()
+            .map(|&(i, j)| {
+                let (at, run) = &self.runs[i];
+                (*at, run.at.as_str(), &run.results[j])
+            })
     }
 
     /// Appends `run` to the file at `path`: the old content and the new line
@@ -176,7 +204,7 @@ impl History {
         if let Some(at) = parse_time(&run.at).filter(|_| !run.results.is_empty()) {
             runs.push((at, run.clone()));
         }
-        History { runs }
+        History::new(runs)
     }
 
     /// Each run's time and its count of URLs per status, oldest first.
@@ -200,15 +228,9 @@ impl History {
         now: OffsetDateTime,
         max_age: Duration,
     ) -> Option<(&str, &Record)> {
-        self.runs.iter().rev().find_map(|(at, run)| {
-            let age = now - *at;
-            if age.is_negative() || age.unsigned_abs() > max_age {
-                return None;
-            }
-            run.results
-                .iter()
-                .find(|r| r.url == url)
-                .map(|r| (run.at.as_str(), r))
+        self.records(url).find_map(|(at, run_at, record)| {
+            let age = now - at;
+            (!age.is_negative() && age.unsigned_abs() <= max_age).then_some((run_at, record))
         })
     }
 
@@ -221,12 +243,7 @@ impl History {
         rules: Rules,
     ) -> Verdict {
         // The earlier runs' statuses of this URL, latest first.
-        let earlier = self.runs.iter().rev().filter_map(|(at, run)| {
-            run.results
-                .iter()
-                .find(|r| r.url == url)
-                .map(|r| (*at, r.status))
-        });
+        let earlier = self.records(url).map(|(at, _, r)| (at, r.status));
         let mut since = now;
         let mut failures = u32::from(current.is_failure());
         for (at, status) in earlier {
@@ -269,8 +286,8 @@ mod tests {
     }
 
     fn history(statuses: &[(i64, Status)]) -> History {
-        History {
-            runs: statuses
+        History::new(
+            statuses
                 .iter()
                 .map(|(day, status)| {
                     (
@@ -288,7 +305,7 @@ mod tests {
                     )
                 })
                 .collect(),
-        }
+        )
     }
 
     #[test]
