@@ -147,9 +147,9 @@ fn replace_scalar(line: &str, col: usize, old: &str, new: &str) -> Result<String
         return Err(format!("the value reads `{value}`, not the URL checked"));
     }
     let replacement = match style {
-        '"' => format!("\"{}\"", new.replace('\\', "\\\\").replace('"', "\\\"")),
         '\'' => format!("'{}'", new.replace('\'', "''")),
-        _ if plain_is_safe(new) => new.to_owned(),
+        ' ' if plain_is_safe(new) => new.to_owned(),
+        // Double-quoted, as it was, or because a plain scalar would not do.
         _ => format!("\"{}\"", new.replace('\\', "\\\\").replace('"', "\\\"")),
     };
     Ok(format!("{}{}{}", &line[..start], replacement, &rest[len..]))
