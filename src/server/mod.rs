@@ -10,6 +10,7 @@ mod error;
 mod files;
 mod html;
 mod negotiate;
+mod page;
 mod queries;
 mod query_page;
 mod resource;
