@@ -214,6 +214,77 @@ pub enum Command {
         now: Option<time::OffsetDateTime>,
     },
 
+    /// Replace a named graph in a triplestore with the data, then check what the
+    /// store holds.
+    ///
+    /// Loads and validates the data as build does, then sends the graph with the
+    /// SPARQL 1.1 Graph Store protocol (one streamed PUT of N-Triples) or, with
+    /// --method update, SPARQL 1.1 Update (batches into a staging graph, then one
+    /// MOVE). Afterwards the remote graph's triple count must equal the build's
+    /// (with --verify, its triples too). Exit 0 when it does, 1 when it does not,
+    /// 2 when the data is bad or the store refuses or cannot be reached.
+    Publish {
+        /// The Graph Store endpoint (Oxigraph: http://HOST:7878/store, Fuseki:
+        /// http://HOST:3030/DATASET/data), or with --method update the SPARQL Update
+        /// endpoint (Oxigraph: .../update).
+        #[arg(long, value_name = "URL")]
+        endpoint: String,
+
+        /// The named graph to replace. Default: the dataset's IRI.
+        #[arg(long, value_name = "IRI")]
+        graph: Option<String>,
+
+        /// How to send the graph.
+        #[arg(long, value_enum, default_value = "gsp")]
+        method: PublishMethod,
+
+        /// Count (and with --verify, read) the remote graph with SPARQL queries to
+        /// this endpoint. Default with --method update: --endpoint, with a final
+        /// /update made /query (Oxigraph, Fuseki); with gsp the graph is read back
+        /// through the Graph Store protocol.
+        #[arg(long, value_name = "URL")]
+        query_endpoint: Option<String>,
+
+        /// The user for HTTP Basic authentication; the password is read from
+        /// --password-env.
+        #[arg(long, value_name = "USER", requires = "password_env")]
+        user: Option<String>,
+
+        /// The environment variable that holds the password (never the password
+        /// itself: command lines are visible to every user of the machine).
+        #[arg(long, value_name = "VARIABLE", requires = "user")]
+        password_env: Option<String>,
+
+        /// The environment variable that holds a bearer token.
+        #[arg(long, value_name = "VARIABLE", conflicts_with = "user")]
+        bearer_env: Option<String>,
+
+        /// Also check that the remote graph holds exactly the build's triples
+        /// (and so has its canonical hash), not only as many.
+        #[arg(long)]
+        verify: bool,
+
+        /// Triples per INSERT DATA request with --method update.
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        batch_size: usize,
+
+        /// Seconds for one request, body included.
+        #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+        timeout: f64,
+
+        /// Seconds to connect.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        connect_timeout: f64,
+
+        /// Attempts after the first, on connection errors and 5xx answers.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        retries: u32,
+
+        /// Seconds before the first retry; doubled at each, at most 30.
+        #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+        retry_wait: f64,
+    },
+
     /// Run a SPARQL query against the data and print the results.
     Query {
         /// The name of a query in --queries (its file name without .rq).
@@ -236,6 +307,14 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "queries")]
         queries: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublishMethod {
+    /// SPARQL 1.1 Graph Store HTTP Protocol: one PUT.
+    Gsp,
+    /// SPARQL 1.1 Update: INSERT DATA batches into a staging graph, then MOVE.
+    Update,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::build::BuildOptions;
-use crate::cli::{Cli, Command, QueryFormat};
+use crate::cli::{Cli, Command, PublishMethod, QueryFormat};
 use crate::linkcheck::{self, LinkcheckOptions};
+use crate::publish::{self, Credentials, PublishOptions};
 use crate::server;
 use crate::source::Limits;
 use crate::validate::{ShapesSource, ValidateOptions};
@@ -33,6 +34,7 @@ pub enum Task {
     Query(QueryOptions),
     Validate(ValidateOptions),
     Linkcheck(LinkcheckOptions),
+    Publish(PublishOptions),
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +173,46 @@ impl From<Cli> for Config {
                 fix,
                 archive: archive.then_some(archive_endpoint),
                 rdf,
+            }),
+            Command::Publish {
+                endpoint,
+                graph,
+                method,
+                query_endpoint,
+                user,
+                password_env,
+                bearer_env,
+                verify,
+                batch_size,
+                timeout,
+                connect_timeout,
+                retries,
+                retry_wait,
+            } => Task::Publish(PublishOptions {
+                data: g.data,
+                limits,
+                shapes,
+                endpoint,
+                query_endpoint,
+                graph,
+                method: match method {
+                    PublishMethod::Gsp => publish::Method::Gsp,
+                    PublishMethod::Update => publish::Method::Update,
+                },
+                credentials: match (user, password_env, bearer_env) {
+                    (Some(user), Some(password_env), _) => Credentials::Basic { user, password_env },
+                    (_, _, Some(token_env)) => Credentials::Bearer { token_env },
+                    _ => Credentials::None,
+                },
+                verify,
+                batch_size,
+                settings: publish::Settings {
+                    timeout: seconds(timeout),
+                    connect_timeout: seconds(connect_timeout),
+                    retries,
+                    retry_wait: seconds(retry_wait),
+                },
+                quiet: g.quiet,
             }),
             Command::Query {
                 name,

@@ -3,6 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::publish::PublishError;
 use crate::source::SourceError;
 use crate::store::StoreError;
 use crate::validate::ShapesError;
@@ -54,6 +55,9 @@ pub enum Error {
 
     #[error(transparent)]
     Engine(#[from] EngineError),
+
+    #[error(transparent)]
+    Publish(#[from] PublishError),
 
     /// The data loads but does not conform to the shapes.
     #[error("{violations} SHACL violation{} (run `orgdir validate` for the report)", if *.violations == 1 { "" } else { "s" })]
@@ -115,6 +119,8 @@ impl Error {
             | Error::Http(_)
             | Error::Shapes(_)
             | Error::Engine(_) => exit::BAD_INPUT,
+            Error::Publish(PublishError::Mismatch(_)) => exit::FINDINGS,
+            Error::Publish(_) => exit::BAD_INPUT,
             Error::Invalid { .. } => exit::FINDINGS,
         }
     }

@@ -17,6 +17,10 @@
 //!    and points each result at the YAML key that caused it; `build` and
 //!    `serve` refuse data with violations, and [`report`] writes the results
 //!    as text, Turtle, JSON or SARIF.
+//!
+//! 6. [`publish`] replaces a named graph in an existing triplestore with the
+//!    same graph (SPARQL 1.1 Graph Store protocol or Update) and checks what
+//!    the store then holds; [`linkcheck`] reports the websites that rotted.
 
 pub mod build;
 pub mod cli;
@@ -25,6 +29,7 @@ pub mod dumps;
 pub mod error;
 pub mod fsutil;
 pub mod linkcheck;
+pub mod publish;
 pub mod query;
 pub mod rdf;
 pub mod report;

@@ -5,7 +5,7 @@ use orgdir::build::{self, BuildSummary};
 use orgdir::cli::Cli;
 use orgdir::config::{Config, Task, Verbosity};
 use orgdir::error::exit;
-use orgdir::{linkcheck, query, server, validate};
+use orgdir::{linkcheck, publish, query, server, validate};
 
 /// mimalloc: with glibc's allocator, `orgdir build` of 100,000 synthetic
 /// records took 3.8-4.8 s and 170 MB; with mimalloc, 3.2-3.9 s and 135 MB.
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
     let result = match &config.task {
         Task::Build(options) => build::build(options).map(|s| summary(&s, config.verbosity)),
         Task::Serve(options) => server::run(options),
+        Task::Publish(options) => publish::run(options),
         Task::Query(options) => query::run(options, &mut std::io::stdout().lock()),
         Task::Linkcheck(options) => {
             linkcheck::run(options, &mut std::io::stdout().lock()).map(|code| {

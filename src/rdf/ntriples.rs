@@ -86,18 +86,23 @@ impl<W: Write> NTriplesWriter<W> {
     }
 }
 
+/// Appends the canonical N-Triples lines of `d`, in order.
+pub fn push_description(out: &mut String, d: &Description) {
+    for (p, o) in &d.properties {
+        out.push('<');
+        out.push_str(d.subject.as_str());
+        out.push_str("> <");
+        out.push_str(p.as_str());
+        out.push_str("> ");
+        push_term(out, o);
+        out.push_str(" .\n");
+    }
+}
+
 impl<W: Write> DescriptionWriter for NTriplesWriter<W> {
     fn write(&mut self, d: &Description) -> io::Result<()> {
         self.lines.clear();
-        for (p, o) in &d.properties {
-            self.lines.push('<');
-            self.lines.push_str(d.subject.as_str());
-            self.lines.push_str("> <");
-            self.lines.push_str(p.as_str());
-            self.lines.push_str("> ");
-            push_term(&mut self.lines, o);
-            self.lines.push_str(" .\n");
-        }
+        push_description(&mut self.lines, d);
         self.out.write_all(self.lines.as_bytes())
     }
 

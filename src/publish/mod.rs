@@ -1,0 +1,294 @@
+//! `orgdir publish`: the checked graph into an existing triplestore, over the
+//! standard protocols, so a directory that outgrows one machine is served by
+//! Fuseki, GraphDB, Virtuoso, QLever or an Oxigraph server rather than by a
+//! cluster of our own.
+//!
+//! The data is loaded and validated as `build` does, then the named graph is
+//! replaced in one of two ways:
+//! - **gsp** (default): one SPARQL 1.1 Graph Store HTTP Protocol `PUT` of the
+//!   graph as N-Triples, streamed as it is written (the graph is never held
+//!   in memory as text); the store swaps the graph in one request.
+//! - **update**: SPARQL 1.1 Update for stores without the Graph Store
+//!   protocol: the triples go in bounded `INSERT DATA` batches into a staging
+//!   graph, which one `MOVE` then puts in place. Readers see the old graph
+//!   until the move; a failed run leaves only the staging graph, which the
+//!   next run drops first.
+//!
+//! Afterwards the remote graph's triple count is compared with the build's,
+//! and with `--verify` its triples themselves (see [`verify`]).
+
+mod remote;
+mod upload;
+mod verify;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+pub use remote::{Auth, Settings};
+
+use crate::error::Error;
+use crate::rdf::Iris;
+use crate::rdf::dump::hex;
+use crate::source::{self, Limits, Source};
+use crate::validate::{self, ShapesSource};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Gsp,
+    Update,
+}
+
+/// Where the credentials come from: names of environment variables, never
+/// the secrets themselves (command lines are visible to every user).
+#[derive(Debug, Clone, Default)]
+pub enum Credentials {
+    #[default]
+    None,
+    Basic {
+        user: String,
+        password_env: String,
+    },
+    Bearer {
+        token_env: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    pub data: PathBuf,
+    pub limits: Limits,
+    pub shapes: ShapesSource,
+    /// The Graph Store endpoint (gsp) or the SPARQL Update endpoint (update).
+    pub endpoint: String,
+    /// Where to count (and with `--verify`, read) the remote graph with SPARQL.
+    /// Default with `--method update`: the endpoint, its `/update` ending made
+    /// `/query`; with gsp, the graph is read back through the Graph Store
+    /// protocol.
+    pub query_endpoint: Option<String>,
+    /// The graph to replace; default: the dataset's IRI.
+    pub graph: Option<String>,
+    pub method: Method,
+    pub credentials: Credentials,
+    pub verify: bool,
+    /// Triples per `INSERT DATA` (update).
+    pub batch_size: usize,
+    pub settings: Settings,
+    pub quiet: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("cannot start the HTTP client: {0}")]
+    Client(String),
+
+    #[error("{what}: {url} refused it ({status}); {hint}")]
+    Refused {
+        what: String,
+        url: String,
+        status: u16,
+        hint: &'static str,
+    },
+
+    #[error(
+        "{what}: {url} answered 404 Not Found; check the endpoint's path (Oxigraph: /store for \
+         the Graph Store protocol, /update for --method update)"
+    )]
+    NotFound { what: String, url: String },
+
+    #[error("{what}: {url} answered {status}: {body}")]
+    Status {
+        what: String,
+        url: String,
+        status: u16,
+        body: String,
+    },
+
+    #[error("{what}: {url} failed after {attempts} attempt{}: {reason}", if *.attempts == 1 { "" } else { "s" })]
+    Failed {
+        what: String,
+        url: String,
+        attempts: u32,
+        reason: String,
+    },
+
+    #[error("the remote graph cannot be read: {0}")]
+    Unreadable(String),
+
+    /// Published, but the remote graph is not the build's.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// What a publish did, for the summary line.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub graph: String,
+    pub triples: u64,
+    pub remote_triples: u64,
+    /// The build's canonical hash, when `--verify` found the remote graph equal.
+    pub verified_hash: Option<String>,
+    pub requests: u64,
+    pub seconds: f64,
+}
+
+pub fn run(options: &PublishOptions) -> Result<(), Error> {
+    let start = Instant::now();
+    let auth = credentials(&options.credentials)?;
+    check_endpoint(&options.endpoint)?;
+    if let Some(q) = &options.query_endpoint {
+        check_endpoint(q)?;
+    }
+    let source = source::load(&options.data, options.limits)?;
+    let ((_, warnings), _) =
+        validate::remember::check_remembered(&options.data, &source, &options.shapes)?;
+    if !options.quiet {
+        eprint!("{warnings}");
+    }
+    let source = Arc::new(source);
+    let graph = match &options.graph {
+        Some(g) => oxrdf::NamedNode::new(g.as_str())
+            .map_err(|e| PublishError::Usage(format!("--graph `{g}` is not an IRI: {e}")))?
+            .into_string(),
+        None => Iris::of(&source.dataset).dataset(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Http(e.to_string()))?;
+    let published = runtime.block_on(publish(options, auth, source, graph, start))?;
+    if !options.quiet {
+        let how = match options.method {
+            Method::Gsp => "Graph Store PUT",
+            Method::Update => "SPARQL Update",
+        };
+        eprintln!(
+            "published {} triples into <{}> at {} ({how}, {} request{}, {:.2} s)",
+            published.triples,
+            published.graph,
+            options.endpoint,
+            published.requests,
+            if published.requests == 1 { "" } else { "s" },
+            published.seconds,
+        );
+        match &published.verified_hash {
+            Some(hash) => eprintln!(
+                "  the remote graph holds the same {} triples; canonical hash (RDFC-1.0, SHA-256) {hash}",
+                published.remote_triples
+            ),
+            None => eprintln!(
+                "  the remote graph holds {} triples, as built",
+                published.remote_triples
+            ),
+        }
+    }
+    Ok(())
+}
+
+async fn publish(
+    options: &PublishOptions,
+    auth: Auth,
+    source: Arc<Source>,
+    graph: String,
+    start: Instant,
+) -> Result<Published, PublishError> {
+    let remote = remote::Remote::new(auth, options.settings.clone())?;
+    let local = {
+        let source = Arc::clone(&source);
+        let digests = options.verify;
+        tokio::task::spawn_blocking(move || verify::Local::of(&source, digests))
+            .await
+            .expect("the local count does not panic")
+    };
+    let requests = match options.method {
+        Method::Gsp => upload::put(&remote, &options.endpoint, &graph, &source).await?,
+        Method::Update => {
+            upload::update(
+                &remote,
+                &options.endpoint,
+                &graph,
+                &source,
+                options.batch_size.max(1),
+            )
+            .await?
+        }
+    };
+    let reader = match (&options.query_endpoint, options.method) {
+        (Some(q), _) => verify::Reader::Sparql(q.clone()),
+        (None, Method::Update) => verify::Reader::Sparql(query_endpoint_of(&options.endpoint)),
+        (None, Method::Gsp) => verify::Reader::GraphStore(options.endpoint.clone()),
+    };
+    let remote_triples = verify::check(&remote, &reader, &graph, &local).await?;
+    Ok(Published {
+        graph,
+        triples: local.count,
+        remote_triples,
+        verified_hash: local.digests.is_some().then(|| local.canonical_hash.clone()),
+        requests,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+fn credentials(credentials: &Credentials) -> Result<Auth, PublishError> {
+    let var = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                PublishError::Usage(format!("the environment variable {name} is not set"))
+            })
+    };
+    Ok(match credentials {
+        Credentials::None => Auth::None,
+        Credentials::Basic { user, password_env } => Auth::Basic {
+            user: user.clone(),
+            password: var(password_env)?,
+        },
+        Credentials::Bearer { token_env } => Auth::Bearer(var(token_env)?),
+    })
+}
+
+/// An http(s) URL without a password in it.
+fn check_endpoint(url: &str) -> Result<(), PublishError> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| PublishError::Usage(format!("`{url}` is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(PublishError::Usage(format!(
+            "`{url}` is not an http(s) URL"
+        )));
+    }
+    if parsed.password().is_some() {
+        return Err(PublishError::Usage(
+            "the endpoint URL holds a password, which would show in process lists and logs: \
+             pass --user USER --password-env VARIABLE instead"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Where an update endpoint's store answers queries, when not told: Oxigraph
+/// and Fuseki name their endpoints `.../update` and `.../query`; other stores
+/// (Virtuoso's `/sparql`, GraphDB's repositories) take both at one URL.
+fn query_endpoint_of(update_endpoint: &str) -> String {
+    match update_endpoint.strip_suffix("/update") {
+        Some(base) => format!("{base}/query"),
+        None => update_endpoint.to_owned(),
+    }
+}
+
+/// The graph that `--method update` fills before moving it into place: one
+/// per target graph, so a failed run's leftovers are found and dropped by
+/// the next.
+fn staging_graph(graph: &str) -> String {
+    format!(
+        "urn:orgdir:staging:{}",
+        &hex(&Sha256::digest(graph.as_bytes()))[..32]
+    )
+}

@@ -1,0 +1,229 @@
+//! The remote store's HTTP side: one client with time limits and credentials,
+//! requests retried with capped exponential backoff on connection errors and
+//! 5xx (honouring `Retry-After`), and every refusal turned into an error that
+//! says what to do. Credentials only ever travel in headers: they are never in
+//! a URL, a log line or an error.
+
+use std::time::Duration;
+
+use reqwest::{RequestBuilder, Response, StatusCode};
+
+use super::PublishError;
+
+/// How to prove who we are to the store.
+#[derive(Clone, Default)]
+pub enum Auth {
+    #[default]
+    None,
+    Basic {
+        user: String,
+        password: String,
+    },
+    Bearer(String),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret itself, even in a debug print.
+        match self {
+            Auth::None => f.write_str("None"),
+            Auth::Basic { user, .. } => write!(f, "Basic({user}, ***)"),
+            Auth::Bearer(_) => f.write_str("Bearer(***)"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// For one whole request, body included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Attempts after the first, for connection errors and 5xx.
+    pub retries: u32,
+    /// Before the first retry; doubled at each, at most [`MAX_WAIT`].
+    pub retry_wait: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timeout: Duration::from_secs(600),
+            connect_timeout: Duration::from_secs(10),
+            retries: 3,
+            retry_wait: Duration::from_secs(1),
+        }
+    }
+}
+
+const MAX_WAIT: Duration = Duration::from_secs(30);
+
+pub struct Remote {
+    client: reqwest::Client,
+    auth: Auth,
+    settings: Settings,
+}
+
+impl Remote {
+    pub fn new(auth: Auth, settings: Settings) -> Result<Remote, PublishError> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("orgdir-publish/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| PublishError::Client(e.to_string()))?;
+        Ok(Remote {
+            client,
+            auth,
+            settings,
+        })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Sends the request `make` builds (again at each attempt, so a streamed
+    /// body is produced afresh) until it succeeds, fails for good, or the
+    /// retries are spent. `what` names the step in errors ("the PUT of the
+    /// graph"); `url` is the endpoint, shown in errors. A 404 is returned as
+    /// a response when `not_found_ok`.
+    pub async fn send(
+        &self,
+        what: &str,
+        url: &str,
+        not_found_ok: bool,
+        make: impl Fn() -> RequestBuilder,
+    ) -> Result<Response, PublishError> {
+        let mut attempt = 0;
+        loop {
+            let request = self.authorize(make());
+            let (reason, retry_after) = match request.send().await {
+                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) if response.status() == StatusCode::NOT_FOUND && not_found_ok => {
+                    return Ok(response);
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = response
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(crate::linkcheck::client::parse_retry_after);
+                    let body = snippet(response).await;
+                    match status.as_u16() {
+                        401 | 403 => {
+                            return Err(PublishError::Refused {
+                                what: what.into(),
+                                url: url.into(),
+                                status: status.as_u16(),
+                                hint: if matches!(self.auth, Auth::None) {
+                                    "it needs credentials: --user with --password-env, or --bearer-env"
+                                } else {
+                                    "check the user and password or token, and that they may write"
+                                },
+                            });
+                        }
+                        404 => {
+                            return Err(PublishError::NotFound {
+                                what: what.into(),
+                                url: url.into(),
+                            });
+                        }
+                        500..=599 => (
+                            format!("{} {}", status.as_u16(), with_body(status, &body)),
+                            retry_after,
+                        ),
+                        _ => {
+                            return Err(PublishError::Status {
+                                what: what.into(),
+                                url: url.into(),
+                                status: status.as_u16(),
+                                body,
+                            });
+                        }
+                    }
+                }
+                Err(e) => (error_chain(&e), None),
+            };
+            if attempt >= self.settings.retries {
+                return Err(PublishError::Failed {
+                    what: what.into(),
+                    url: url.into(),
+                    attempts: attempt + 1,
+                    reason,
+                });
+            }
+            let backoff = self
+                .settings
+                .retry_wait
+                .saturating_mul(1 << attempt.min(16))
+                .min(MAX_WAIT);
+            let wait = retry_after.map_or(backoff, |r| r.min(MAX_WAIT));
+            tracing::warn!(
+                "{what} failed ({reason}); retrying in {:.1} s",
+                wait.as_secs_f64()
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.auth {
+            Auth::None => request,
+            Auth::Basic { user, password } => request.basic_auth(user, Some(password)),
+            Auth::Bearer(token) => request.bearer_auth(token),
+        }
+    }
+}
+
+fn with_body(status: StatusCode, body: &str) -> String {
+    let reason = status.canonical_reason().unwrap_or("");
+    if body.is_empty() {
+        reason.to_owned()
+    } else {
+        format!("{reason}: {body}")
+    }
+}
+
+/// The start of an error answer's body (stores explain themselves there),
+/// on one line.
+async fn snippet(response: Response) -> String {
+    const MAX: usize = 300;
+    let bytes = response.bytes().await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX * 4)]);
+    let mut line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > MAX {
+        line = line.chars().take(MAX).collect::<String>() + "...";
+    }
+    line
+}
+
+/// A reqwest error and its causes on one line, without the URL (which the
+/// caller shows itself).
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut kind = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "cannot connect".to_owned()
+    } else if e.is_body() || e.is_request() {
+        "the connection failed".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        cause = c.source();
+    }
+    if !parts.is_empty() {
+        kind.push_str(": ");
+        kind.push_str(&parts.join(": "));
+    }
+    kind
+}

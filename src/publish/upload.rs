@@ -1,0 +1,174 @@
+//! Sending the graph: one streamed Graph Store `PUT`, or SPARQL Update batches.
+//!
+//! The N-Triples are written on a blocking thread, a chunk at a time, into a
+//! bounded channel that the request body reads: only a few chunks exist at
+//! once, whatever the size of the graph. A retry writes them again.
+
+use std::sync::Arc;
+use std::thread;
+
+use bytes::Bytes;
+use reqwest::header::CONTENT_TYPE;
+use tokio::sync::mpsc;
+
+use super::remote::Remote;
+use super::{PublishError, staging_graph};
+use crate::rdf::Graph;
+use crate::rdf::ntriples::push_description;
+use crate::source::Source;
+
+/// Bytes per chunk of the streamed body.
+const CHUNK: usize = 256 * 1024;
+
+/// Replaces `graph` with one `PUT endpoint?graph=IRI`. Returns the number of
+/// requests sent.
+pub async fn put(
+    remote: &Remote,
+    endpoint: &str,
+    graph: &str,
+    source: &Arc<Source>,
+) -> Result<u64, PublishError> {
+    let url = graph_url(endpoint, graph)?;
+    let attempts = std::sync::atomic::AtomicU64::new(0);
+    remote
+        .send("the Graph Store PUT of the graph", endpoint, false, || {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            remote
+                .client()
+                .put(url.clone())
+                .header(CONTENT_TYPE, "application/n-triples")
+                .body(reqwest::Body::wrap_stream(ntriples_stream(Arc::clone(
+                    source,
+                ))))
+        })
+        .await?;
+    Ok(attempts.into_inner())
+}
+
+/// Replaces `graph` through SPARQL Update: drop the staging graph, insert
+/// the triples into it in batches of `batch` triples, move it onto `graph`.
+/// Each request is retried on its own: inserting the same triples twice
+/// changes nothing.
+pub async fn update(
+    remote: &Remote,
+    endpoint: &str,
+    graph: &str,
+    source: &Arc<Source>,
+    batch: usize,
+) -> Result<u64, PublishError> {
+    let staging = staging_graph(graph);
+    let mut requests = 0;
+    sparql_update(
+        remote,
+        endpoint,
+        "dropping the staging graph",
+        format!("DROP SILENT GRAPH <{staging}>"),
+    )
+    .await?;
+    requests += 1;
+
+    let (tx, mut rx) = mpsc::channel::<String>(2);
+    let producer = {
+        let source = Arc::clone(source);
+        let head = format!("INSERT DATA {{ GRAPH <{staging}> {{\n");
+        thread::spawn(move || {
+            let graph = Graph::new(&source);
+            let mut text = head.clone();
+            let mut triples = 0;
+            for d in graph.descriptions() {
+                push_description(&mut text, &d);
+                triples += d.properties.len();
+                if triples >= batch {
+                    text.push_str("} }\n");
+                    if tx.blocking_send(std::mem::replace(&mut text, head.clone())).is_err() {
+                        return;
+                    }
+                    triples = 0;
+                }
+            }
+            if triples > 0 {
+                text.push_str("} }\n");
+                let _ = tx.blocking_send(text);
+            }
+        })
+    };
+    let mut sent = 0u64;
+    while let Some(update) = rx.recv().await {
+        sent += 1;
+        let what = format!("inserting batch {sent} into the staging graph");
+        if let Err(e) = sparql_update(remote, endpoint, &what, update).await {
+            drop(rx);
+            let _ = producer.join();
+            return Err(e);
+        }
+    }
+    producer.join().expect("the batch writer does not panic");
+    requests += sent;
+
+    sparql_update(
+        remote,
+        endpoint,
+        "moving the staging graph into place",
+        format!("MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>"),
+    )
+    .await?;
+    Ok(requests + 1)
+}
+
+async fn sparql_update(
+    remote: &Remote,
+    endpoint: &str,
+    what: &str,
+    update: String,
+) -> Result<(), PublishError> {
+    let update = Bytes::from(update);
+    remote
+        .send(what, endpoint, false, || {
+            remote
+                .client()
+                .post(endpoint)
+                .header(CONTENT_TYPE, "application/sparql-update")
+                .body(update.clone())
+        })
+        .await
+        .map(drop)
+}
+
+/// `endpoint?graph=IRI` (or `&graph=` when the endpoint has a query already).
+pub fn graph_url(endpoint: &str, graph: &str) -> Result<reqwest::Url, PublishError> {
+    let mut url = reqwest::Url::parse(endpoint)
+        .map_err(|e| PublishError::Usage(format!("`{endpoint}` is not a URL: {e}")))?;
+    url.query_pairs_mut().append_pair("graph", graph);
+    Ok(url)
+}
+
+/// The graph as canonical N-Triples, chunk by chunk, written on its own
+/// thread. When the request ends early the receiver is dropped and the
+/// writer stops at its next chunk.
+fn ntriples_stream(
+    source: Arc<Source>,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    let (tx, rx) = mpsc::channel::<Bytes>(4);
+    thread::spawn(move || {
+        let graph = Graph::new(&source);
+        let mut text = String::with_capacity(CHUNK + 4096);
+        for d in graph.descriptions() {
+            push_description(&mut text, &d);
+            if text.len() >= CHUNK {
+                let chunk = Bytes::from(std::mem::replace(
+                    &mut text,
+                    String::with_capacity(CHUNK + 4096),
+                ));
+                if tx.blocking_send(chunk).is_err() {
+                    return;
+                }
+            }
+        }
+        if !text.is_empty() {
+            let _ = tx.blocking_send(Bytes::from(text));
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (Ok(chunk), rx))
+    })
+}

@@ -1,0 +1,258 @@
+//! Checking what the store holds after a publish.
+//!
+//! Always: the remote graph's triple count equals the build's. With
+//! `--verify`: the remote graph has exactly the build's triples. Every
+//! triple read back is written in canonical N-Triples and reduced to a
+//! 128-bit digest (the first half of its SHA-256); the sorted digests of both
+//! sides must be equal. A set of triples has one canonical form, so equal sets
+//! mean the remote graph's RDFC-1.0 canonical hash is the build's (our graphs
+//! have no blank nodes: their canonical N-Quads are their sorted N-Triples).
+//! This needs 16 bytes per triple and side, not the text of the graph.
+//! When they differ, the triples missing remotely are named.
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use sha2::{Digest, Sha256};
+
+use super::PublishError;
+use super::remote::Remote;
+use super::upload::graph_url;
+use crate::rdf::Graph;
+use crate::rdf::dump::hex;
+use crate::rdf::ntriples::push_description;
+use crate::source::Source;
+
+/// How many differing triples an error shows.
+const SHOWN: usize = 5;
+
+/// The build's side.
+pub struct Local {
+    pub count: u64,
+    /// Sorted digests of every triple, with `--verify`.
+    pub digests: Option<Vec<u128>>,
+    /// SHA-256 of the sorted canonical N-Triples (with `--verify`).
+    pub canonical_hash: String,
+    source: Option<std::sync::Arc<Source>>,
+}
+
+impl Local {
+    pub fn of(source: &std::sync::Arc<Source>, digests: bool) -> Local {
+        let graph = Graph::new(source);
+        let mut count = 0;
+        let mut all = digests.then(Vec::new);
+        let mut hasher = Sha256::new();
+        let mut lines = String::new();
+        for d in graph.descriptions() {
+            count += d.properties.len() as u64;
+            if let Some(all) = &mut all {
+                lines.clear();
+                push_description(&mut lines, &d);
+                // The descriptions come in canonical order: this is orgs.nt.
+                hasher.update(lines.as_bytes());
+                all.extend(lines.lines().map(digest));
+            }
+        }
+        if let Some(all) = &mut all {
+            all.sort_unstable();
+        }
+        Local {
+            count,
+            digests: all,
+            canonical_hash: hex(&hasher.finalize()),
+            source: digests.then(|| std::sync::Arc::clone(source)),
+        }
+    }
+
+    /// The build's triples whose digest is in `wanted`, in canonical order.
+    fn lines_with(&self, wanted: &[u128]) -> Vec<String> {
+        let Some(source) = &self.source else {
+            return Vec::new();
+        };
+        let graph = Graph::new(source);
+        let mut found = Vec::new();
+        let mut lines = String::new();
+        for d in graph.descriptions() {
+            lines.clear();
+            push_description(&mut lines, &d);
+            for line in lines.lines() {
+                if wanted.binary_search(&digest(line)).is_ok() {
+                    found.push(line.to_owned());
+                    if found.len() == SHOWN {
+                        return found;
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The first 128 bits of the SHA-256 of one canonical N-Triples line
+/// (without its newline).
+fn digest(line: &str) -> u128 {
+    let hash = Sha256::digest(line.as_bytes());
+    u128::from_be_bytes(hash[..16].try_into().expect("16 bytes"))
+}
+
+/// How the remote graph is read back.
+#[derive(Debug, Clone)]
+pub enum Reader {
+    /// `GET endpoint?graph=IRI` (Graph Store protocol).
+    GraphStore(String),
+    /// SPARQL queries to this endpoint.
+    Sparql(String),
+}
+
+/// Compares the remote graph with `local`; returns the remote triple count.
+pub async fn check(
+    remote: &Remote,
+    reader: &Reader,
+    graph: &str,
+    local: &Local,
+) -> Result<u64, PublishError> {
+    let (count, digests) = match (reader, &local.digests) {
+        (Reader::Sparql(endpoint), None) => (sparql_count(remote, endpoint, graph).await?, None),
+        _ => {
+            let mut digests = local.digests.as_ref().map(|_| Vec::new());
+            let count = read_triples(remote, reader, graph, |line| {
+                if let Some(d) = &mut digests {
+                    d.push(digest(line));
+                }
+            })
+            .await?;
+            (count, digests)
+        }
+    };
+    if count != local.count {
+        let difference = count.abs_diff(local.count);
+        return Err(PublishError::Mismatch(format!(
+            "the remote graph <{graph}> holds {count} triples, the build {} ({difference} {})",
+            local.count,
+            if count < local.count {
+                "missing"
+            } else {
+                "too many"
+            }
+        )));
+    }
+    if let (Some(mut remote_digests), Some(local_digests)) = (digests, &local.digests) {
+        remote_digests.sort_unstable();
+        if &remote_digests != local_digests {
+            let missing: Vec<u128> = local_digests
+                .iter()
+                .filter(|d| remote_digests.binary_search(d).is_err())
+                .copied()
+                .collect();
+            let shown = local.lines_with(&missing);
+            let mut message = format!(
+                "the remote graph <{graph}> holds {count} triples, as many as the build, but {} of \
+                 the build's are not among them",
+                missing.len()
+            );
+            for line in shown {
+                message.push_str("\n  missing: ");
+                message.push_str(&line);
+            }
+            return Err(PublishError::Mismatch(message));
+        }
+    }
+    Ok(count)
+}
+
+/// `SELECT (COUNT(*) ...)` of the graph's triples.
+async fn sparql_count(remote: &Remote, endpoint: &str, graph: &str) -> Result<u64, PublishError> {
+    let query = format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}");
+    let response = remote
+        .send("counting the remote graph's triples", endpoint, false, || {
+            remote
+                .client()
+                .post(endpoint)
+                .header(CONTENT_TYPE, "application/sparql-query")
+                .header(ACCEPT, "application/sparql-results+json")
+                .body(query.clone())
+        })
+        .await?;
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .map_err(|e| PublishError::Unreadable(format!("the count query's answer: {e}")))?;
+    body.pointer("/results/bindings/0/n/value")
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            PublishError::Unreadable(format!("the count query's answer has no count: {body}"))
+        })
+}
+
+/// Streams the remote graph as N-Triples, calling `each` with every triple's
+/// canonical line; returns how many there were. A graph the store does not
+/// have (404 from the Graph Store protocol) is empty.
+async fn read_triples(
+    remote: &Remote,
+    reader: &Reader,
+    graph: &str,
+    mut each: impl FnMut(&str),
+) -> Result<u64, PublishError> {
+    let what = "reading the remote graph back";
+    let mut response = match reader {
+        Reader::GraphStore(endpoint) => {
+            let url = graph_url(endpoint, graph)?;
+            remote
+                .send(what, endpoint, true, || {
+                    remote
+                        .client()
+                        .get(url.clone())
+                        .header(ACCEPT, "application/n-triples")
+                })
+                .await?
+        }
+        Reader::Sparql(endpoint) => {
+            let query = format!("CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}");
+            remote
+                .send(what, endpoint, false, || {
+                    remote
+                        .client()
+                        .post(endpoint)
+                        .header(CONTENT_TYPE, "application/sparql-query")
+                        .header(ACCEPT, "application/n-triples")
+                        .body(query.clone())
+                })
+                .await?
+        }
+    };
+    if response.status() == reqwest::StatusCode::NOT_FOUND {
+        return Ok(0);
+    }
+    let mut parser = oxttl::NTriplesParser::new().low_level();
+    let mut count = 0u64;
+    let mut line = String::new();
+    let mut drain = |parser: &mut oxttl::ntriples::LowLevelNTriplesParser,
+                     count: &mut u64|
+     -> Result<(), PublishError> {
+        while let Some(triple) = parser.parse_next() {
+            let triple = triple.map_err(|e| PublishError::Unreadable(e.to_string()))?;
+            line.clear();
+            use std::fmt::Write as _;
+            let _ = write!(line, "{triple} .");
+            each(&line);
+            *count += 1;
+        }
+        Ok(())
+    };
+    loop {
+        let chunk = response
+            .chunk()
+            .await
+            .map_err(|e| PublishError::Unreadable(e.to_string()))?;
+        match chunk {
+            Some(chunk) => {
+                parser.extend_from_slice(&chunk);
+                drain(&mut parser, &mut count)?;
+            }
+            None => {
+                parser.end();
+                drain(&mut parser, &mut count)?;
+                return Ok(count);
+            }
+        }
+    }
+}
