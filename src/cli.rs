@@ -238,6 +238,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "gsp")]
         method: PublishMethod,
 
+        /// The Graph Store protocol's query parameter naming the graph (Virtuoso's
+        /// /sparql-graph-crud calls it graph-uri).
+        #[arg(long, value_name = "NAME", default_value = "graph")]
+        graph_param: String,
+
         /// Count (and with --verify, read) the remote graph with SPARQL queries to
         /// this endpoint. Default with --method update: --endpoint, with a final
         /// /update made /query (Oxigraph, Fuseki); with gsp the graph is read back

@@ -178,6 +178,7 @@ impl From<Cli> for Config {
                 endpoint,
                 graph,
                 method,
+                graph_param,
                 query_endpoint,
                 user,
                 password_env,
@@ -195,12 +196,15 @@ impl From<Cli> for Config {
                 endpoint,
                 query_endpoint,
                 graph,
+                graph_param,
                 method: match method {
                     PublishMethod::Gsp => publish::Method::Gsp,
                     PublishMethod::Update => publish::Method::Update,
                 },
                 credentials: match (user, password_env, bearer_env) {
-                    (Some(user), Some(password_env), _) => Credentials::Basic { user, password_env },
+                    (Some(user), Some(password_env), _) => {
+                        Credentials::Basic { user, password_env }
+                    }
                     (_, _, Some(token_env)) => Credentials::Bearer { token_env },
                     _ => Credentials::None,
                 },

@@ -16,6 +16,19 @@ fn copy_fixture(to: &Path) {
     }
 }
 
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 fn count(s: &store::Snapshot) -> usize {
     s.store.len().unwrap()
 }
@@ -89,6 +102,34 @@ fn built_once_reused_while_unchanged_rebuilt_on_change() {
     assert_eq!(count(&again), 63);
     assert_eq!(dumps_ready(&again, &dir), files, "and its dumps");
     drop(again);
+
+    // A replica (README): a copy of the directory elsewhere is reused as is,
+    // while the original is open in this process.
+    let original = open_or_build(
+        &dir,
+        &data,
+        Limits::default(),
+        &ShapesSource::Bundled,
+        vec![],
+    )
+    .unwrap()
+    .0;
+    let replica_dir = tmp.path().join("replicas").join("store-1");
+    copy_dir(&dir, &replica_dir);
+    let (replica, reused) = open_or_build(
+        &replica_dir,
+        &data,
+        Limits::default(),
+        &ShapesSource::Bundled,
+        vec![],
+    )
+    .unwrap();
+    assert!(reused, "a copy of the store is reused");
+    assert_eq!(count(&replica), count(&original));
+    assert_eq!(replica.version, original.version);
+    assert_eq!(dumps_ready(&replica, &replica_dir), files);
+    drop((original, replica));
+    std::fs::remove_dir_all(tmp.path().join("replicas")).unwrap();
 
     std::fs::write(
         data.join("added.yaml"),

@@ -100,6 +100,25 @@ fn the_newcomer_commands_come_first_and_ci_runs_the_test_command() {
                 "--rdf",
             ][..],
         ),
+        (
+            "publish",
+            &[
+                "--endpoint",
+                "--graph",
+                "--method",
+                "--graph-param",
+                "--query-endpoint",
+                "--user",
+                "--password-env",
+                "--bearer-env",
+                "--verify",
+                "--batch-size",
+                "--timeout",
+                "--connect-timeout",
+                "--retries",
+                "--retry-wait",
+            ][..],
+        ),
     ] {
         let help = Command::new(env!("CARGO_BIN_EXE_orgdir"))
             .args([command, "--help"])

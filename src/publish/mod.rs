@@ -70,6 +70,8 @@ pub struct PublishOptions {
     pub query_endpoint: Option<String>,
     /// The graph to replace; default: the dataset's IRI.
     pub graph: Option<String>,
+    /// The Graph Store protocol's parameter naming the graph (`graph`).
+    pub graph_param: String,
     pub method: Method,
     pub credentials: Credentials,
     pub verify: bool,
@@ -207,7 +209,10 @@ async fn publish(
             .expect("the local count does not panic")
     };
     let requests = match options.method {
-        Method::Gsp => upload::put(&remote, &options.endpoint, &graph, &source).await?,
+        Method::Gsp => {
+            let url = upload::graph_url(&options.endpoint, &options.graph_param, &graph)?;
+            upload::put(&remote, &options.endpoint, url, &source).await?
+        }
         Method::Update => {
             upload::update(
                 &remote,
@@ -222,14 +227,21 @@ async fn publish(
     let reader = match (&options.query_endpoint, options.method) {
         (Some(q), _) => verify::Reader::Sparql(q.clone()),
         (None, Method::Update) => verify::Reader::Sparql(query_endpoint_of(&options.endpoint)),
-        (None, Method::Gsp) => verify::Reader::GraphStore(options.endpoint.clone()),
+        (None, Method::Gsp) => verify::Reader::GraphStore(upload::graph_url(
+            &options.endpoint,
+            &options.graph_param,
+            &graph,
+        )?),
     };
     let remote_triples = verify::check(&remote, &reader, &graph, &local).await?;
     Ok(Published {
         graph,
         triples: local.count,
         remote_triples,
-        verified_hash: local.digests.is_some().then(|| local.canonical_hash.clone()),
+        verified_hash: local
+            .digests
+            .is_some()
+            .then(|| local.canonical_hash.clone()),
         requests,
         seconds: start.elapsed().as_secs_f64(),
     })

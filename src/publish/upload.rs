@@ -20,15 +20,14 @@ use crate::source::Source;
 /// Bytes per chunk of the streamed body.
 const CHUNK: usize = 256 * 1024;
 
-/// Replaces `graph` with one `PUT endpoint?graph=IRI`. Returns the number of
-/// requests sent.
+/// Replaces the graph with one `PUT` to `url` (`endpoint?graph=IRI`).
+/// Returns the number of requests sent.
 pub async fn put(
     remote: &Remote,
     endpoint: &str,
-    graph: &str,
+    url: reqwest::Url,
     source: &Arc<Source>,
 ) -> Result<u64, PublishError> {
-    let url = graph_url(endpoint, graph)?;
     let attempts = std::sync::atomic::AtomicU64::new(0);
     remote
         .send("the Graph Store PUT of the graph", endpoint, false, || {
@@ -80,7 +79,10 @@ pub async fn update(
                 triples += d.properties.len();
                 if triples >= batch {
                     text.push_str("} }\n");
-                    if tx.blocking_send(std::mem::replace(&mut text, head.clone())).is_err() {
+                    if tx
+                        .blocking_send(std::mem::replace(&mut text, head.clone()))
+                        .is_err()
+                    {
                         return;
                     }
                     triples = 0;
@@ -134,11 +136,12 @@ async fn sparql_update(
         .map(drop)
 }
 
-/// `endpoint?graph=IRI` (or `&graph=` when the endpoint has a query already).
-pub fn graph_url(endpoint: &str, graph: &str) -> Result<reqwest::Url, PublishError> {
+/// `endpoint?graph=IRI` (or `&graph=` when the endpoint has a query already),
+/// `param` naming the parameter.
+pub fn graph_url(endpoint: &str, param: &str, graph: &str) -> Result<reqwest::Url, PublishError> {
     let mut url = reqwest::Url::parse(endpoint)
         .map_err(|e| PublishError::Usage(format!("`{endpoint}` is not a URL: {e}")))?;
-    url.query_pairs_mut().append_pair("graph", graph);
+    url.query_pairs_mut().append_pair(param, graph);
     Ok(url)
 }
 

@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 
 use super::PublishError;
 use super::remote::Remote;
-use super::upload::graph_url;
 use crate::rdf::Graph;
 use crate::rdf::dump::hex;
 use crate::rdf::ntriples::push_description;
@@ -96,8 +95,8 @@ fn digest(line: &str) -> u128 {
 /// How the remote graph is read back.
 #[derive(Debug, Clone)]
 pub enum Reader {
-    /// `GET endpoint?graph=IRI` (Graph Store protocol).
-    GraphStore(String),
+    /// `GET endpoint?graph=IRI` (Graph Store protocol): that URL.
+    GraphStore(reqwest::Url),
     /// SPARQL queries to this endpoint.
     Sparql(String),
 }
@@ -162,14 +161,19 @@ pub async fn check(
 async fn sparql_count(remote: &Remote, endpoint: &str, graph: &str) -> Result<u64, PublishError> {
     let query = format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}");
     let response = remote
-        .send("counting the remote graph's triples", endpoint, false, || {
-            remote
-                .client()
-                .post(endpoint)
-                .header(CONTENT_TYPE, "application/sparql-query")
-                .header(ACCEPT, "application/sparql-results+json")
-                .body(query.clone())
-        })
+        .send(
+            "counting the remote graph's triples",
+            endpoint,
+            false,
+            || {
+                remote
+                    .client()
+                    .post(endpoint)
+                    .header(CONTENT_TYPE, "application/sparql-query")
+                    .header(ACCEPT, "application/sparql-results+json")
+                    .body(query.clone())
+            },
+        )
         .await?;
     let body: serde_json::Value = response
         .json()
@@ -194,8 +198,8 @@ async fn read_triples(
 ) -> Result<u64, PublishError> {
     let what = "reading the remote graph back";
     let mut response = match reader {
-        Reader::GraphStore(endpoint) => {
-            let url = graph_url(endpoint, graph)?;
+        Reader::GraphStore(url) => {
+            let endpoint = url.as_str();
             remote
                 .send(what, endpoint, true, || {
                     remote
@@ -206,7 +210,8 @@ async fn read_triples(
                 .await?
         }
         Reader::Sparql(endpoint) => {
-            let query = format!("CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}");
+            let query =
+                format!("CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}");
             remote
                 .send(what, endpoint, false, || {
                     remote

@@ -1,0 +1,583 @@
+//! `orgdir publish`: against a mock Graph Store on 127.0.0.1 for the
+//! protocol's failure cases (refusals, retries, a store that loses triples),
+//! and against a real Oxigraph server for both methods (ignored: `.ci/run`
+//! installs `oxigraph` from PyPI, starts it and sets ORGDIR_TEST_OXIGRAPH).
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+mod common;
+
+/// A Graph Store that keeps each PUT body, answering as configured.
+#[derive(Default)]
+struct Store {
+    graphs: Mutex<HashMap<String, Vec<u8>>>,
+    puts: AtomicUsize,
+    /// Answer 503 to this many PUTs first.
+    fail_first: usize,
+    /// Answer every request with this status.
+    always: Option<u16>,
+    /// Keep all but this many lines of each PUT.
+    lose_lines: usize,
+    /// Change the first literal's text (same count, other triples).
+    alter: bool,
+    authorizations: Mutex<Vec<String>>,
+}
+
+async fn graph_store(
+    State(store): State<Arc<Store>>,
+    Query(params): Query<HashMap<String, String>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(a) = headers.get(header::AUTHORIZATION) {
+        store
+            .authorizations
+            .lock()
+            .unwrap()
+            .push(a.to_str().unwrap().to_owned());
+    }
+    if let Some(status) = store.always {
+        return StatusCode::from_u16(status).unwrap().into_response();
+    }
+    let graph = params.get("graph").cloned().unwrap_or_default();
+    match method {
+        Method::PUT => {
+            assert_eq!(
+                headers[header::CONTENT_TYPE],
+                "application/n-triples",
+                "PUT as N-Triples"
+            );
+            if store.puts.fetch_add(1, Ordering::SeqCst) < store.fail_first {
+                return (StatusCode::SERVICE_UNAVAILABLE, "warming up").into_response();
+            }
+            let text = String::from_utf8(body.to_vec()).unwrap();
+            let mut lines: Vec<&str> = text.lines().collect();
+            lines.truncate(lines.len() - store.lose_lines);
+            let mut kept = lines.join("\n") + "\n";
+            if store.alter {
+                kept = kept.replacen("\"Child Division\"", "\"Child Divison\"", 1);
+            }
+            store
+                .graphs
+                .lock()
+                .unwrap()
+                .insert(graph, kept.into_bytes());
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Method::GET => match store.graphs.lock().unwrap().get(&graph) {
+            Some(body) => (
+                [(header::CONTENT_TYPE, "application/n-triples")],
+                body.clone(),
+            )
+                .into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
+        _ => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+    }
+}
+
+struct MockStore {
+    addr: SocketAddr,
+    store: Arc<Store>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl MockStore {
+    fn start(store: Store) -> MockStore {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let store = Arc::new(store);
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/store", axum::routing::any(graph_store))
+            .with_state(Arc::clone(&store));
+        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        MockStore {
+            addr,
+            store,
+            _runtime: runtime,
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://{}/store", self.addr)
+    }
+}
+
+fn fixture_data() -> PathBuf {
+    common::fixtures().join("valid/data")
+}
+
+fn publish(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orgdir"));
+    command
+        .arg("--data")
+        .arg(data)
+        .args(["publish", "--retry-wait", "0.01", "--timeout", "20"])
+        .args(args)
+        .env("ORGDIR_CACHE_DIR", "");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The lines of `orgdir build`'s orgs.nt for `data`: the graph as built.
+fn built_lines(data: &Path) -> BTreeSet<String> {
+    let out_dir = tempfile::tempdir().unwrap();
+    let dist = out_dir.path().join("dist");
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(data)
+        .args(["-q", "build", "--out"])
+        .arg(&dist)
+        .env("ORGDIR_CACHE_DIR", "")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::read_to_string(dist.join("orgs.nt"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn lines_of(bytes: &[u8]) -> BTreeSet<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_put_that_meets_5xx_is_retried_and_the_graph_checked() {
+    let mock = MockStore::start(Store {
+        fail_first: 2,
+        ..Store::default()
+    });
+    let out = publish(
+        &fixture_data(),
+        &["--endpoint", &mock.endpoint(), "--verify"],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        mock.store.puts.load(Ordering::SeqCst),
+        3,
+        "two 503s, then the PUT"
+    );
+    let graphs = mock.store.graphs.lock().unwrap();
+    let (graph, body) = graphs.iter().next().expect("a graph was stored");
+    assert_eq!(graphs.len(), 1);
+    assert!(
+        graph.ends_with("/dataset/fixture"),
+        "the dataset IRI: {graph}"
+    );
+    assert_eq!(lines_of(body), built_lines(&fixture_data()));
+    let err = stderr(&out);
+    assert!(err.contains("retrying"), "{err}");
+    assert!(err.contains("canonical hash"), "{err}");
+}
+
+#[test]
+fn the_graph_option_names_the_graph() {
+    let mock = MockStore::start(Store::default());
+    let out = publish(
+        &fixture_data(),
+        &["--endpoint", &mock.endpoint(), "--graph", "urn:x:g"],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(mock.store.graphs.lock().unwrap().contains_key("urn:x:g"));
+
+    let out = publish(
+        &fixture_data(),
+        &["--endpoint", &mock.endpoint(), "--graph", "not an iri"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--graph `not an iri` is not an IRI"));
+}
+
+#[test]
+fn refusals_say_what_to_do_and_never_show_the_secret() {
+    let secret = "s3cret-Pa55word";
+    for (status, expected) in [
+        (401, "refused it (401)"),
+        (403, "refused it (403)"),
+        (404, "answered 404 Not Found; check the endpoint's path"),
+        (400, "answered 400"),
+    ] {
+        let mock = MockStore::start(Store {
+            always: Some(status),
+            ..Store::default()
+        });
+        let out = publish(
+            &fixture_data(),
+            &[
+                "--endpoint",
+                &mock.endpoint(),
+                "--user",
+                "editor",
+                "--password-env",
+                "ORGDIR_TEST_PASSWORD",
+            ],
+            &[("ORGDIR_TEST_PASSWORD", secret)],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{status}: {err}");
+        assert!(err.contains(expected), "{status}: {err}");
+        assert!(!err.contains(secret), "{err}");
+        assert_eq!(
+            mock.store.puts.load(Ordering::SeqCst),
+            0,
+            "a refusal is not retried"
+        );
+        let sent = mock.store.authorizations.lock().unwrap().clone();
+        assert_eq!(sent.len(), 1, "one attempt: {sent:?}");
+        // Basic base64("editor:s3cret-Pa55word")
+        assert_eq!(sent[0], "Basic ZWRpdG9yOnMzY3JldC1QYTU1d29yZA==");
+    }
+
+    let mock = MockStore::start(Store::default());
+    let out = publish(
+        &fixture_data(),
+        &[
+            "--endpoint",
+            &mock.endpoint(),
+            "--bearer-env",
+            "ORGDIR_TEST_TOKEN",
+        ],
+        &[("ORGDIR_TEST_TOKEN", "tok-123")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        mock.store
+            .authorizations
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|a| a == "Bearer tok-123")
+    );
+}
+
+#[test]
+fn credentials_come_from_the_environment_only() {
+    let mock = MockStore::start(Store::default());
+    let url = format!("http://editor:hunter2@{}/store", mock.addr);
+    let out = publish(&fixture_data(), &["--endpoint", &url], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("holds a password"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+
+    let out = publish(
+        &fixture_data(),
+        &[
+            "--endpoint",
+            &mock.endpoint(),
+            "--bearer-env",
+            "ORGDIR_TEST_UNSET_VARIABLE",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ORGDIR_TEST_UNSET_VARIABLE is not set"));
+    assert_eq!(mock.store.puts.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn a_store_that_loses_or_changes_triples_fails_the_check() {
+    let mock = MockStore::start(Store {
+        lose_lines: 3,
+        ..Store::default()
+    });
+    let out = publish(&fixture_data(), &["--endpoint", &mock.endpoint()], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("(3 missing)"), "{err}");
+
+    // Same count, one literal changed: only --verify sees it, and names it.
+    let mock = MockStore::start(Store {
+        alter: true,
+        ..Store::default()
+    });
+    let out = publish(&fixture_data(), &["--endpoint", &mock.endpoint()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = publish(
+        &fixture_data(),
+        &["--endpoint", &mock.endpoint(), "--verify"],
+        &[],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("but 1 of the build's are not among them"),
+        "{err}"
+    );
+    assert!(
+        err.contains("missing: <https://data.example.org/org/child> <http://schema.org/name> \"Child Division\" ."),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unreachable_store_fails_after_the_retries() {
+    // A port nothing listens on: bound, then closed.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let out = publish(
+        &fixture_data(),
+        &[
+            "--endpoint",
+            &format!("http://{addr}/store"),
+            "--retries",
+            "2",
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("failed after 3 attempts: cannot connect"),
+        "{err}"
+    );
+}
+
+// ---- against a real Oxigraph server ----
+
+/// The Oxigraph server `.ci/run` started.
+fn oxigraph() -> String {
+    std::env::var("ORGDIR_TEST_OXIGRAPH").expect(
+        "ORGDIR_TEST_OXIGRAPH=http://127.0.0.1:PORT, an `oxigraph serve` (pip install oxigraph)",
+    )
+}
+
+/// The remote graph's lines, read with curl-like plainness (not orgdir's reader).
+fn remote_lines(server: &str, graph: &str) -> BTreeSet<String> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .get(format!("{server}/store"))
+            .query(&[("graph", graph)])
+            .header(header::ACCEPT, "application/n-triples")
+            .send()
+            .await
+            .unwrap();
+        if response.status() == StatusCode::NOT_FOUND {
+            return BTreeSet::new();
+        }
+        assert!(response.status().is_success());
+        lines_of(&response.bytes().await.unwrap())
+    })
+}
+
+fn remote_graphs(server: &str) -> Vec<String> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let text = reqwest::Client::new()
+            .post(format!("{server}/query"))
+            .header(header::CONTENT_TYPE, "application/sparql-query")
+            .header(header::ACCEPT, "text/csv")
+            .body("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines().skip(1).map(|l| l.trim().to_owned()).collect()
+    })
+}
+
+/// The fixture, changed: one organization renamed, one removed.
+fn changed_data(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(
+        fixture_data().join("dataset.yaml"),
+        data.join("dataset.yaml"),
+    )
+    .unwrap();
+    let orgs = std::fs::read_to_string(fixture_data().join("orgs.yaml")).unwrap();
+    std::fs::write(
+        data.join("orgs.yaml"),
+        orgs.replace(
+            "name: Parent Association",
+            "name: Parent Association, renamed",
+        ),
+    )
+    .unwrap();
+    data
+}
+
+/// Publishes the fixture, then the changed fixture, with `args`; after each,
+/// the remote graph must be exactly the build's.
+fn publish_twice(method: &[&str], endpoint: &str, graph: &str) {
+    let server = oxigraph();
+    let endpoint = format!("{server}{endpoint}");
+    let dir = tempfile::tempdir().unwrap();
+    let changed = changed_data(dir.path());
+    for data in [fixture_data(), changed] {
+        let mut args = vec!["--endpoint", &endpoint, "--graph", graph, "--verify"];
+        args.extend(method);
+        let out = publish(&data, &args, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            remote_lines(&server, graph),
+            built_lines(&data),
+            "the remote graph is the build's, replaced, not added to"
+        );
+    }
+    assert!(
+        !remote_graphs(&server)
+            .iter()
+            .any(|g| g.starts_with("urn:orgdir:staging")),
+        "no staging graph is left"
+    );
+}
+
+#[test]
+#[ignore = "needs an Oxigraph server: ORGDIR_TEST_OXIGRAPH (run by .ci/run)"]
+fn oxigraph_graph_store_put_replaces_the_graph() {
+    publish_twice(&[], "/store", "urn:orgdir:test:gsp");
+}
+
+#[test]
+#[ignore = "needs an Oxigraph server: ORGDIR_TEST_OXIGRAPH (run by .ci/run)"]
+fn oxigraph_sparql_update_replaces_the_graph_in_batches() {
+    publish_twice(
+        &["--method", "update", "--batch-size", "7"],
+        "/update",
+        "urn:orgdir:test:update",
+    );
+}
+
+/// A TCP proxy to `upstream` that passes `budget` bytes of requests in all,
+/// then cuts every connection: a store that dies mid-upload.
+fn dying_proxy(upstream: SocketAddr, budget: usize) -> (SocketAddr, tokio::runtime::Runtime) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let left = Arc::new(AtomicUsize::new(budget));
+    runtime.spawn(async move {
+        loop {
+            let (client, _) = listener.accept().await.unwrap();
+            let left = Arc::clone(&left);
+            tokio::spawn(async move {
+                let server = tokio::net::TcpStream::connect(upstream).await.unwrap();
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                let back = tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+                });
+                let mut buf = vec![0; 8192];
+                loop {
+                    let n = match client_read.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let allowed = left
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| {
+                            Some(l.saturating_sub(n))
+                        })
+                        .unwrap()
+                        .min(n);
+                    if server_write.write_all(&buf[..allowed]).await.is_err() || allowed < n {
+                        break;
+                    }
+                }
+                // The store "dies": both sides of the connection are dropped.
+                back.abort();
+            });
+        }
+    });
+    (addr, runtime)
+}
+
+fn server_addr(server: &str) -> SocketAddr {
+    server
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap()
+}
+
+#[test]
+#[ignore = "needs an Oxigraph server: ORGDIR_TEST_OXIGRAPH (run by .ci/run)"]
+fn a_store_dying_mid_upload_is_reported_and_the_next_publish_repairs_it() {
+    let server = oxigraph();
+    let dir = tempfile::tempdir().unwrap();
+    let changed = changed_data(dir.path());
+    for (method, path, graph, budget) in [
+        ("gsp", "/store", "urn:orgdir:test:dying-gsp", 4000),
+        ("update", "/update", "urn:orgdir:test:dying-update", 6000),
+    ] {
+        let direct = format!("{server}{path}");
+        let published = |data: &Path, endpoint: &str| {
+            publish(
+                data,
+                &[
+                    "--endpoint",
+                    endpoint,
+                    "--graph",
+                    graph,
+                    "--method",
+                    method,
+                    "--batch-size",
+                    "10",
+                    "--retries",
+                    "1",
+                ],
+                &[],
+            )
+        };
+        let out = published(&fixture_data(), &direct);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let before = remote_lines(&server, graph);
+
+        let (proxy, _runtime) = dying_proxy(server_addr(&server), budget);
+        let out = published(&changed, &format!("http://{proxy}{path}"));
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{method}: {err}");
+        assert!(err.contains("failed after 2 attempts"), "{method}: {err}");
+        if method == "update" {
+            // Readers never saw a half graph: the batches went to staging.
+            assert_eq!(remote_lines(&server, graph), before);
+        }
+
+        let out = published(&changed, &direct);
+        assert!(out.status.success(), "{method}: {}", stderr(&out));
+        assert_eq!(remote_lines(&server, graph), built_lines(&changed));
+    }
+    assert!(
+        !remote_graphs(&server)
+            .iter()
+            .any(|g| g.starts_with("urn:orgdir:staging")),
+        "the next publish dropped the staging graph"
+    );
+}
