@@ -16,7 +16,8 @@ use crate::rdf::dump::{DumpFormat, Hashing, turtle_prefixes};
 use crate::rdf::turtle::TurtleWriter;
 use crate::rdf::void::{self, DumpFile, GraphStats};
 use crate::rdf::{Description, DescriptionWriter, Graph, Iris};
-use crate::source::{self, Limits, Source};
+use crate::release::ReleaseOptions;
+use crate::source::{self, Limits};
 use crate::validate::{self, ShapesSource};
 
 /// The files a build writes; OUT may hold nothing else when it is replaced.
@@ -26,7 +27,10 @@ pub const SUMS_FILE: &str = "SHA256SUMS";
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     pub data: PathBuf,
+    /// The output directory; with `release`, the directory of releases.
     pub out: PathBuf,
+    /// `--release VERSION`: write `OUT/VERSION/` with a change list.
+    pub release: Option<ReleaseOptions>,
     pub limits: Limits,
     pub shapes: ShapesSource,
 }
@@ -42,17 +46,42 @@ pub struct BuildSummary {
     pub total_time: Duration,
     /// The validation's warnings, as text (empty when there are none).
     pub warnings: String,
+    /// For a release: its counts of added, removed and changed records.
+    pub changes: Option<(usize, usize, usize)>,
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let start = Instant::now();
-    check_replaceable(&options.out)?;
+    if options.release.is_none() {
+        check_replaceable(&options.out)?;
+    }
     let source = source::load(&options.data, options.limits)?;
     let ((_, warnings), _) =
         validate::remember::check_remembered(&options.data, &source, &options.shapes)?;
     let load_time = start.elapsed();
+    if let Some(release) = &options.release {
+        let (info, _) = crate::release::write_release(&source, &options.out, release)?;
+        return Ok(BuildSummary {
+            out: options.out.join(&release.version),
+            files: info
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), f.bytes))
+                .collect(),
+            stats: GraphStats {
+                triples: info.triples,
+                subjects: 0,
+                organizations: info.organizations,
+                canonical_hash: info.canonical_hash.clone(),
+            },
+            load_time,
+            total_time: start.elapsed(),
+            warnings,
+            changes: Some((info.added, info.removed, info.changed)),
+        });
+    }
     let staging = staging_dir(&options.out)?;
-    let (stats, files) = write_release(&source, staging.path())?;
+    let (stats, files) = write_release(&Graph::new(&source), staging.path())?;
     replace_dir(staging, &options.out)?;
     Ok(BuildSummary {
         out: options.out.clone(),
@@ -61,16 +90,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
         load_time,
         total_time: start.elapsed(),
         warnings,
+        changes: None,
     })
 }
 
-/// Writes the three dumps, `void.ttl` and `SHA256SUMS` into `dir`; returns the
-/// graph's statistics and each file's name and size, in the order written.
+/// Writes the three dumps of `graph`, `void.ttl` and `SHA256SUMS` into `dir`;
+/// returns the graph's statistics and each file's name and size, in the order
+/// written.
 pub fn write_release(
-    source: &Source,
+    graph: &Graph<'_>,
     dir: &Path,
 ) -> Result<(GraphStats, Vec<(String, u64)>), Error> {
-    let (stats, dumps) = write_dumps(source, dir)?;
+    let source = graph.source();
+    let (stats, dumps) = write_dumps(graph, dir)?;
     let graph_iris = Iris::of(&source.dataset);
     let mut files: Vec<(String, u64)> = dumps
         .iter()
@@ -112,9 +144,9 @@ pub fn write_release(
 /// Writes the three dumps into `dir`. The graph is described once, in batches
 /// shared by one writer thread per format; bounded channels keep only a few
 /// batches in memory.
-fn write_dumps(source: &Source, dir: &Path) -> Result<(GraphStats, Vec<DumpFile>), Error> {
+fn write_dumps(graph: &Graph<'_>, dir: &Path) -> Result<(GraphStats, Vec<DumpFile>), Error> {
     const BATCH: usize = 256;
-    let graph = Graph::new(source);
+    let source = graph.source();
     let results: Vec<Result<(DumpFile, u64), Error>> = thread::scope(|scope| {
         let mut senders = Vec::new();
         let handles: Vec<_> = DumpFormat::ALL

@@ -55,9 +55,24 @@ pub enum Command {
     /// OUT is replaced atomically: the files are written beside it and renamed
     /// into place, so an error leaves the previous OUT exactly as it was.
     Build {
-        /// Where to write orgs.ttl, orgs.nt, orgs.jsonld, void.ttl and SHA256SUMS.
+        /// Where to write orgs.ttl, orgs.nt, orgs.jsonld, void.ttl and SHA256SUMS
+        /// (with --release: the directory of releases).
         #[arg(long, value_name = "DIR", default_value = "dist")]
         out: PathBuf,
+
+        /// Write release VERSION into OUT/VERSION/ (never rewritten), with a change
+        /// list against the previous release (changes.md, changes.ttl,
+        /// changes.json), point OUT/latest at it and list it in OUT/releases.json.
+        #[arg(long, value_name = "VERSION")]
+        release: Option<String>,
+
+        /// The release to compare with. Default: OUT/latest.
+        #[arg(long, value_name = "DIR", requires = "release")]
+        previous: Option<PathBuf>,
+
+        /// The release's date (YYYY-MM-DD). Default: today (UTC).
+        #[arg(long, value_name = "DATE", requires = "release", value_parser = parse_day)]
+        release_date: Option<crate::source::Date>,
     },
 
     /// Check the data against the SHACL shapes; report each result at its YAML line.
@@ -116,6 +131,12 @@ pub enum Command {
         /// <BASE>linkcheck, and show each website's status on its organization's page.
         #[arg(long, value_name = "FILE")]
         linkcheck: Option<PathBuf>,
+
+        /// Serve the releases of `orgdir build --release` written here at
+        /// /dumps/releases/ (when DIR holds releases.json), with a merged change list
+        /// at /dumps/releases/changes?since=VERSION.
+        #[arg(long, value_name = "DIR", default_value = "dist")]
+        releases: PathBuf,
     },
 
     /// Check every organization's website for link rot and report it.
@@ -328,6 +349,12 @@ pub enum QueryFormat {
     Csv,
     Tsv,
     Json,
+}
+
+fn parse_day(s: &str) -> Result<crate::source::Date, String> {
+    crate::source::parse_date(s)
+        .filter(|d| !d.is_year())
+        .ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 fn parse_now(s: &str) -> Result<time::OffsetDateTime, String> {

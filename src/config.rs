@@ -49,6 +49,9 @@ pub struct ServeOptions {
     pub store: Option<PathBuf>,
     /// Link-check results (`orgdir linkcheck --rdf FILE`) to serve beside the data.
     pub linkcheck: Option<PathBuf>,
+    /// Releases (`orgdir build --release`) served at /dumps/releases/ when
+    /// this directory holds a `releases.json`.
+    pub releases: PathBuf,
     /// `-q`: print nothing but errors.
     pub quiet: bool,
 }
@@ -83,9 +86,19 @@ impl From<Cli> for Config {
         };
         let shapes = ShapesSource::resolve(g.shapes);
         let task = match cli.command {
-            Command::Build { out } => Task::Build(BuildOptions {
+            Command::Build {
+                out,
+                release,
+                previous,
+                release_date,
+            } => Task::Build(BuildOptions {
                 data: g.data,
                 out,
+                release: release.map(|version| crate::release::ReleaseOptions {
+                    version,
+                    previous,
+                    date: release_date,
+                }),
                 limits,
                 shapes,
             }),
@@ -106,6 +119,7 @@ impl From<Cli> for Config {
                 watch,
                 store,
                 linkcheck,
+                releases,
             } => Task::Serve(ServeOptions {
                 data: g.data,
                 source_limits: limits,
@@ -121,6 +135,7 @@ impl From<Cli> for Config {
                 watch,
                 store,
                 linkcheck,
+                releases,
                 quiet: g.quiet,
             }),
             Command::Linkcheck {

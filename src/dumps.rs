@@ -82,7 +82,7 @@ impl Dumps {
 
     /// Writes the release of `source` and its gzip copies into `dir`, which exists.
     pub fn write(source: &Source, dir: &Path) -> Result<Dumps, Error> {
-        write_release(source, dir)?;
+        write_release(&crate::rdf::Graph::new(source), dir)?;
         let names = known_files();
         // One thread per file: the dumps compress independently.
         let results: Vec<Result<(), Error>> = std::thread::scope(|scope| {

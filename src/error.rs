@@ -59,6 +59,9 @@ pub enum Error {
     #[error(transparent)]
     Publish(#[from] PublishError),
 
+    #[error("{0}")]
+    Release(String),
+
     /// The data loads but does not conform to the shapes.
     #[error("{violations} SHACL violation{} (run `orgdir validate` for the report)", if *.violations == 1 { "" } else { "s" })]
     Invalid {
@@ -118,7 +121,8 @@ impl Error {
             | Error::Query(_)
             | Error::Http(_)
             | Error::Shapes(_)
-            | Error::Engine(_) => exit::BAD_INPUT,
+            | Error::Engine(_)
+            | Error::Release(_) => exit::BAD_INPUT,
             Error::Publish(PublishError::Mismatch(_)) => exit::FINDINGS,
             Error::Publish(_) => exit::BAD_INPUT,
             Error::Invalid { .. } => exit::FINDINGS,

@@ -32,6 +32,7 @@ pub mod linkcheck;
 pub mod publish;
 pub mod query;
 pub mod rdf;
+pub mod release;
 pub mod report;
 pub mod server;
 pub mod source;

@@ -78,6 +78,9 @@ fn summary(s: &BuildSummary, verbosity: Verbosity) {
         s.stats.triples,
         s.total_time.as_secs_f64()
     );
+    if let Some((added, removed, changed)) = s.changes {
+        eprintln!("  changes: {added} added, {removed} removed, {changed} changed (changes.md)");
+    }
     for (name, bytes) in &s.files {
         eprintln!("  {name:<12} {:>10}", human_bytes(*bytes));
     }

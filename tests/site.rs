@@ -447,6 +447,7 @@ async fn dumps_are_served_with_gzip_validators_and_ranges() {
     orgdir::build::build(&orgdir::build::BuildOptions {
         data: fixtures().join("valid/data"),
         out: dir.path().join("dist"),
+        release: None,
         limits: Default::default(),
         shapes: orgdir::validate::ShapesSource::Bundled,
     })

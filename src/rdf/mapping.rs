@@ -49,6 +49,9 @@ pub struct Graph<'a> {
     children: Inverse<u32>,
     /// For each organization, the qualified memberships naming it.
     roles: Inverse<(u32, u32)>,
+    /// For each organization, the release in which its triples last changed
+    /// (`schema:dateModified`); only release builds know it.
+    modified: Option<Vec<Date>>,
 }
 
 /// For each organization, the items that point at it (sub-organizations,
@@ -256,7 +259,16 @@ impl<'a> Graph<'a> {
             places,
             children,
             roles,
+            modified: None,
         }
+    }
+
+    /// The same graph with each organization's `schema:dateModified`, by
+    /// index into [`Source::organizations`].
+    pub fn with_modified(mut self, modified: Vec<Date>) -> Self {
+        assert_eq!(modified.len(), self.source.organizations.len());
+        self.modified = Some(modified);
+        self
     }
 
     pub fn source(&self) -> &'a Source {
@@ -390,6 +402,9 @@ impl<'a> Graph<'a> {
         }
         if let Some(v) = &org.email {
             d.string(schema::EMAIL, &v.value);
+        }
+        if let Some(modified) = &self.modified {
+            d.date(schema::DATE_MODIFIED, modified[o as usize]);
         }
     }
 

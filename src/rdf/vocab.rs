@@ -21,6 +21,7 @@ terms!(
     schema = "http://schema.org/" {
         ABOUT = "about",
         ACTION_STATUS = "actionStatus",
+        ADD_ACTION = "AddAction",
         ADDITIONAL_TYPE = "additionalType",
         CHECK_ACTION = "CheckAction",
         COMPLETED_ACTION_STATUS = "CompletedActionStatus",
@@ -29,6 +30,8 @@ terms!(
         AREA_SERVED = "areaServed",
         DATASET = "Dataset",
         DATE_MODIFIED = "dateModified",
+        DATE_PUBLISHED = "datePublished",
+        DELETE_ACTION = "DeleteAction",
         DESCRIPTION = "description",
         DISSOLUTION_DATE = "dissolutionDate",
         EMAIL = "email",
@@ -39,6 +42,7 @@ terms!(
         GOVERNMENT_ORGANIZATION = "GovernmentOrganization",
         IDENTIFIER = "identifier",
         IS_BASED_ON = "isBasedOn",
+        IS_PART_OF = "isPartOf",
         LICENSE = "license",
         MEMBER = "member",
         MEMBER_OF = "memberOf",
@@ -52,7 +56,10 @@ terms!(
         SAME_AS = "sameAs",
         START_DATE = "startDate",
         SUB_ORGANIZATION = "subOrganization",
+        TARGET_COLLECTION = "targetCollection",
+        UPDATE_ACTION = "UpdateAction",
         URL = "url",
+        VERSION = "version",
     }
 );
 
@@ -105,6 +112,17 @@ terms!(
         STATE = "state",
         STATUS = "status",
         SUGGESTED_URL = "suggestedUrl",
+    }
+);
+
+terms!(
+    /// orgdir's terms for release change lists (README, "Releases").
+    chg = "urn:orgdir:changes#" {
+        ADDED = "added",
+        CHANGED = "changed",
+        PREVIOUS_RELEASE = "previousRelease",
+        PROPERTY = "property",
+        REMOVED = "removed",
     }
 );
 
@@ -218,7 +236,7 @@ mod tests {
             }
         }
         // Reports only: no prefix in the dumps.
-        for (ns, terms) in [(sh::NS, sh::ALL), (lc::NS, lc::ALL)] {
+        for (ns, terms) in [(sh::NS, sh::ALL), (lc::NS, lc::ALL), (chg::NS, chg::ALL)] {
             for (local, term) in terms {
                 assert_eq!(term.as_str(), format!("{ns}{local}"));
                 oxrdf::NamedNode::new(term.as_str()).unwrap();

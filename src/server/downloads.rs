@@ -97,7 +97,12 @@ pub async fn index(
         let page = html::render(
             &snapshot,
             "dumps.html",
-            minijinja::context! { files => html::data(entries), version => version, triples => snapshot.triples },
+            minijinja::context! {
+                files => html::data(entries),
+                version => version,
+                triples => snapshot.triples,
+                releases => state.releases.is_some(),
+            },
         )?;
         return Ok(html::page(StatusCode::OK, page));
     }
@@ -107,6 +112,7 @@ pub async fn index(
             "version": version,
             "triples": snapshot.triples,
             "files": entries,
+            "releases": state.releases.as_ref().map(|_| "/dumps/releases/"),
         })),
     )
         .into_response())

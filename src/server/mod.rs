@@ -13,6 +13,7 @@ mod negotiate;
 mod page;
 mod queries;
 mod query_page;
+mod releases;
 mod resource;
 mod sparql;
 mod watch;
@@ -87,6 +88,8 @@ pub struct AppState {
     pub cache: Cache,
     evaluations: Arc<Semaphore>,
     running: AtomicUsize,
+    /// The directory of releases served at `/dumps/releases/`, if any.
+    pub releases: Option<std::path::PathBuf>,
 }
 
 /// Counts an evaluation as running while it lives.
@@ -106,7 +109,14 @@ impl AppState {
             cache: Cache::new(limits.cache_bytes),
             evaluations: Arc::new(Semaphore::new(limits.concurrent_queries.max(1))),
             running: AtomicUsize::new(0),
+            releases: None,
         }
+    }
+
+    /// Serves the releases under `dir` (`orgdir build --release`) too.
+    pub fn with_releases(mut self, dir: std::path::PathBuf) -> Self {
+        self.releases = Some(dir);
+        self
     }
 
     fn running(&self) -> Running<'_> {
@@ -158,6 +168,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dumps", get(downloads::index))
         .route("/dumps/", get(downloads::index))
         .route("/dumps/{name}", get(downloads::file))
+        .route("/dumps/releases/", get(releases::index))
+        .route("/dumps/releases/changes", get(releases::changes))
+        .route("/dumps/releases/{version}/{name}", get(releases::file))
         .route("/.well-known/void", get(downloads::void))
         .route("/static/{name}", get(html::static_file))
         .fallback(resource::get)
@@ -272,7 +285,11 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
         snapshot.triples,
         snapshot.queries.len()
     );
-    let state = Arc::new(AppState::new(snapshot, options.limits));
+    let mut state = AppState::new(snapshot, options.limits);
+    if options.releases.join(crate::release::INDEX).is_file() {
+        state = state.with_releases(options.releases.clone());
+    }
+    let state = Arc::new(state);
     let watching = options.watch.then(|| WatchOptions {
         data: options.data.clone(),
         queries: options.queries.clone(),

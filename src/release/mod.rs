@@ -1,0 +1,297 @@
+//! `orgdir build --release VERSION`: versioned releases with change lists,
+//! so a harvester fetches only what changed since the version it holds (as
+//! ROR publishes its registry).
+//!
+//! ```text
+//! dist/
+//!   2026-11/         orgs.ttl orgs.nt orgs.jsonld void.ttl SHA256SUMS
+//!                    changes.md changes.ttl changes.json release.json
+//!   2026-12/         ...
+//!   latest -> 2026-12
+//!   releases.json    every release's release.json, oldest first
+//! ```
+//!
+//! A release is never rewritten: its directory is written beside its final
+//! place and renamed into it, then `latest` and `releases.json` are replaced
+//! (each atomically). Each organization carries `schema:dateModified`: the
+//! date of the release in which its triples last changed.
+
+pub mod changes;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::fsutil::{replace_dir, staging_dir, write_atomic};
+use crate::rdf::Graph;
+use crate::rdf::dump::DumpFormat;
+use crate::source::{Date, Source, parse_date};
+
+pub use changes::Changes;
+
+pub const LATEST: &str = "latest";
+pub const INDEX: &str = "releases.json";
+pub const INFO: &str = "release.json";
+pub const CHANGES_MD: &str = "changes.md";
+pub const CHANGES_TTL: &str = "changes.ttl";
+pub const CHANGES_JSON: &str = "changes.json";
+
+#[derive(Debug, Clone)]
+pub struct ReleaseOptions {
+    pub version: String,
+    /// The release to compare with; default: `latest` beside the new one.
+    pub previous: Option<PathBuf>,
+    /// The release date; default: today (UTC).
+    pub date: Option<Date>,
+}
+
+/// One file of a release.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileInfo {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// `release.json`: what a harvester needs to know about one release.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    pub version: String,
+    pub date: String,
+    pub previous: Option<String>,
+    pub organizations: u64,
+    pub triples: u64,
+    /// RDFC-1.0 SHA-256 of the graph (the SHA-256 of orgs.nt).
+    pub canonical_hash: String,
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub files: Vec<FileInfo>,
+}
+
+/// `releases.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Index {
+    pub latest: Option<String>,
+    pub releases: Vec<ReleaseInfo>,
+}
+
+/// Whether `version` can name a release directory.
+pub fn valid_version(version: &str) -> bool {
+    !version.is_empty()
+        && version.len() <= 64
+        && version != LATEST
+        && !version.starts_with('.')
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// Today's date, UTC.
+pub fn today() -> Date {
+    let now = time::OffsetDateTime::now_utc().date();
+    Date::day(now.year() as u16, now.month() as u8, now.day()).expect("a real day")
+}
+
+/// Writes release `options.version` of `source` under `root`; returns what it
+/// wrote and the changes against the previous release.
+pub fn write_release(
+    source: &Source,
+    root: &Path,
+    options: &ReleaseOptions,
+) -> Result<(ReleaseInfo, Changes), Error> {
+    let version = &options.version;
+    if !valid_version(version) {
+        return Err(Error::Release(format!(
+            "`{version}` cannot name a release: use letters, digits, `.`, `-` and `_` \
+             (not `latest`)"
+        )));
+    }
+    let dir = root.join(version);
+    if dir.exists() {
+        return Err(Error::Release(format!(
+            "release {version} exists in {}: a release is never rewritten (choose a new version)",
+            root.display()
+        )));
+    }
+    let previous = match &options.previous {
+        Some(p) => Some(p.clone()),
+        None => {
+            let latest = root.join(LATEST);
+            latest.exists().then_some(latest)
+        }
+    };
+    let previous_info: Option<ReleaseInfo> = previous
+        .as_ref()
+        .and_then(|p| std::fs::read(p.join(INFO)).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let previous_nt = previous
+        .as_ref()
+        .map(|p| p.join(DumpFormat::NTriples.file_name()));
+    if let Some(nt) = &previous_nt
+        && !nt.is_file()
+    {
+        return Err(Error::Release(format!(
+            "the previous release has no {} (expected a directory written by `orgdir build`)",
+            nt.display()
+        )));
+    }
+    let date = options.date.unwrap_or_else(today);
+
+    let changes = changes::compare(previous_nt.as_deref(), &Graph::new(source))
+        .map_err(Error::io("read", previous_nt.clone().unwrap_or_default()))?;
+    // Unchanged records keep their date; a previous release without dates
+    // stands for the release itself.
+    let fallback = previous_info
+        .as_ref()
+        .and_then(|i| parse_date(&i.date))
+        .unwrap_or(date);
+    let new_or_changed: std::collections::HashSet<&str> = changes
+        .added
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(changes.changed.iter().map(|c| c.id.as_str()))
+        .collect();
+    let modified: Vec<Date> = source
+        .organizations
+        .iter()
+        .map(|o| {
+            let id: &str = &o.id.value;
+            if new_or_changed.contains(id) {
+                return date;
+            }
+            changes
+                .carried_dates
+                .get(id)
+                .and_then(|d| parse_date(d))
+                .unwrap_or(fallback)
+        })
+        .collect();
+
+    std::fs::create_dir_all(root).map_err(Error::io("create", root))?;
+    let staging = staging_dir(&dir)?;
+    let graph = Graph::new(source).with_modified(modified);
+    let (stats, _) = crate::build::write_release(&graph, staging.path())?;
+    let previous_version = previous_info
+        .as_ref()
+        .map(|i| i.version.clone())
+        .or_else(|| {
+            previous
+                .as_ref()
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        });
+    let release = write::Release {
+        version,
+        date,
+        previous: previous_version.as_deref(),
+        previous_date: previous_info.as_ref().map(|i| i.date.as_str()),
+        iris: graph.iris(),
+    };
+    write::change_files(&release, &changes, staging.path())?;
+    let info = ReleaseInfo {
+        version: version.clone(),
+        date: date.to_string(),
+        previous: previous_version.clone(),
+        organizations: stats.organizations,
+        triples: stats.triples,
+        canonical_hash: stats.canonical_hash.clone(),
+        added: changes.added.len(),
+        removed: changes.removed.len(),
+        changed: changes.changed.len(),
+        files: write::file_infos(staging.path())?,
+    };
+    let json = serde_json::to_vec_pretty(&info).expect("plain data serializes");
+    let info_path = staging.path().join(INFO);
+    std::fs::write(&info_path, json).map_err(Error::io("write", &info_path))?;
+    replace_dir(staging, &dir)?;
+    point_latest(root, version)?;
+    write_index(root)?;
+    Ok((info, changes))
+}
+
+/// `latest` -> `version`, replaced atomically.
+fn point_latest(root: &Path, version: &str) -> Result<(), Error> {
+    let latest = root.join(LATEST);
+    let temporary = root.join(format!(".{LATEST}.{}", std::process::id()));
+    let _ = std::fs::remove_file(&temporary);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(version, &temporary).map_err(Error::io("create", &temporary))?;
+    #[cfg(not(unix))]
+    std::fs::write(&temporary, version).map_err(Error::io("write", &temporary))?;
+    std::fs::rename(&temporary, &latest).map_err(Error::io("replace", &latest))
+}
+
+/// Every release under `root`, oldest first (by date, then version).
+pub fn releases(root: &Path) -> Vec<(PathBuf, ReleaseInfo)> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut all: Vec<(PathBuf, ReleaseInfo)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() != LATEST && e.path().is_dir())
+        .filter_map(|e| {
+            let info: ReleaseInfo =
+                serde_json::from_slice(&std::fs::read(e.path().join(INFO)).ok()?).ok()?;
+            (valid_version(&info.version) && e.file_name() == info.version.as_str())
+                .then(|| (e.path(), info))
+        })
+        .collect();
+    all.sort_by(|a, b| (&a.1.date, &a.1.version).cmp(&(&b.1.date, &b.1.version)));
+    all
+}
+
+/// The version `latest` points at, if any.
+pub fn latest(root: &Path) -> Option<String> {
+    let target = std::fs::read_link(root.join(LATEST))
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned())
+        .or_else(|| std::fs::read_to_string(root.join(LATEST)).ok())?;
+    let target = target.trim().to_owned();
+    valid_version(&target).then_some(target)
+}
+
+fn write_index(root: &Path) -> Result<(), Error> {
+    let index = Index {
+        latest: latest(root),
+        releases: releases(root).into_iter().map(|(_, i)| i).collect(),
+    };
+    let json = serde_json::to_vec_pretty(&index).expect("plain data serializes");
+    let path = root.join(INDEX);
+    write_atomic(&path, &json)?;
+    // Published for harvesters: readable by all, like the release files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+            .map_err(Error::io("write", &path))?;
+    }
+    Ok(())
+}
+
+/// The files a release directory holds, with their media types. Requests
+/// are matched against this list only.
+pub fn release_file(name: &str) -> Option<(&'static str, &'static str)> {
+    let dumps = DumpFormat::ALL.map(|f| (f.file_name(), f.media_type()));
+    let others = [
+        (crate::build::VOID_FILE, "text/turtle"),
+        (crate::build::SUMS_FILE, "text/plain"),
+        (CHANGES_MD, "text/markdown"),
+        (CHANGES_TTL, "text/turtle"),
+        (CHANGES_JSON, "application/json"),
+        (INFO, "application/json"),
+    ];
+    dumps.into_iter().chain(others).find(|(n, _)| *n == name)
+}
+
+/// The release `version` under `root`, if there is one.
+pub fn find(root: &Path, version: &str) -> Option<(PathBuf, ReleaseInfo)> {
+    if !valid_version(version) {
+        return None;
+    }
+    let dir = root.join(version);
+    let info: ReleaseInfo = serde_json::from_slice(&std::fs::read(dir.join(INFO)).ok()?).ok()?;
+    (info.version == version).then_some((dir, info))
+}
