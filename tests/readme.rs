@@ -58,7 +58,16 @@ fn the_newcomer_commands_come_first_and_ci_runs_the_test_command() {
         .output()
         .unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
-    for option in ["--data", "--out", "--max-file-size", "-q", "-v"] {
+    for option in [
+        "--data",
+        "--out",
+        "--max-file-size",
+        "-q",
+        "-v",
+        "--release",
+        "--previous",
+        "--release-date",
+    ] {
         assert!(help.contains(option), "{option} missing from --help");
         assert!(readme.contains(option), "{option} missing from README");
     }
@@ -74,6 +83,7 @@ fn the_newcomer_commands_come_first_and_ci_runs_the_test_command() {
                 "--store",
                 "--watch",
                 "--linkcheck",
+                "--releases",
             ][..],
         ),
         (
