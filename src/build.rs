@@ -56,10 +56,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
         check_replaceable(&options.out)?;
     }
     let source = source::load(&options.data, options.limits)?;
-    let ((_, warnings), _) =
-        validate::remember::check_remembered(&options.data, &source, &options.shapes)?;
     let load_time = start.elapsed();
     if let Some(release) = &options.release {
+        let ((_, warnings), _) =
+            validate::remember::check_remembered(&options.data, &source, &options.shapes)?;
         let (info, _) = crate::release::write_release(&source, &options.out, release)?;
         return Ok(BuildSummary {
             out: options.out.join(&release.version),
@@ -80,8 +80,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
             changes: Some((info.added, info.removed, info.changed)),
         });
     }
+    // The dumps first, then the validation without the source (it is the
+    // larger part of the memory): a violation discards what was written.
     let staging = staging_dir(&options.out)?;
     let (stats, files) = write_release(&Graph::new(&source), staging.path())?;
+    let ((_, warnings), _) =
+        validate::remember::remembered_or(&options.data, &options.shapes, || {
+            validate::check_dropping(source, &options.data, options.limits, &options.shapes)
+        })?;
     replace_dir(staging, &options.out)?;
     Ok(BuildSummary {
         out: options.out.clone(),

@@ -85,3 +85,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .map_err(|e| Error::io("rename into", path)(e.error))?;
     Ok(())
 }
+
+/// The process's resident memory now and at its peak (Linux; for `-v` logs).
+pub fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .map_or_else(|| "?".to_owned(), |kb| format!("{} MB", kb / 1024))
+    };
+    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+}

@@ -86,7 +86,7 @@ fn summary(s: &BuildSummary, verbosity: Verbosity) {
     }
     if verbosity == Verbosity::Verbose {
         eprintln!(
-            "  load {:.3} s, map and write {:.3} s",
+            "  load {:.3} s, map, write and validate {:.3} s",
             s.load_time.as_secs_f64(),
             (s.total_time - s.load_time).as_secs_f64()
         );

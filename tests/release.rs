@@ -88,7 +88,10 @@ fn version_one(dir: &Path) -> PathBuf {
 fn version_two(data: &Path) {
     let orgs = std::fs::read_to_string(data.join("orgs.yaml")).unwrap();
     let changed = orgs
-        .replace("name: Parent Association", "name: Parent Association, renamed")
+        .replace(
+            "name: Parent Association",
+            "name: Parent Association, renamed",
+        )
         .replace("roleName: division", "roleName: section");
     assert_ne!(orgs, changed);
     std::fs::write(data.join("orgs.yaml"), changed).unwrap();
@@ -109,9 +112,15 @@ fn releases_record_what_changed_and_when() {
     let out = release(&data, &dist, "2026.11", "2026-11-01", &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v1 = dist.join("2026.11");
-    assert_eq!(std::fs::read_link(dist.join("latest")).unwrap(), Path::new("2026.11"));
+    assert_eq!(
+        std::fs::read_link(dist.join("latest")).unwrap(),
+        Path::new("2026.11")
+    );
     let changes = json(&v1.join("changes.json"));
-    assert_eq!(ids(&changes["added"]), ["child", "gone", "parent", "regional"]);
+    assert_eq!(
+        ids(&changes["added"]),
+        ["child", "gone", "parent", "regional"]
+    );
     assert!(changes["previous"].is_null());
     assert!(
         dates(&v1).values().all(|d| d == "2026-11-01") && dates(&v1).len() == 4,
@@ -123,12 +132,18 @@ fn releases_record_what_changed_and_when() {
     let out = release(&data, &dist, "2026.12", "2026-12-01", &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v2 = dist.join("2026.12");
-    assert_eq!(std::fs::read_link(dist.join("latest")).unwrap(), Path::new("2026.12"));
+    assert_eq!(
+        std::fs::read_link(dist.join("latest")).unwrap(),
+        Path::new("2026.12")
+    );
     let changes = json(&v2.join("changes.json"));
     assert_eq!(changes["previous"], "2026.11");
     assert_eq!(ids(&changes["added"]), ["newone"]);
     assert_eq!(ids(&changes["removed"]), ["gone"]);
-    assert_eq!(changes["removed"][0]["name"], "Gone Guild", "named from the old release");
+    assert_eq!(
+        changes["removed"][0]["name"], "Gone Guild",
+        "named from the old release"
+    );
     assert_eq!(ids(&changes["changed"]), ["child", "parent"]);
     assert_eq!(
         changes["changed"][0]["properties"],
@@ -151,7 +166,10 @@ fn releases_record_what_changed_and_when() {
     );
     let md = std::fs::read_to_string(v2.join("changes.md")).unwrap();
     assert!(md.starts_with("# Changes in release 2026.12 (2026-12-01)\n\nAgainst release 2026.11 (2026-11-01): 1 added, 1 removed, 2 changed.\n"), "{md}");
-    assert!(md.contains("- `parent` Parent Association, renamed: name\n"), "{md}");
+    assert!(
+        md.contains("- `parent` Parent Association, renamed: name\n"),
+        "{md}"
+    );
     assert!(md.contains("- `child` Child Division: memberOf\n"), "{md}");
 
     // changes.ttl: one action per record, of the right kind.
@@ -180,7 +198,13 @@ fn releases_record_what_changed_and_when() {
 
     // Against an explicit older release.
     let v1_path = v1.to_str().unwrap().to_owned();
-    let out = release(&data, &dist, "against-v1", "2027-02-01", &["--previous", &v1_path]);
+    let out = release(
+        &data,
+        &dist,
+        "against-v1",
+        "2027-02-01",
+        &["--previous", &v1_path],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let changes = json(&dist.join("against-v1/changes.json"));
     assert_eq!(changes["previous"], "2026.11");
@@ -220,7 +244,11 @@ fn a_release_is_never_rewritten_and_bad_versions_are_refused() {
     version_two(&data);
     let out = release(&data, &dist, "v1", "2026-12-01", &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("a release is never rewritten"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("a release is never rewritten"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read(dist.join("v1/orgs.nt")).unwrap(), before);
 
     for bad in ["latest", "../up", ".hidden", "a/b", ""] {
@@ -233,7 +261,11 @@ fn a_release_is_never_rewritten_and_bad_versions_are_refused() {
     // A plain build does not replace a directory of releases.
     let out = orgdir(&data, &["build", "--out", dist.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("which orgdir did not write"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("which orgdir did not write"),
+        "{}",
+        stderr(&out)
+    );
     assert!(dist.join("v1/orgs.nt").exists());
 
     let entries: Vec<String> = std::fs::read_dir(&dist)
@@ -241,15 +273,16 @@ fn a_release_is_never_rewritten_and_bad_versions_are_refused() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(
-        entries.iter().all(|e| ["v1", "latest", "releases.json"].contains(&e.as_str())),
+        entries
+            .iter()
+            .all(|e| ["v1", "latest", "releases.json"].contains(&e.as_str())),
         "no staging left: {entries:?}"
     );
 }
 
 fn served(dist: &Path) -> Arc<AppState> {
     let root = fixtures();
-    let source =
-        orgdir::source::load(&root.join("valid/data"), Default::default()).unwrap();
+    let source = orgdir::source::load(&root.join("valid/data"), Default::default()).unwrap();
     let snapshot = orgdir::store::load(&source, vec![]).unwrap();
     Arc::new(AppState::new(snapshot, Limits::default()).with_releases(dist.to_owned()))
 }
@@ -259,13 +292,25 @@ async fn serve_lists_releases_serves_their_files_and_merges_changes() {
     let tmp = tempfile::tempdir().unwrap();
     let data = version_one(tmp.path());
     let dist = tmp.path().join("dist");
-    assert!(release(&data, &dist, "v1", "2026-11-01", &[]).status.success());
+    assert!(
+        release(&data, &dist, "v1", "2026-11-01", &[])
+            .status
+            .success()
+    );
     version_two(&data);
-    assert!(release(&data, &dist, "v2", "2026-12-01", &[]).status.success());
+    assert!(
+        release(&data, &dist, "v2", "2026-12-01", &[])
+            .status
+            .success()
+    );
     // v3: `newone` renamed, `regional` removed: merged since v1, `newone` is
     // still added (with its new name) and `regional` removed.
     let news = std::fs::read_to_string(data.join("more/new.yml")).unwrap();
-    std::fs::write(data.join("more/new.yml"), news.replace("New One", "New One Renamed")).unwrap();
+    std::fs::write(
+        data.join("more/new.yml"),
+        news.replace("New One", "New One Renamed"),
+    )
+    .unwrap();
     std::fs::remove_file(data.join("more/regional.yml")).unwrap();
     let out = release(&data, &dist, "v3", "2027-01-01", &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -289,12 +334,18 @@ async fn serve_lists_releases_serves_their_files_and_merges_changes() {
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.bytes, std::fs::read(dist.join("v2/orgs.nt")).unwrap());
     let etag = a.headers[header::ETAG].to_str().unwrap().to_owned();
-    assert!(etag.contains(&file["sha256"].as_str().unwrap()[..32]), "{etag}");
+    assert!(
+        etag.contains(&file["sha256"].as_str().unwrap()[..32]),
+        "{etag}"
+    );
     let conditional = axum::http::Request::get("/dumps/releases/v2/orgs.nt")
         .header(header::IF_NONE_MATCH, &etag)
         .body(axum::body::Body::empty())
         .unwrap();
-    assert_eq!(send(&state, conditional).await.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        send(&state, conditional).await.status,
+        StatusCode::NOT_MODIFIED
+    );
 
     let a = send(&state, get("/dumps/releases/latest/changes.md", None)).await;
     assert_eq!(a.status, StatusCode::TEMPORARY_REDIRECT);

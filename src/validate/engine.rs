@@ -36,6 +36,14 @@ const CHUNK: usize = 5_000;
 /// Validates the graph of `source` against `shapes`, each result located in
 /// the YAML.
 pub fn validate(source: &Source, shapes: &Shapes) -> Result<Report, EngineError> {
+    let mut report = unlocated(collect(source), shapes)?;
+    locate_all(source, &mut report);
+    Ok(report)
+}
+
+/// The graph of `source`, ready for [`unlocated`]: after this the source is
+/// needed again only to locate findings.
+pub fn collect(source: &Source) -> graph::Builder {
     let graph = Graph::new(source);
     let mut builder = graph::Builder::default();
     for d in graph.descriptions() {
@@ -44,8 +52,19 @@ pub fn validate(source: &Source, shapes: &Shapes) -> Result<Report, EngineError>
             builder.add(&subject, &p.into_owned(), o);
         }
     }
-    drop(graph);
-    let mut report = run(builder, shapes)?;
+    tracing::debug!("validation: triples collected; {}", crate::fsutil::memory());
+    builder
+}
+
+/// Runs the engine over a collected graph; the findings are not located yet.
+pub fn unlocated(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> {
+    let report = run(builder, shapes)?;
+    tracing::debug!("validation: engine done; {}", crate::fsutil::memory());
+    Ok(report)
+}
+
+/// Locates every finding in the YAML of `source` and puts them in file order.
+pub fn locate_all(source: &Source, report: &mut Report) {
     locate::locate(source, &mut report.findings);
     // In file order (dataset.yaml first), then line and column.
     let order: std::collections::HashMap<&std::path::Path, usize> = source
@@ -64,7 +83,6 @@ pub fn validate(source: &Source, shapes: &Shapes) -> Result<Report, EngineError>
             .cmp(&key(b))
             .then_with(|| b.severity.cmp(&a.severity))
     });
-    Ok(report)
 }
 
 /// Validates any graph, given as triples (the W3C test suite uses this).
@@ -82,6 +100,10 @@ pub fn validate_graph<'a>(
 
 fn run(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> {
     let graph = Arc::new(builder.finish(CHUNK));
+    tracing::debug!(
+        "validation: compact graph built; {}",
+        crate::fsutil::memory()
+    );
     let chunks: Vec<Option<u32>> = if shapes.class_targets_only {
         (0..graph.chunks()).map(Some).collect()
     } else {

@@ -4,8 +4,8 @@
 //! The engine's own in-memory graph (oxrdf's `Dataset`, six B-tree indexes)
 //! took 2.2 GB for the 1.5 million triples of 100,000 records, before
 //! validating anything, and the engine's per-(node, shape) results took
-//! 1.2 GB more. Here each term is stored once and the triples are three
-//! sorted arrays of term ids (SPO, POS, OSP): 36 bytes per triple.
+//! 1.2 GB more. Here each term is stored once ([`Terms`]) and the triples are
+//! three sorted arrays of term ids (SPO, POS, OSP): 36 bytes per triple.
 //!
 //! [`View`] shows the whole graph, except that `?x rdf:type C` (how the
 //! engine finds the focus nodes of `sh:targetClass`) answers only the
@@ -15,7 +15,6 @@
 //! class target (see [`Chunks`]); `sh:class` and every path still read the
 //! whole graph.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -31,13 +30,11 @@ use spargebra::SparqlParser;
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
-type Id = u32;
+use super::terms::{Id, Terms};
 
-/// Terms and triples, by id. Each term is allocated once, shared by the
-/// id -> term array and the term -> id map.
+/// Terms and triples, by id.
 pub struct CompactGraph {
-    terms: Vec<Arc<Term>>,
-    ids: HashMap<Arc<Term>, Id>,
+    terms: Terms,
     /// Sorted (s, p, o).
     spo: Vec<[Id; 3]>,
     /// Sorted (p, o, s).
@@ -61,46 +58,33 @@ impl fmt::Debug for CompactGraph {
 /// Collects triples into a [`CompactGraph`].
 #[derive(Default)]
 pub struct Builder {
-    terms: Vec<Arc<Term>>,
-    ids: HashMap<Arc<Term>, Id>,
+    terms: Terms,
     spo: Vec<[Id; 3]>,
+    scratch: Vec<u8>,
 }
 
 impl Builder {
-    fn id(&mut self, t: Term) -> Id {
-        if let Some(&id) = self.ids.get(&t) {
-            return id;
-        }
-        let id = Id::try_from(self.terms.len()).expect("fewer than 2^32 terms");
-        let t = Arc::new(t);
-        self.terms.push(Arc::clone(&t));
-        self.ids.insert(t, id);
-        id
-    }
-
     pub fn add(&mut self, s: &NamedOrBlankNode, p: &NamedNode, o: &Term) {
-        let s = self.id(s.clone().into());
-        let p = self.id(p.clone().into());
-        let o = self.id(o.clone());
+        let s = self.terms.intern(s.as_ref().into(), &mut self.scratch);
+        let p = self.terms.intern(p.as_ref().into(), &mut self.scratch);
+        let o = self.terms.intern(o.as_ref(), &mut self.scratch);
         self.spo.push([s, p, o]);
     }
 
     /// Sorts the indexes and puts every `chunk_size` typed subjects in a chunk.
     pub fn finish(self, chunk_size: usize) -> CompactGraph {
         let Builder {
-            terms,
-            ids,
-            mut spo,
+            mut terms, mut spo, ..
         } = self;
+        terms.shrink();
         spo.sort_unstable();
         spo.dedup();
+        spo.shrink_to_fit();
         let mut pos: Vec<[Id; 3]> = spo.iter().map(|&[s, p, o]| [p, o, s]).collect();
         pos.sort_unstable();
         let mut osp: Vec<[Id; 3]> = spo.iter().map(|&[s, p, o]| [o, s, p]).collect();
         osp.sort_unstable();
-        let rdf_type = ids
-            .get(&Term::from(NamedNode::new_unchecked(RDF_TYPE)))
-            .copied();
+        let rdf_type = terms.id(NamedNode::new_unchecked(RDF_TYPE).as_ref().into());
         let mut chunk_of = vec![0u32; terms.len()];
         if let Some(t) = rdf_type {
             // Typed subjects in id order (the order they were first seen).
@@ -117,7 +101,6 @@ impl Builder {
         }
         CompactGraph {
             terms,
-            ids,
             spo,
             pos,
             osp,
@@ -133,23 +116,19 @@ impl CompactGraph {
     }
 
     fn id(&self, t: &Term) -> Option<Id> {
-        self.ids.get(t).copied()
+        self.terms.id(t.as_ref())
     }
 
     fn triple(&self, [s, p, o]: [Id; 3]) -> Triple {
-        let subject = match &*self.terms[s as usize] {
-            Term::NamedNode(n) => NamedOrBlankNode::from(n.clone()),
-            Term::BlankNode(b) => NamedOrBlankNode::from(b.clone()),
+        let subject = match self.terms.get(s) {
+            Term::NamedNode(n) => NamedOrBlankNode::from(n),
+            Term::BlankNode(b) => NamedOrBlankNode::from(b),
             other => unreachable!("a subject is an IRI or a blank node, not {other}"),
         };
-        let Term::NamedNode(predicate) = &*self.terms[p as usize] else {
+        let Term::NamedNode(predicate) = self.terms.get(p) else {
             unreachable!("a predicate is an IRI")
         };
-        Triple::new(
-            subject,
-            predicate.clone(),
-            Term::clone(&self.terms[o as usize]),
-        )
+        Triple::new(subject, predicate, self.terms.get(o))
     }
 }
 
@@ -403,7 +382,7 @@ impl<'a> QueryableDataset<'a> for &'a CompactGraph {
 
     fn externalize_term(&self, term: Internal) -> Result<Term, Self::Error> {
         Ok(match term {
-            Internal::Id(i) => Term::clone(&self.terms[i as usize]),
+            Internal::Id(i) => self.terms.get(i),
             Internal::Term(t) => t,
         })
     }

@@ -19,6 +19,7 @@ pub mod locate;
 pub mod remember;
 pub mod shapes;
 pub mod sparql;
+mod terms;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -54,9 +55,15 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
     let shapes = options.shapes.load()?;
     let source = source::load(&options.data, options.limits)?;
     let loaded = start.elapsed();
-    let report = validate(&source, &shapes)?;
+    tracing::debug!("validation: source loaded; {}", crate::fsutil::memory());
+    let organizations = source.organizations.len();
+    let (report, _) = validate_dropping(source, &options.data, options.limits, &shapes)?;
     let validated = start.elapsed();
-    let context = context(&source, &shapes, &options.shapes);
+    let context = Context {
+        organizations,
+        shape_files: &shapes.files,
+        shapes_label: options.shapes.to_string(),
+    };
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     report::write(&report, &context, options.format, &mut buffered)
         .and_then(|()| std::io::Write::flush(&mut buffered))
@@ -83,10 +90,54 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
 pub fn check(source: &Source, shapes: &ShapesSource) -> Result<(usize, String), Error> {
     let loaded = shapes.load()?;
     let report = validate(source, &loaded)?;
+    verdict(&report, &context(source, &loaded, shapes))
+}
+
+/// [`check`] for a caller done with the source: it is dropped while the
+/// engine runs (at a million records it takes a gigabyte, more than the
+/// graph) and loaded again from `data` only if there are findings to locate.
+pub fn check_dropping(
+    source: Source,
+    data: &std::path::Path,
+    limits: Limits,
+    shapes: &ShapesSource,
+) -> Result<(usize, String), Error> {
+    let loaded = shapes.load()?;
+    let organizations = source.organizations.len();
+    let (report, _) = validate_dropping(source, data, limits, &loaded)?;
+    let context = Context {
+        organizations,
+        shape_files: &loaded.files,
+        shapes_label: shapes.to_string(),
+    };
+    verdict(&report, &context)
+}
+
+/// Validates `source`, dropping it while the engine runs; with findings,
+/// loads it again to locate them (and returns it).
+fn validate_dropping(
+    source: Source,
+    data: &std::path::Path,
+    limits: Limits,
+    shapes: &Shapes,
+) -> Result<(Report, Option<Source>), Error> {
+    let builder = engine::collect(&source);
+    drop(source);
+    let mut report = engine::unlocated(builder, shapes)?;
+    if report.findings.is_empty() {
+        return Ok((report, None));
+    }
+    let source = source::load(data, limits)?;
+    engine::locate_all(&source, &mut report);
+    Ok((report, Some(source)))
+}
+
+/// Passes with the warnings' count and text, or fails with the violations.
+fn verdict(report: &Report, context: &Context<'_>) -> Result<(usize, String), Error> {
     let text = if report.findings.is_empty() {
         String::new()
     } else {
-        report::text::render(&report, &context(source, &loaded, shapes))
+        report::text::render(report, context)
     };
     if report.passes(false) {
         return Ok((report.findings.len(), text));

@@ -46,8 +46,19 @@ pub fn check_remembered(
     source: &Source,
     shapes: &ShapesSource,
 ) -> Result<((usize, String), bool), Error> {
+    remembered_or(data, shapes, || check(source, shapes))
+}
+
+/// `check()` (a validation returning the warnings' count and text), unless
+/// the same data was found to pass with the same shapes and orgdir before.
+/// Returns whether the verdict was remembered.
+pub fn remembered_or(
+    data: &Path,
+    shapes: &ShapesSource,
+    check: impl FnOnce() -> Result<(usize, String), Error>,
+) -> Result<((usize, String), bool), Error> {
     let Some(dir) = cache_dir() else {
-        return Ok((check(source, shapes)?, false));
+        return Ok((check()?, false));
     };
     let fingerprint = crate::store::fingerprint(data, shapes)?;
     let path = dir.join(format!("{fingerprint}.json"));
@@ -62,7 +73,7 @@ pub fn check_remembered(
         );
         return Ok(((v.warnings, v.text), true));
     }
-    let (warnings, text) = check(source, shapes)?;
+    let (warnings, text) = check()?;
     let verdict = Verdict {
         orgdir: env!("CARGO_PKG_VERSION").into(),
         warnings,

@@ -143,6 +143,11 @@ pub fn run(constraints: &[SparqlConstraint], graph: &CompactGraph) -> Result<Vec
                     findings.push(result(c, &solution, this)?);
                 }
             }
+            tracing::debug!(
+                "validation: SPARQL constraint of {} done; {}",
+                c.shape,
+                crate::fsutil::memory()
+            );
             continue;
         }
         for focus in focus_nodes {

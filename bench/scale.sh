@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# How orgdir grows with the data: for each N, wall time and peak memory of
+#   build            `orgdir build` (validation included: no remembered verdict)
+#   validate         `orgdir validate`
+#   serve-first      `orgdir serve --store` on an empty store: start to first answer
+#   serve-restart    the same again on the built store: start to first answer
+#   publish          `orgdir publish` (Graph Store PUT, then the count) into a fresh
+#                    `oxigraph serve`, beside its peer:
+#   oxigraph-load    `oxigraph load` of the same orgs.nt into a fresh store (bulk
+#                    loader, no HTTP): the floor for getting the data into Oxigraph
+# and, per step, the ratio of each N's time to the previous N's (linear = the ratio
+# of the Ns).
+#
+#   bench/scale.sh N...            e.g. bench/scale.sh 10000 100000 1000000
+#
+# Needs: pip install oxigraph. serve-first/serve-restart need orgdir built with
+# `--features rocksdb` (this script builds it into $ROCKS_TARGET, default
+# target/rocks; the first build takes about 20 minutes); SKIP_STORE=1 skips them.
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: bench/scale.sh N..." >&2; exit 2; }
+. "$(dirname "$0")/lib.sh" scale
+cd "$root"
+cargo build --release --quiet --bin orgdir --example synth
+orgdir=$root/target/release/orgdir
+rocks=""
+if [ "${SKIP_STORE:-0}" != 1 ]; then
+  CARGO_TARGET_DIR=${ROCKS_TARGET:-$root/target/rocks} \
+    cargo build --release --quiet --features rocksdb --bin orgdir
+  rocks=${ROCKS_TARGET:-$root/target/rocks}/release/orgdir
+fi
+export ORGDIR_CACHE_DIR=   # every run validates
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+measure() { # n, step, command...: appends "n step seconds max_rss_kb"
+  local n=$1 step=$2; shift 2
+  /usr/bin/time -f "$n $step %e %M" -a -o "$work/times" "$@" >/dev/null 2>"$work/$step.err" ||
+    { echo "$step failed at N=$n:"; tail -20 "$work/$step.err"; exit 1; }
+}
+
+# serve_until_answer n step: starts `orgdir serve --store`, polls until it answers,
+# records the time and the process's peak memory (VmHWM), stops it.
+serve_until_answer() {
+  local n=$1 step=$2 p start
+  p=$(port)
+  start=$(date +%s.%N)
+  "$rocks" -q --data "$work/data-$n" serve --store "$work/store-$n" --queries "$work/empty-queries" \
+    --addr "127.0.0.1:$p" 2>"$work/$step.err" &
+  local pid=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$p/sparql?query=ASK%7B%7D"; do
+    kill -0 "$pid" 2>/dev/null || { echo "serve failed at N=$n:"; tail "$work/$step.err"; exit 1; }
+    sleep 0.05
+  done
+  local end hwm
+  end=$(date +%s.%N)
+  hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "$n $step $(python3 -c "print(round($end - $start, 2))") $hwm" >> "$work/times"
+}
+
+mkdir -p "$work/empty-queries"
+for n in "$@"; do
+  "$root/target/release/examples/synth" "$n" "$work/data-$n"
+  measure "$n" build "$orgdir" -q --data "$work/data-$n" build --out "$work/dist-$n"
+  measure "$n" validate "$orgdir" -q --data "$work/data-$n" validate
+  if [ -n "$rocks" ]; then
+    serve_until_answer "$n" serve-first
+    serve_until_answer "$n" serve-restart
+    rm -rf "$work/store-$n"
+  fi
+  p=$(port)
+  oxigraph serve --location "$work/ox-$n" --bind "127.0.0.1:$p" 2>/dev/null &
+  ox=$!; pids+=("$ox")
+  until curl -sf -o /dev/null "http://127.0.0.1:$p/query?query=ASK%7B%7D"; do sleep 0.1; done
+  measure "$n" publish "$orgdir" -q --data "$work/data-$n" publish --endpoint "http://127.0.0.1:$p/store"
+  kill "$ox"; wait "$ox" 2>/dev/null || true
+  rm -rf "$work/ox-$n"
+  measure "$n" oxigraph-load oxigraph load --location "$work/oxload-$n" --file "$work/dist-$n/orgs.nt"
+  triples=$(wc -l < "$work/dist-$n/orgs.nt")
+  echo "$n $triples" >> "$work/triples"
+  rm -rf "$work/oxload-$n" "$work/dist-$n" "$work/data-$n"
+done
+
+python3 - "$work/times" "$work/triples" <<'PY'
+import sys
+rows, triples = {}, dict(l.split() for l in open(sys.argv[2]))
+for line in open(sys.argv[1]):
+    n, step, secs, kb = line.split()
+    rows.setdefault(step, {})[int(n)] = (float(secs), int(kb) / 1024)
+ns = sorted({n for r in rows.values() for n in r})
+for n in ns:
+    print(f"N = {n:,}: {int(triples[str(n)]):,} triples")
+print()
+print("| step | " + " | ".join(f"N = {n:,}: s / peak MB" for n in ns) + " | time growth per step of N |")
+print("|---|" + "---|" * len(ns) + "---|")
+for step in ["build", "validate", "serve-first", "serve-restart", "publish", "oxigraph-load"]:
+    if step not in rows:
+        continue
+    r = rows[step]
+    cells = [f"{r[n][0]:.2f} s / {r[n][1]:,.0f} MB" if n in r else "" for n in ns]
+    growth = []
+    for a, b in zip(ns, ns[1:]):
+        if a in r and b in r and r[a][0] > 0:
+            growth.append(f"x{r[b][0] / r[a][0]:.1f} for x{b / a:.0f}")
+    print(f"| {step} | " + " | ".join(cells) + " | " + ", ".join(growth) + " |")
+if "publish" in rows and "oxigraph-load" in rows:
+    print()
+    for n in ns:
+        if n in rows["publish"] and n in rows["oxigraph-load"]:
+            p, o = rows["publish"][n][0], rows["oxigraph-load"][n][0]
+            print(f"N = {n:,}: publish / oxigraph load = {p / o:.2f}")
+PY
