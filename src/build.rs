@@ -84,9 +84,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     // larger part of the memory): a violation discards what was written.
     let staging = staging_dir(&options.out)?;
     let (stats, files) = write_release(&Graph::new(&source), staging.path())?;
+    // The graph is read back from the dump: the source is not needed for it.
+    let dumped = staging.path().join(DumpFormat::NTriples.file_name());
     let ((_, warnings), _) =
         validate::remember::remembered_or(&options.data, &options.shapes, || {
-            validate::check_dropping(source, &options.data, options.limits, &options.shapes)
+            validate::check_dropping(
+                source,
+                &options.data,
+                options.limits,
+                &options.shapes,
+                Some(&dumped),
+            )
         })?;
     replace_dir(staging, &options.out)?;
     Ok(BuildSummary {

@@ -56,6 +56,18 @@ pub fn collect(source: &Source) -> graph::Builder {
     builder
 }
 
+/// The graph of an N-Triples document (the data's canonical dump), ready for
+/// [`unlocated`]: what [`collect`] gives, without the source in memory.
+pub fn collect_ntriples(reader: impl std::io::Read) -> Result<graph::Builder, String> {
+    let mut builder = graph::Builder::default();
+    for triple in oxttl::NTriplesParser::new().for_reader(reader) {
+        let t = triple.map_err(|e| e.to_string())?;
+        builder.add(&t.subject, &t.predicate, &t.object);
+    }
+    tracing::debug!("validation: triples read back; {}", crate::fsutil::memory());
+    Ok(builder)
+}
+
 /// Runs the engine over a collected graph; the findings are not located yet.
 pub fn unlocated(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> {
     let report = run(builder, shapes)?;
