@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # How orgdir grows with the data: for each N, wall time and peak memory of
 #   build            `orgdir build` (validation included: no remembered verdict)
-#   validate         `orgdir validate`
+#   validate         `orgdir validate` (always validates)
 #   serve-first      `orgdir serve --store` on an empty store: start to first answer
+#                    (loading into RocksDB and writing the dumps; the verdict of the
+#                    build is remembered, so it does not validate again)
 #   serve-restart    the same again on the built store: start to first answer
 #   publish          `orgdir publish` (Graph Store PUT, then the count) into a fresh
 #                    `oxigraph serve`, beside its peer:
@@ -28,7 +30,9 @@ if [ "${SKIP_STORE:-0}" != 1 ]; then
     cargo build --release --quiet --features rocksdb --bin orgdir
   rocks=${ROCKS_TARGET:-$root/target/rocks}/release/orgdir
 fi
-export ORGDIR_CACHE_DIR=   # every run validates
+# `build` and `validate` validate; `serve` and `publish` then find the verdict
+# remembered (as they would after a build), so they measure loading and sending.
+export ORGDIR_CACHE_DIR=$work/cache
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 measure() { # n, step, command...: appends "n step seconds max_rss_kb"
@@ -60,6 +64,7 @@ serve_until_answer() {
 mkdir -p "$work/empty-queries"
 for n in "$@"; do
   "$root/target/release/examples/synth" "$n" "$work/data-$n"
+  rm -rf "$work/cache"
   measure "$n" build "$orgdir" -q --data "$work/data-$n" build --out "$work/dist-$n"
   measure "$n" validate "$orgdir" -q --data "$work/data-$n" validate
   if [ -n "$rocks" ]; then
