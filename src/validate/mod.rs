@@ -129,23 +129,19 @@ fn validate_dropping(
     ntriples: Option<&std::path::Path>,
 ) -> Result<(Report, Option<Source>), Error> {
     use std::io::{BufReader, BufWriter, Seek, Write};
-    let spill_error = Error::io("write a temporary file of", "the graph");
+    let spill = |e: std::io::Error| Error::io("write a temporary file of", "the graph")(e);
     let file = match ntriples {
         Some(path) => std::fs::File::open(path).map_err(Error::io("read", path))?,
         None => {
-            let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile().map_err(spill_error)?);
+            let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile().map_err(spill)?);
             let mut lines = String::new();
             for d in crate::rdf::Graph::new(&source).descriptions() {
                 lines.clear();
                 crate::rdf::ntriples::push_description(&mut lines, &d);
-                out.write_all(lines.as_bytes())
-                    .map_err(Error::io("write a temporary file of", "the graph"))?;
+                out.write_all(lines.as_bytes()).map_err(spill)?;
             }
-            let mut file = out
-                .into_inner()
-                .map_err(|e| Error::io("write a temporary file of", "the graph")(e.into_error()))?;
-            file.rewind()
-                .map_err(Error::io("write a temporary file of", "the graph"))?;
+            let mut file = out.into_inner().map_err(|e| spill(e.into_error()))?;
+            file.rewind().map_err(spill)?;
             file
         }
     };
