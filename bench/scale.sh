@@ -76,7 +76,7 @@ for n in "$@"; do
   oxigraph serve --location "$work/ox-$n" --bind "127.0.0.1:$p" 2>/dev/null &
   ox=$!; pids+=("$ox")
   until curl -sf -o /dev/null "http://127.0.0.1:$p/query?query=ASK%7B%7D"; do sleep 0.1; done
-  measure "$n" publish "$orgdir" -q --data "$work/data-$n" publish --endpoint "http://127.0.0.1:$p/store"
+  measure "$n" publish "$orgdir" -q --data "$work/data-$n" publish --timeout 3600 --endpoint "http://127.0.0.1:$p/store"
   kill "$ox"; wait "$ox" 2>/dev/null || true
   rm -rf "$work/ox-$n"
   measure "$n" oxigraph-load oxigraph load --location "$work/oxload-$n" --file "$work/dist-$n/orgs.nt"
