@@ -8,6 +8,8 @@
 #   serve-restart    the same again on the built store: start to first answer
 #   publish          `orgdir publish` (Graph Store PUT, then the count) into a fresh
 #                    `oxigraph serve`, beside its peer:
+#   curl-put         `curl -T orgs.nt` (the build's dump) as the same PUT into a fresh
+#                    server: the store's own Graph Store ingest, without orgdir
 #   oxigraph-load    `oxigraph load` of the same orgs.nt into a fresh store (bulk
 #                    loader, no HTTP): the floor for getting the data into Oxigraph
 # and, per step, the ratio of each N's time to the previous N's (linear = the ratio
@@ -79,6 +81,16 @@ for n in "$@"; do
   measure "$n" publish "$orgdir" -q --data "$work/data-$n" publish --timeout 3600 --endpoint "http://127.0.0.1:$p/store"
   kill "$ox"; wait "$ox" 2>/dev/null || true
   rm -rf "$work/ox-$n"
+  # The same PUT by curl, of the build's orgs.nt, into a fresh server: what the
+  # store's own Graph Store ingest costs, without orgdir.
+  p=$(port)
+  oxigraph serve --location "$work/ox-$n" --bind "127.0.0.1:$p" 2>/dev/null &
+  ox=$!; pids+=("$ox")
+  until curl -sf -o /dev/null "http://127.0.0.1:$p/query?query=ASK%7B%7D"; do sleep 0.1; done
+  measure "$n" curl-put curl -sf -o /dev/null -H 'Content-Type: application/n-triples' \
+    -T "$work/dist-$n/orgs.nt" "http://127.0.0.1:$p/store?graph=urn:bench:curl"
+  kill "$ox"; wait "$ox" 2>/dev/null || true
+  rm -rf "$work/ox-$n"
   measure "$n" oxigraph-load oxigraph load --location "$work/oxload-$n" --file "$work/dist-$n/orgs.nt"
   triples=$(wc -l < "$work/dist-$n/orgs.nt")
   echo "$n $triples" >> "$work/triples"
@@ -97,7 +109,7 @@ for n in ns:
 print()
 print("| step | " + " | ".join(f"N = {n:,}: s / peak MB" for n in ns) + " | time growth per step of N |")
 print("|---|" + "---|" * len(ns) + "---|")
-for step in ["build", "validate", "serve-first", "serve-restart", "publish", "oxigraph-load"]:
+for step in ["build", "validate", "serve-first", "serve-restart", "publish", "curl-put", "oxigraph-load"]:
     if step not in rows:
         continue
     r = rows[step]
@@ -107,10 +119,10 @@ for step in ["build", "validate", "serve-first", "serve-restart", "publish", "ox
         if a in r and b in r and r[a][0] > 0:
             growth.append(f"x{r[b][0] / r[a][0]:.1f} for x{b / a:.0f}")
     print(f"| {step} | " + " | ".join(cells) + " | " + ", ".join(growth) + " |")
-if "publish" in rows and "oxigraph-load" in rows:
-    print()
-    for n in ns:
-        if n in rows["publish"] and n in rows["oxigraph-load"]:
-            p, o = rows["publish"][n][0], rows["oxigraph-load"][n][0]
-            print(f"N = {n:,}: publish / oxigraph load = {p / o:.2f}")
+print()
+for n in ns:
+    r = {step: rows[step][n][0] for step in rows if n in rows[step]}
+    if "publish" in r and "curl-put" in r and "oxigraph-load" in r:
+        print(f"N = {n:,}: publish / curl PUT = {r['publish'] / r['curl-put']:.2f}, "
+              f"publish / oxigraph load = {r['publish'] / r['oxigraph-load']:.2f}")
 PY
