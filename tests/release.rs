@@ -347,6 +347,22 @@ async fn serve_lists_releases_serves_their_files_and_merges_changes() {
         StatusCode::NOT_MODIFIED
     );
 
+    for name in [
+        "release.json",
+        "changes.json",
+        "changes.ttl",
+        "SHA256SUMS",
+        "void.ttl",
+    ] {
+        let a = send(&state, get(&format!("/dumps/releases/v2/{name}"), None)).await;
+        assert_eq!(a.status, StatusCode::OK, "{name}");
+        assert_eq!(
+            a.bytes,
+            std::fs::read(dist.join("v2").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+
     let a = send(&state, get("/dumps/releases/latest/changes.md", None)).await;
     assert_eq!(a.status, StatusCode::TEMPORARY_REDIRECT);
     assert_eq!(a.headers[header::LOCATION], "/dumps/releases/v3/changes.md");

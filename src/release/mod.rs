@@ -140,7 +140,8 @@ pub fn write_release(
     }
     let date = options.date.unwrap_or_else(today);
 
-    let changes = changes::compare(previous_nt.as_deref(), &Graph::new(source))
+    let graph = Graph::new(source);
+    let changes = changes::compare(previous_nt.as_deref(), &graph)
         .map_err(Error::io("read", previous_nt.clone().unwrap_or_default()))?;
     // Unchanged records keep their date; a previous release without dates
     // stands for the release itself.
@@ -172,7 +173,7 @@ pub fn write_release(
 
     std::fs::create_dir_all(root).map_err(Error::io("create", root))?;
     let staging = staging_dir(&dir)?;
-    let graph = Graph::new(source).with_modified(modified);
+    let graph = graph.with_modified(modified);
     let (stats, _) = crate::build::write_release(&graph, staging.path())?;
     let previous_version = previous_info
         .as_ref()

@@ -85,36 +85,25 @@ pub async fn file(
     }
     let (static_name, media_type) = release::release_file(&name).ok_or_else(not_found)?;
     let (dir, info) = release::find(&root, &version).ok_or_else(not_found)?;
-    let listed = info
-        .files
-        .iter()
-        .find(|f| f.name == static_name)
-        .ok_or_else(not_found)?;
     let path = dir.join(static_name);
+    let sha256 = if static_name == release::INFO {
+        // Written after the list of files it holds: hashed here (a small file).
+        let bytes = tokio::fs::read(&path).await.map_err(|_| not_found())?;
+        crate::rdf::dump::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes))
+    } else {
+        let listed = info.files.iter().find(|f| f.name == static_name);
+        listed.ok_or_else(not_found)?.sha256.clone()
+    };
     let meta = tokio::fs::metadata(&path).await.map_err(|_| not_found())?;
     let file = DumpFile {
         name: static_name,
         media_type,
         len: meta.len(),
-        sha256: listed.sha256.clone(),
+        sha256,
         modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
         path,
         gzip: None,
     };
-    // release.json is written after the list it holds: its hash is its own.
-    if static_name == release::INFO || meta.len() != listed.bytes {
-        let bytes = tokio::fs::read(&file.path).await.map_err(|_| not_found())?;
-        let sha = crate::rdf::dump::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        return Ok(files::respond(
-            &DumpFile {
-                sha256: sha,
-                ..file
-            },
-            &method,
-            &headers,
-        )
-        .await);
-    }
     Ok(files::respond(&file, &method, &headers).await)
 }
 
