@@ -141,16 +141,11 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
         let mock = Arc::new(Mock::default());
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
         let app = Router::new()
             .route("/{*path}", axum::routing::any(answer))
             .with_state(Arc::clone(&mock));
-        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (addr, runtime) = common::mock(app);
         Server {
             addr,
             mock,

@@ -96,16 +96,11 @@ struct MockStore {
 
 impl MockStore {
     fn start(store: Store) -> MockStore {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
         let store = Arc::new(store);
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
         let app = Router::new()
             .route("/store", axum::routing::any(graph_store))
             .with_state(Arc::clone(&store));
-        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (addr, runtime) = common::mock(app);
         MockStore {
             addr,
             store,

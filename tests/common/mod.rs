@@ -111,3 +111,15 @@ impl RealServer {
         self.runtime.block_on(self.task).unwrap().unwrap();
     }
 }
+
+/// A mock `app` (a link-checked site, a Graph Store) on 127.0.0.1:0, served
+/// on its own runtime until the runtime is dropped.
+pub fn mock(app: axum::Router) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, runtime)
+}
