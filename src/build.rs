@@ -60,7 +60,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     if let Some(release) = &options.release {
         let ((_, warnings), _) =
             validate::remember::check_remembered(&options.data, &source, &options.shapes)?;
-        let (info, _) = crate::release::write_release(&source, &options.out, release)?;
+        let (info, stats, _) = crate::release::write_release(&source, &options.out, release)?;
         return Ok(BuildSummary {
             out: options.out.join(&release.version),
             files: info
@@ -68,12 +68,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
                 .iter()
                 .map(|f| (f.name.clone(), f.bytes))
                 .collect(),
-            stats: GraphStats {
-                triples: info.triples,
-                subjects: 0,
-                organizations: info.organizations,
-                canonical_hash: info.canonical_hash.clone(),
-            },
+            stats,
             load_time,
             total_time: start.elapsed(),
             warnings,

@@ -64,15 +64,6 @@ pub struct Changes {
     pub carried_dates: HashMap<String, String>,
 }
 
-impl Changes {
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty()
-            && self.removed.is_empty()
-            && self.changed.is_empty()
-            && self.other.is_empty()
-    }
-}
-
 /// One subject of the previous release: its IRI and its lines.
 struct Previous {
     lines: io::Lines<BufReader<File>>,

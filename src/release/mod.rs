@@ -27,6 +27,7 @@ use crate::error::Error;
 use crate::fsutil::{replace_dir, staging_dir, write_atomic};
 use crate::rdf::Graph;
 use crate::rdf::dump::DumpFormat;
+use crate::rdf::void::GraphStats;
 use crate::source::{Date, Source, parse_date};
 
 pub use changes::Changes;
@@ -96,12 +97,12 @@ pub fn today() -> Date {
 }
 
 /// Writes release `options.version` of `source` under `root`; returns what it
-/// wrote and the changes against the previous release.
+/// wrote, the graph's statistics and the changes against the previous release.
 pub fn write_release(
     source: &Source,
     root: &Path,
     options: &ReleaseOptions,
-) -> Result<(ReleaseInfo, Changes), Error> {
+) -> Result<(ReleaseInfo, GraphStats, Changes), Error> {
     let version = &options.version;
     if !valid_version(version) {
         return Err(Error::Release(format!(
@@ -210,7 +211,7 @@ pub fn write_release(
     replace_dir(staging, &dir)?;
     point_latest(root, version)?;
     write_index(root)?;
-    Ok((info, changes))
+    Ok((info, stats, changes))
 }
 
 /// `latest` -> `version`, replaced atomically.

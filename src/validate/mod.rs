@@ -57,13 +57,9 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
     let loaded = start.elapsed();
     tracing::debug!("validation: source loaded; {}", crate::fsutil::memory());
     let organizations = source.organizations.len();
-    let (report, _) = validate_dropping(source, &options.data, options.limits, &shapes, None)?;
+    let report = validate_dropping(source, &options.data, options.limits, &shapes, None)?;
     let validated = start.elapsed();
-    let context = Context {
-        organizations,
-        shape_files: &shapes.files,
-        shapes_label: options.shapes.to_string(),
-    };
+    let context = context(organizations, &shapes, &options.shapes);
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     report::write(&report, &context, options.format, &mut buffered)
         .and_then(|()| std::io::Write::flush(&mut buffered))
@@ -90,7 +86,10 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
 pub fn check(source: &Source, shapes: &ShapesSource) -> Result<(usize, String), Error> {
     let loaded = shapes.load()?;
     let report = validate(source, &loaded)?;
-    verdict(&report, &context(source, &loaded, shapes))
+    verdict(
+        &report,
+        &context(source.organizations.len(), &loaded, shapes),
+    )
 }
 
 /// [`check`] for a caller done with the source: it is dropped while the
@@ -105,17 +104,12 @@ pub fn check_dropping(
 ) -> Result<(usize, String), Error> {
     let loaded = shapes.load()?;
     let organizations = source.organizations.len();
-    let (report, _) = validate_dropping(source, data, limits, &loaded, ntriples)?;
-    let context = Context {
-        organizations,
-        shape_files: &loaded.files,
-        shapes_label: shapes.to_string(),
-    };
-    verdict(&report, &context)
+    let report = validate_dropping(source, data, limits, &loaded, ntriples)?;
+    verdict(&report, &context(organizations, &loaded, shapes))
 }
 
 /// Validates `source`, dropping it before the graph is collected; with
-/// findings, loads it again to locate them (and returns it).
+/// findings, loads it again to locate them.
 ///
 /// The graph is read back from `ntriples`, the source's canonical N-Triples
 /// (`build` has just written them), or from a temporary file of them written
@@ -127,18 +121,17 @@ fn validate_dropping(
     limits: Limits,
     shapes: &Shapes,
     ntriples: Option<&std::path::Path>,
-) -> Result<(Report, Option<Source>), Error> {
-    use std::io::{BufReader, BufWriter, Seek, Write};
+) -> Result<Report, Error> {
+    use crate::rdf::DescriptionWriter;
+    use std::io::{BufReader, BufWriter, Seek};
     let spill = |e: std::io::Error| Error::io("write a temporary file of", "the graph")(e);
     let file = match ntriples {
         Some(path) => std::fs::File::open(path).map_err(Error::io("read", path))?,
         None => {
             let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile().map_err(spill)?);
-            let mut lines = String::new();
+            let mut writer = crate::rdf::ntriples::NTriplesWriter::new(&mut out);
             for d in crate::rdf::Graph::new(&source).descriptions() {
-                lines.clear();
-                crate::rdf::ntriples::push_description(&mut lines, &d);
-                out.write_all(lines.as_bytes()).map_err(spill)?;
+                writer.write(&d).map_err(spill)?;
             }
             let mut file = out.into_inner().map_err(|e| spill(e.into_error()))?;
             file.rewind().map_err(spill)?;
@@ -150,11 +143,11 @@ fn validate_dropping(
         .map_err(|e| Error::Query(format!("reading the graph back: {e}")))?;
     let mut report = engine::unlocated(builder, shapes)?;
     if report.findings.is_empty() {
-        return Ok((report, None));
+        return Ok(report);
     }
     let source = source::load(data, limits)?;
     engine::locate_all(&source, &mut report);
-    Ok((report, Some(source)))
+    Ok(report)
 }
 
 /// Passes with the warnings' count and text, or fails with the violations.
@@ -173,9 +166,9 @@ fn verdict(report: &Report, context: &Context<'_>) -> Result<(usize, String), Er
     })
 }
 
-fn context<'a>(source: &Source, shapes: &'a Shapes, from: &ShapesSource) -> Context<'a> {
+fn context<'a>(organizations: usize, shapes: &'a Shapes, from: &ShapesSource) -> Context<'a> {
     Context {
-        organizations: source.organizations.len(),
+        organizations,
         shape_files: &shapes.files,
         shapes_label: from.to_string(),
     }
