@@ -15,8 +15,9 @@
 //! class target (see [`Chunks`]); `sh:class` and every path still read the
 //! whole graph.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use oxigraph::model::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use prefixmap::PrefixMap;
@@ -30,6 +31,7 @@ use spargebra::SparqlParser;
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
+use super::closure::{self, Closure};
 use super::terms::{Id, Terms};
 
 /// Terms and triples, by id.
@@ -44,6 +46,9 @@ pub struct CompactGraph {
     rdf_type: Option<Id>,
     /// For each term id, the chunk of focus nodes it belongs to.
     chunk_of: Vec<u32>,
+    /// The closures of the paths the SPARQL constraints ask for, by the IRI
+    /// that names each path (see [`closure`]), built when first asked for.
+    closures: Mutex<HashMap<String, Arc<Closure>>>,
 }
 
 impl fmt::Debug for CompactGraph {
@@ -106,6 +111,7 @@ impl Builder {
             osp,
             rdf_type,
             chunk_of,
+            closures: Mutex::default(),
         }
     }
 }
@@ -117,6 +123,24 @@ impl CompactGraph {
 
     fn id(&self, t: &Term) -> Option<Id> {
         self.terms.id(t.as_ref())
+    }
+
+    /// The closure a path IRI of [`closure::path_iri`] names, if `iri` is one.
+    fn closure(&self, iri: &str) -> Option<Arc<Closure>> {
+        let mut closures = self.closures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = closures.get(iri) {
+            return Some(Arc::clone(c));
+        }
+        let mut edges = Vec::new();
+        for p in closure::predicates(iri)? {
+            let Some(p) = self.id(&NamedNode::new_unchecked(p).into()) else {
+                continue;
+            };
+            edges.extend(range(&self.pos, &[p]).iter().map(|&[_, o, s]| (s, o)));
+        }
+        let c = Arc::new(Closure::new(edges));
+        closures.insert(iri.to_owned(), Arc::clone(&c));
+        Some(c)
     }
 
     fn triple(&self, [s, p, o]: [Id; 3]) -> Triple {
@@ -348,19 +372,36 @@ impl<'a> QueryableDataset<'a> for &'a CompactGraph {
         };
         // Everything is in the default graph.
         let in_named_graph = matches!(graph_name, Some(Some(_)));
+        if let Some(Internal::Term(Term::NamedNode(path))) = predicate
+            && let Some(closure) = g.closure(path.as_str())
+        {
+            let pairs = match (id(subject), id(object)) {
+                (Some(s), Some(o)) if !in_named_graph => closure.matching(s, o),
+                _ => Box::new(std::iter::empty()),
+            };
+            let path = Internal::Term(Term::NamedNode(path.clone()));
+            return Box::new(pairs.map(move |(s, o)| {
+                Ok(InternalQuad {
+                    subject: Internal::Id(s),
+                    predicate: path.clone(),
+                    object: Internal::Id(o),
+                    graph_name: None,
+                })
+            })) as Box<dyn Iterator<Item = _>>;
+        }
         let ids: Box<dyn Iterator<Item = [Id; 3]> + 'a> =
             match (id(subject), id(predicate), id(object)) {
                 (Some(s), Some(p), Some(o)) if !in_named_graph => g.matching(s, p, o),
                 _ => Box::new(std::iter::empty()),
             };
-        ids.map(|[s, p, o]| {
+        Box::new(ids.map(|[s, p, o]| {
             Ok(InternalQuad {
                 subject: Internal::Id(s),
                 predicate: Internal::Id(p),
                 object: Internal::Id(o),
                 graph_name: None,
             })
-        })
+        }))
     }
 
     fn internal_named_graphs(

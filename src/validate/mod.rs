@@ -10,9 +10,11 @@
 //! - [`engine`] runs the engine over the graph `rdf::mapping` produces;
 //! - [`graph`] holds the data as the engine and the SPARQL evaluator read it;
 //! - [`sparql`] runs the SHACL-SPARQL constraints of targeted shapes with
-//!   Oxigraph's evaluator over that graph;
+//!   Oxigraph's evaluator over that graph, [`closure`] answering their
+//!   `(p|q)+` paths;
 //! - [`locate`] maps each result to a file, line and column.
 
+mod closure;
 pub mod engine;
 pub mod graph;
 pub mod locate;

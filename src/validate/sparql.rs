@@ -103,9 +103,10 @@ pub fn extract(shapes: &mut Graph) -> Result<Vec<SparqlConstraint>, String> {
             // Parsed again from its text: evaluating the edited algebra itself
             // left `$this` unbound in a nested group (W3C test
             // sparql/pre-binding-005 fails that way; why, is not understood).
-            let query = SparqlParser::new()
+            let mut query = SparqlParser::new()
                 .parse_query(&parsed.to_string())
                 .map_err(|e| format!("a sh:select of {}: {e}", link.subject))?;
+            super::closure::rewrite(&mut query);
             let severity = match shapes.object_for_subject_predicate(shape, &sh("severity")) {
                 Some(TermRef::NamedNode(n)) => severity(n),
                 _ => Severity::Violation,
