@@ -74,8 +74,19 @@ pub fn load_dir(
 ) -> Result<(Snapshot, usize), crate::Error> {
     let queries = load_queries(queries)?;
     let source = crate::source::load(data, limits)?;
-    let ((warnings, _), _) = crate::validate::remember::check_remembered(data, &source, shapes)?;
-    let snapshot = load(&source, queries)?;
+    // The store is loaded while the data is validated: on data never
+    // validated before, start-up takes the longer of the two, not their sum.
+    // A violation drops the store unused.
+    let (verdict, snapshot) = std::thread::scope(|scope| {
+        let store = scope.spawn(|| load(&source, queries));
+        let verdict = crate::validate::remember::check_remembered(data, &source, shapes);
+        (
+            verdict,
+            store.join().expect("the store loading thread panicked"),
+        )
+    });
+    let ((warnings, _), _) = verdict?;
+    let snapshot = snapshot?;
     let slot = Arc::clone(&snapshot.dumps);
     std::thread::spawn(move || write_dumps(&slot, &source));
     Ok((snapshot, warnings))

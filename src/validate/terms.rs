@@ -25,7 +25,7 @@ pub struct Terms {
     /// Where each term starts in `bytes`; one more entry, the end.
     starts: Vec<u64>,
     index: HashTable<Id>,
-    hasher: std::hash::RandomState,
+    hasher: foldhash::fast::RandomState,
 }
 
 /// `t` as bytes: a tag, then the value; a literal with a language or a
