@@ -290,6 +290,9 @@ fn run_entry(g: &Graph, entry: TermRef<'_>, file: &Path) -> Outcome {
     let run = || -> Result<Report, String> {
         let shapes_text = fs::read_to_string(&shapes_path).map_err(|e| e.to_string())?;
         let shapes = Shapes::from_turtle(&shapes_text, Some(&file_iri(&shapes_path)))?;
+        if shapes.checked_natively() {
+            NATIVE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let data = parse(&data_path)?;
         validate_graph(data.iter(), &shapes).map_err(|e| e.to_string())
     };
@@ -318,6 +321,10 @@ fn run_entry(g: &Graph, entry: TermRef<'_>, file: &Path) -> Outcome {
         }
     }
 }
+
+/// How many tests had shapes that orgdir checks itself, without the engine
+/// (src/validate/native.rs).
+static NATIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 #[test]
 fn w3c_shacl_test_suite() {
@@ -377,6 +384,12 @@ fn w3c_shacl_test_suite() {
     for ((section, kind), n) in &counts {
         println!("{section}: {kind} {n}");
     }
+    let native = NATIVE.load(std::sync::atomic::Ordering::Relaxed);
+    println!("checked by orgdir without the engine: {native}");
     assert!(outcomes.len() > 100, "only {} tests found", outcomes.len());
     assert!(unexpected.is_empty(), "{}", unexpected.join("\n\n"));
+    assert!(
+        native >= 25,
+        "only {native} tests reached orgdir's own checks"
+    );
 }

@@ -21,7 +21,7 @@ use shacl::validator::report::ValidationResult;
 use shacl::validator::{ShaclConfig, ShaclValidationMode};
 
 use super::graph::{self, View};
-use super::{Finding, Path, Report, Severity, Shapes, locate, sparql};
+use super::{Finding, Path, Report, Severity, Shapes, locate, native, sparql};
 use crate::rdf::Graph;
 use crate::source::Source;
 
@@ -121,6 +121,17 @@ fn run(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> 
     } else {
         vec![None]
     };
+    if let Some(native) = &shapes.native {
+        let (found, sparql) = std::thread::scope(|scope| {
+            let sparql = scope.spawn(|| sparql::run(&shapes.sparql, &graph).map_err(EngineError));
+            let found = native::Checker::new(native, &graph).run();
+            (found, sparql.join().expect("the SPARQL thread panicked"))
+        });
+        if let Some(mut findings) = found {
+            findings.extend(sparql?);
+            return Ok(Report { findings });
+        }
+    }
     // The engine keeps to about one core; chunks go to one thread per core,
     // and the SHACL-SPARQL constraints to one more, at the same time.
     let next = AtomicUsize::new(0);

@@ -125,6 +125,29 @@ impl CompactGraph {
         self.terms.id(t.as_ref())
     }
 
+    pub(super) fn id_of(&self, t: oxigraph::model::TermRef<'_>) -> Option<Id> {
+        self.terms.id(t)
+    }
+
+    pub(super) fn term(&self, id: Id) -> Term {
+        self.terms.get(id)
+    }
+
+    /// The objects of `s p ?o`.
+    pub(super) fn objects(&self, s: Id, p: Id) -> impl Iterator<Item = Id> + '_ {
+        range(&self.spo, &[s, p]).iter().map(|t| t[2])
+    }
+
+    /// The (subject, object) pairs of `?s p ?o`.
+    pub(super) fn with_predicate(&self, p: Id) -> impl Iterator<Item = (Id, Id)> + '_ {
+        range(&self.pos, &[p]).iter().map(|t| (t[2], t[1]))
+    }
+
+    /// The subjects of `?s p o`.
+    pub(super) fn subjects(&self, p: Id, o: Id) -> impl Iterator<Item = Id> + '_ {
+        range(&self.pos, &[p, o]).iter().map(|t| t[2])
+    }
+
     /// The closure a path IRI of [`closure::path_iri`] names, if `iri` is one.
     fn closure(&self, iri: &str) -> Option<Arc<Closure>> {
         let mut closures = self.closures.lock().unwrap_or_else(|e| e.into_inner());

@@ -18,6 +18,7 @@ mod closure;
 pub mod engine;
 pub mod graph;
 pub mod locate;
+mod native;
 pub mod remember;
 pub mod shapes;
 pub mod sparql;

@@ -13,6 +13,7 @@ use oxigraph::model::{Graph, NamedNodeRef, TripleRef};
 use rudof_rdf::rdf_impl::OxigraphInMemory;
 use shacl::ir::IRSchema;
 
+use super::native;
 use super::sparql::{self, SparqlConstraint};
 use crate::source::{Diagnostic, Pos};
 
@@ -86,6 +87,9 @@ pub struct Shapes {
     /// Whether every target is a class target, so that the data can be
     /// validated chunk by chunk of focus nodes (see [`super::graph`]).
     pub(crate) class_targets_only: bool,
+    /// The shapes as orgdir checks them itself, when it can (see
+    /// [`super::native`]); else the engine checks SHACL Core.
+    pub(crate) native: Option<native::CoreShapes>,
     /// The files read, sorted.
     pub files: Vec<PathBuf>,
 }
@@ -128,6 +132,18 @@ impl Shapes {
     }
 
     /// Parses shapes given as Turtle text (for tests and the W3C suite).
+    /// Whether orgdir checks these shapes' SHACL Core constraints itself.
+    pub fn checked_natively(&self) -> bool {
+        self.native.is_some()
+    }
+
+    /// These shapes with SHACL Core left to the engine, as for shapes that
+    /// use more than orgdir checks itself (tests compare the two).
+    pub fn with_engine_only(mut self) -> Self {
+        self.native = None;
+        self
+    }
+
     pub fn from_turtle(text: &str, base: Option<&str>) -> Result<Shapes, String> {
         let mut graph = Graph::new();
         let mut parser = RdfParser::from_format(RdfFormat::Turtle);
@@ -159,6 +175,7 @@ fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
             .next()
             .is_none()
     });
+    let native = native::compile(&graph);
     let mut engine_graph = OxigraphInMemory::new();
     for t in &graph {
         engine_graph
@@ -172,6 +189,7 @@ fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
         schema: IRSchema::try_from(ast).map_err(|e| e.to_string())?,
         sparql,
         class_targets_only,
+        native,
         files,
     })
 }
