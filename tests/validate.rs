@@ -145,6 +145,16 @@ fn expectations(ttl: &str) -> Vec<String> {
         .collect()
 }
 
+/// A graph fixture's text and its triples.
+fn graph_fixture(file: &Path) -> (String, Vec<oxigraph::model::Quad>) {
+    let ttl = fs::read_to_string(file).unwrap();
+    let quads = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(ttl.as_bytes())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    (ttl, quads)
+}
+
 #[test]
 fn each_graph_fixture_breaks_its_one_constraint() {
     let shapes = Shapes::load(&root().join("shapes")).unwrap();
@@ -157,11 +167,7 @@ fn each_graph_fixture_breaks_its_one_constraint() {
     assert!(files.len() >= 20);
     let mut failures = Vec::new();
     for file in &files {
-        let ttl = fs::read_to_string(file).unwrap();
-        let quads: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
-            .for_slice(ttl.as_bytes())
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let (ttl, quads) = graph_fixture(file);
         let report = validate_graph(quads.iter().map(|q| q.as_ref().into()), &shapes).unwrap();
         let actual: Vec<String> = report
             .findings
@@ -231,11 +237,7 @@ fn orgdirs_own_checks_give_what_the_engine_gives() {
         .collect();
     graphs.sort();
     for file in &graphs {
-        let ttl = fs::read_to_string(file).unwrap();
-        let quads: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
-            .for_slice(ttl.as_bytes())
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let (_, quads) = graph_fixture(file);
         let run = |shapes: &Shapes| {
             sorted(&validate_graph(quads.iter().map(|q| q.as_ref().into()), shapes).unwrap())
         };

@@ -150,12 +150,13 @@ impl CompactGraph {
 
     /// The closure a path IRI of [`closure::path_iri`] names, if `iri` is one.
     fn closure(&self, iri: &str) -> Option<Arc<Closure>> {
+        let predicates = closure::predicates(iri)?;
         let mut closures = self.closures.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = closures.get(iri) {
             return Some(Arc::clone(c));
         }
         let mut edges = Vec::new();
-        for p in closure::predicates(iri)? {
+        for p in predicates {
             let Some(p) = self.id(&NamedNode::new_unchecked(p).into()) else {
                 continue;
             };

@@ -29,11 +29,9 @@ use super::graph::CompactGraph;
 use super::terms::Id;
 use super::{Finding, Path, Severity};
 
-const SH: &str = "http://www.w3.org/ns/shacl#";
+use super::sparql::{severity, sh};
 
-fn sh(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{SH}{local}"))
-}
+const SH: &str = "http://www.w3.org/ns/shacl#";
 
 /// The shapes, compiled.
 #[derive(Debug)]
@@ -242,12 +240,7 @@ impl<'a> Compiler<'a> {
         };
         let severity = match one("severity")? {
             None => Severity::Violation,
-            Some(TermRef::NamedNode(n)) => match n.as_str().strip_prefix(SH) {
-                Some("Violation") => Severity::Violation,
-                Some("Warning") => Severity::Warning,
-                Some("Info") => Severity::Info,
-                _ => Severity::Other(n.into_owned()),
-            },
+            Some(TermRef::NamedNode(n)) => severity(n),
             Some(_) => return None,
         };
         let mut messages: Vec<(Option<&str>, &str)> = Vec::new();

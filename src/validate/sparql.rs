@@ -34,7 +34,7 @@ const SH: &str = "http://www.w3.org/ns/shacl#";
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const RDFS_CLASS: &str = "http://www.w3.org/2000/01/rdf-schema#Class";
 
-fn sh(local: &str) -> NamedNode {
+pub(super) fn sh(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{SH}{local}"))
 }
 
@@ -291,7 +291,7 @@ fn focus_nodes(c: &SparqlConstraint, graph: &CompactGraph) -> Result<Vec<Term>, 
     Ok(nodes)
 }
 
-fn severity(iri: NamedNodeRef<'_>) -> Severity {
+pub(super) fn severity(iri: NamedNodeRef<'_>) -> Severity {
     match iri.as_str().strip_prefix(SH) {
         Some("Violation") => Severity::Violation,
         Some("Warning") => Severity::Warning,
