@@ -4,7 +4,8 @@
 //!
 //! The graph goes to the engine as triples, not as Turtle to parse again, in
 //! orgdir's own compact graph ([`super::graph`]), chunk by chunk of focus
-//! nodes. SHACL Core runs in the engine's native mode. The `sh:sparql`
+//! nodes. SHACL Core runs in the engine's native mode, unless orgdir checks
+//! it itself ([`super::native`], when the shapes keep to what it knows). The `sh:sparql`
 //! constraints of targeted shapes run in [`super::sparql`], and any SPARQL
 //! left to the engine too, with Oxigraph's evaluator over the same graph.
 
@@ -116,22 +117,25 @@ fn run(builder: graph::Builder, shapes: &Shapes) -> Result<Report, EngineError> 
         "validation: compact graph built; {}",
         crate::fsutil::memory()
     );
+    // SHACL Core by orgdir itself where it can, beside the SPARQL constraints.
+    if let Some(native) = &shapes.native {
+        let checker = native::Checker::new(native, &graph);
+        if let Some(focus) = checker.focus_nodes() {
+            let (mut findings, sparql) = std::thread::scope(|scope| {
+                let sparql =
+                    scope.spawn(|| sparql::run(&shapes.sparql, &graph).map_err(EngineError));
+                let findings = checker.run(&focus);
+                (findings, sparql.join().expect("the SPARQL thread panicked"))
+            });
+            findings.extend(sparql?);
+            return Ok(Report { findings });
+        }
+    }
     let chunks: Vec<Option<u32>> = if shapes.class_targets_only {
         (0..graph.chunks()).map(Some).collect()
     } else {
         vec![None]
     };
-    if let Some(native) = &shapes.native {
-        let (found, sparql) = std::thread::scope(|scope| {
-            let sparql = scope.spawn(|| sparql::run(&shapes.sparql, &graph).map_err(EngineError));
-            let found = native::Checker::new(native, &graph).run();
-            (found, sparql.join().expect("the SPARQL thread panicked"))
-        });
-        if let Some(mut findings) = found {
-            findings.extend(sparql?);
-            return Ok(Report { findings });
-        }
-    }
     // The engine keeps to about one core; chunks go to one thread per core,
     // and the SHACL-SPARQL constraints to one more, at the same time.
     let next = AtomicUsize::new(0);

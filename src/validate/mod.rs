@@ -7,7 +7,8 @@
 //! in this module.
 //!
 //! - [`shapes`] reads `shapes/*.ttl` (the user's own shapes included);
-//! - [`engine`] runs the engine over the graph `rdf::mapping` produces;
+//! - [`engine`] runs the engine over the graph `rdf::mapping` produces, or
+//!   [`native`], orgdir's own checks of the SHACL Core its shapes use;
 //! - [`graph`] holds the data as the engine and the SPARQL evaluator read it;
 //! - [`sparql`] runs the SHACL-SPARQL constraints of targeted shapes with
 //!   Oxigraph's evaluator over that graph, [`closure`] answering their

@@ -3,8 +3,9 @@
 //!
 //! The engine (rudof's `shacl`) spends about 10 µs on one shape for one
 //! focus node: it turns each term into its own types (parsing every IRI
-//! again) and keeps every (node, shape) outcome in a hash map. Validating
-//! 100,000 records took 26 CPU-seconds there, most of a cold `orgdir serve`.
+//! again) and keeps every (node, shape) outcome in a hash map. With it,
+//! `orgdir validate` took 18 to 19 s for 100,000 records, most of a cold
+//! `orgdir serve`; with this module, 8 s (bench/RESULTS.md).
 //! The constraints orgdir's shapes use are few and simple, so this module
 //! checks them on term ids: targets by class (subclasses included), paths
 //! of IRIs and sequences of IRIs, `sh:minCount`, `sh:maxCount`,
@@ -426,11 +427,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The results of every focus node of every shape with targets; `None`
-    /// when a `sh:targetNode` is not in the graph (every check here reads
-    /// terms by their id in the graph): then the engine validates.
-    pub fn run(&self) -> Option<Vec<Finding>> {
-        let mut findings = Vec::new();
+    /// The focus nodes of every shape with targets; `None` when a
+    /// `sh:targetNode` is not in the graph (every check here reads terms by
+    /// their id in the graph): then the engine validates.
+    pub fn focus_nodes(&self) -> Option<Vec<(usize, Vec<Id>)>> {
+        let mut all = Vec::new();
         for (shape, targets) in &self.shapes.targets {
             let mut focus: Vec<Id> = Vec::new();
             for target in targets {
@@ -456,11 +457,20 @@ impl<'a> Checker<'a> {
             }
             focus.sort_unstable();
             focus.dedup();
-            for f in focus {
+            all.push((*shape, focus));
+        }
+        Some(all)
+    }
+
+    /// The results of the focus nodes [`Checker::focus_nodes`] gave.
+    pub fn run(&self, focus_nodes: &[(usize, Vec<Id>)]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (shape, focus) in focus_nodes {
+            for &f in focus {
                 self.check(*shape, f, &mut Some(&mut findings));
             }
         }
-        Some(findings)
+        findings
     }
 
     fn subjects(&self, p: Option<Id>, o: Id) -> impl Iterator<Item = Id> + '_ {

@@ -131,7 +131,6 @@ impl Shapes {
         })
     }
 
-    /// Parses shapes given as Turtle text (for tests and the W3C suite).
     /// Whether orgdir checks these shapes' SHACL Core constraints itself.
     pub fn checked_natively(&self) -> bool {
         self.native.is_some()
@@ -144,6 +143,7 @@ impl Shapes {
         self
     }
 
+    /// Parses shapes given as Turtle text (for tests and the W3C suite).
     pub fn from_turtle(text: &str, base: Option<&str>) -> Result<Shapes, String> {
         let mut graph = Graph::new();
         let mut parser = RdfParser::from_format(RdfFormat::Turtle);
