@@ -239,9 +239,10 @@ pub enum Command {
     /// store holds.
     ///
     /// Loads and validates the data as build does, then sends the graph with the
-    /// SPARQL 1.1 Graph Store protocol (one streamed PUT of N-Triples) or, with
-    /// --method update, SPARQL 1.1 Update (batches into a staging graph, then one
-    /// MOVE). Afterwards the remote graph's triple count must equal the build's
+    /// SPARQL 1.1 Graph Store protocol (one streamed PUT of N-Triples; with
+    /// --method gsp-batches, a PUT and POSTs of --batch-size triples each, for
+    /// stores that hold a whole request in memory) or, with --method update,
+    /// SPARQL 1.1 Update (batches into a staging graph, then one MOVE). Afterwards the remote graph's triple count must equal the build's
     /// (with --verify, its triples too). Exit 0 when it does, 1 when it does not,
     /// 2 when the data is bad or the store refuses or cannot be reached.
     Publish {
@@ -290,7 +291,8 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
 
-        /// Triples per INSERT DATA request with --method update.
+        /// Triples per request with --method gsp-batches (PUT, then POSTs) and
+        /// --method update (INSERT DATA).
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         batch_size: usize,
 
@@ -339,6 +341,10 @@ pub enum Command {
 pub enum PublishMethod {
     /// SPARQL 1.1 Graph Store HTTP Protocol: one PUT.
     Gsp,
+    /// The Graph Store protocol in bounded requests: a PUT of the first
+    /// --batch-size triples, POSTs of the rest (each its own transaction on the
+    /// store; readers see the graph grow while it is sent).
+    GspBatches,
     /// SPARQL 1.1 Update: INSERT DATA batches into a staging graph, then MOVE.
     Update,
 }

@@ -214,6 +214,7 @@ impl From<Cli> for Config {
                 graph_param,
                 method: match method {
                     PublishMethod::Gsp => publish::Method::Gsp,
+                    PublishMethod::GspBatches => publish::Method::GspBatches,
                     PublishMethod::Update => publish::Method::Update,
                 },
                 credentials: match (user, password_env, bearer_env) {

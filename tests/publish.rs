@@ -18,13 +18,19 @@ use axum::response::{IntoResponse, Response};
 
 mod common;
 
-/// A Graph Store that keeps each PUT body, answering as configured.
+/// A Graph Store that keeps each PUT body (and appends each POST body),
+/// answering as configured.
 #[derive(Default)]
 struct Store {
     graphs: Mutex<HashMap<String, Vec<u8>>>,
     puts: AtomicUsize,
+    /// Each PUT or POST stored: its method and number of lines.
+    stored: Mutex<Vec<(Method, usize)>>,
     /// Answer 503 to this many PUTs first.
     fail_first: usize,
+    /// Answer 503 to the second POST once.
+    fail_a_post: bool,
+    posts: AtomicUsize,
     /// Answer every request with this status.
     always: Option<u16>,
     /// Keep all but this many lines of each PUT.
@@ -70,10 +76,29 @@ async fn graph_store(
                 kept = kept.replacen("\"Child Division\"", "\"Child Divison\"", 1);
             }
             store
+                .stored
+                .lock()
+                .unwrap()
+                .push((Method::PUT, text.lines().count()));
+            store
                 .graphs
                 .lock()
                 .unwrap()
                 .insert(graph, kept.into_bytes());
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Method::POST => {
+            assert_eq!(headers[header::CONTENT_TYPE], "application/n-triples");
+            if store.posts.fetch_add(1, Ordering::SeqCst) == 1 && store.fail_a_post {
+                return (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response();
+            }
+            store
+                .stored
+                .lock()
+                .unwrap()
+                .push((Method::POST, body.iter().filter(|&&b| b == b'\n').count()));
+            let mut graphs = store.graphs.lock().unwrap();
+            graphs.entry(graph).or_default().extend_from_slice(&body);
             StatusCode::NO_CONTENT.into_response()
         }
         Method::GET => match store.graphs.lock().unwrap().get(&graph) {
@@ -191,6 +216,56 @@ fn a_put_that_meets_5xx_is_retried_and_the_graph_checked() {
     let err = stderr(&out);
     assert!(err.contains("retrying"), "{err}");
     assert!(err.contains("canonical hash"), "{err}");
+}
+
+#[test]
+fn gsp_batches_put_the_first_batch_and_post_the_rest() {
+    let mock = MockStore::start(Store {
+        fail_a_post: true,
+        ..Store::default()
+    });
+    let (changed_dir, fixture) = (tempfile::tempdir().unwrap(), fixture_data());
+    let changed = changed_data(changed_dir.path());
+    // The store holds another graph first: the batches replace it.
+    let out = publish(&changed, &["--endpoint", &mock.endpoint()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    mock.store.stored.lock().unwrap().clear();
+
+    let args = ["--endpoint", &mock.endpoint(), "--method", "gsp-batches"];
+    let out = publish(&fixture, &[&args[..], &["--batch-size", "7"]].concat(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let built = built_lines(&fixture);
+    let graphs = mock.store.graphs.lock().unwrap();
+    let (_, body) = graphs.iter().next().unwrap();
+    assert_eq!(lines_of(body), built, "PUT then POSTs: the build's graph");
+    assert_eq!(
+        String::from_utf8_lossy(body).lines().count(),
+        built.len(),
+        "no batch was sent twice, though one POST was retried"
+    );
+    let stored = mock.store.stored.lock().unwrap().clone();
+    assert!(stored.len() > 2, "{stored:?}");
+    assert_eq!(stored[0].0, Method::PUT, "{stored:?}");
+    assert!(
+        stored[1..].iter().all(|(m, _)| m == Method::POST),
+        "{stored:?}"
+    );
+    // Whole descriptions of at least 7 triples, but for the last.
+    let (last, full) = stored.split_last().unwrap();
+    assert!(
+        full.iter().all(|&(_, n)| (7..7 + 20).contains(&n)),
+        "{stored:?}"
+    );
+    assert!((1..7 + 20).contains(&last.1), "{stored:?}");
+    let err = stderr(&out);
+    assert!(err.contains("retrying"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "Graph Store PUT and POSTs, {} requests",
+            stored.len()
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -469,6 +544,16 @@ fn oxigraph_graph_store_put_replaces_the_graph() {
 
 #[test]
 #[ignore = "needs an Oxigraph server: ORGDIR_TEST_OXIGRAPH (run by .ci/run)"]
+fn oxigraph_graph_store_batches_replace_the_graph() {
+    publish_twice(
+        &["--method", "gsp-batches", "--batch-size", "7"],
+        "/store",
+        "urn:orgdir:test:gsp-batches",
+    );
+}
+
+#[test]
+#[ignore = "needs an Oxigraph server: ORGDIR_TEST_OXIGRAPH (run by .ci/run)"]
 fn oxigraph_sparql_update_replaces_the_graph_in_batches() {
     publish_twice(
         &["--method", "update", "--batch-size", "7"],
@@ -538,6 +623,12 @@ fn a_store_dying_mid_upload_is_reported_and_the_next_publish_repairs_it() {
     let changed = changed_data(dir.path());
     for (method, path, graph, budget) in [
         ("gsp", "/store", "urn:orgdir:test:dying-gsp", 4000),
+        (
+            "gsp-batches",
+            "/store",
+            "urn:orgdir:test:dying-gsp-batches",
+            4000,
+        ),
         ("update", "/update", "urn:orgdir:test:dying-update", 6000),
     ] {
         let direct = format!("{server}{path}");
@@ -568,6 +659,11 @@ fn a_store_dying_mid_upload_is_reported_and_the_next_publish_repairs_it() {
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{method}: {err}");
         assert!(err.contains("failed after 2 attempts"), "{method}: {err}");
+        if method == "gsp-batches" {
+            // The first batches arrived, the rest did not.
+            let partial = remote_lines(&server, graph);
+            assert!(!partial.is_empty() && partial.len() < built_lines(&changed).len());
+        }
         if method == "update" {
             // Readers never saw a half graph: the batches went to staging.
             assert_eq!(remote_lines(&server, graph), before);

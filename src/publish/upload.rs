@@ -1,4 +1,5 @@
-//! Sending the graph: one streamed Graph Store `PUT`, or SPARQL Update batches.
+//! Sending the graph: one streamed Graph Store `PUT`, Graph Store batches
+//! (`PUT` then `POST`s), or SPARQL Update batches.
 //!
 //! The N-Triples are written on a blocking thread, a chunk at a time, into a
 //! bounded channel that the request body reads: only a few chunks exist at
@@ -44,6 +45,61 @@ pub async fn put(
     Ok(attempts.into_inner())
 }
 
+/// Replaces the graph at `url` (`endpoint?graph=IRI`) in requests of about
+/// `batch` triples: a `PUT` of the first, `POST`s of the rest. Each request
+/// is one bounded transaction on the store, however large the graph; readers
+/// see the graph grow until the last. A failed run leaves part of the new
+/// graph, which the next run's `PUT` replaces. Returns the requests sent.
+pub async fn gsp_batches(
+    remote: &Remote,
+    endpoint: &str,
+    url: reqwest::Url,
+    source: &Arc<Source>,
+    batch: usize,
+) -> Result<u64, PublishError> {
+    let (mut rx, producer) = batches(source, batch, String::new(), "");
+    let mut sent = 0u64;
+    loop {
+        let body = match rx.recv().await {
+            Some(body) => Bytes::from(body),
+            // An empty graph still replaces what the store held.
+            None if sent == 0 => Bytes::new(),
+            None => break,
+        };
+        sent += 1;
+        let (method, what) = if sent == 1 {
+            (
+                reqwest::Method::PUT,
+                "the Graph Store PUT of batch 1".to_owned(),
+            )
+        } else {
+            (
+                reqwest::Method::POST,
+                format!("the Graph Store POST of batch {sent}"),
+            )
+        };
+        let result = remote
+            .send(&what, endpoint, false, || {
+                remote
+                    .client()
+                    .request(method.clone(), url.clone())
+                    .header(CONTENT_TYPE, "application/n-triples")
+                    .body(body.clone())
+            })
+            .await;
+        if let Err(e) = result {
+            drop(rx);
+            let _ = producer.join();
+            return Err(e);
+        }
+        if body.is_empty() {
+            break;
+        }
+    }
+    producer.join().expect("the batch writer does not panic");
+    Ok(sent)
+}
+
 /// Replaces `graph` through SPARQL Update: drop the staging graph, insert
 /// the triples into it in batches of `batch` triples, move it onto `graph`.
 /// Each request is retried on its own: inserting the same triples twice
@@ -66,34 +122,8 @@ pub async fn update(
     .await?;
     requests += 1;
 
-    let (tx, mut rx) = mpsc::channel::<String>(2);
-    let producer = {
-        let source = Arc::clone(source);
-        let head = format!("INSERT DATA {{ GRAPH <{staging}> {{\n");
-        thread::spawn(move || {
-            let graph = Graph::new(&source);
-            let mut text = head.clone();
-            let mut triples = 0;
-            for d in graph.descriptions() {
-                push_description(&mut text, &d);
-                triples += d.properties.len();
-                if triples >= batch {
-                    text.push_str("} }\n");
-                    if tx
-                        .blocking_send(std::mem::replace(&mut text, head.clone()))
-                        .is_err()
-                    {
-                        return;
-                    }
-                    triples = 0;
-                }
-            }
-            if triples > 0 {
-                text.push_str("} }\n");
-                let _ = tx.blocking_send(text);
-            }
-        })
-    };
+    let head = format!("INSERT DATA {{ GRAPH <{staging}> {{\n");
+    let (mut rx, producer) = batches(source, batch, head, "} }\n");
     let mut sent = 0u64;
     while let Some(update) = rx.recv().await {
         sent += 1;
@@ -115,6 +145,44 @@ pub async fn update(
     )
     .await?;
     Ok(requests + 1)
+}
+
+/// The graph as N-Triples in batches of at least `batch` triples (whole
+/// descriptions; there are no blank nodes to keep together), each between
+/// `head` and `tail`, written on their own thread into a channel two deep.
+/// When the receiver is dropped the writer stops at its next batch.
+fn batches(
+    source: &Arc<Source>,
+    batch: usize,
+    head: String,
+    tail: &'static str,
+) -> (mpsc::Receiver<String>, thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel::<String>(2);
+    let source = Arc::clone(source);
+    let producer = thread::spawn(move || {
+        let graph = Graph::new(&source);
+        let mut text = head.clone();
+        let mut triples = 0;
+        for d in graph.descriptions() {
+            push_description(&mut text, &d);
+            triples += d.properties.len();
+            if triples >= batch {
+                text.push_str(tail);
+                if tx
+                    .blocking_send(std::mem::replace(&mut text, head.clone()))
+                    .is_err()
+                {
+                    return;
+                }
+                triples = 0;
+            }
+        }
+        if triples > 0 {
+            text.push_str(tail);
+            let _ = tx.blocking_send(text);
+        }
+    });
+    (rx, producer)
 }
 
 async fn sparql_update(
