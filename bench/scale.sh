@@ -6,10 +6,14 @@
 #                    (loading into RocksDB and writing the dumps; the verdict of the
 #                    build is remembered, so it does not validate again)
 #   serve-restart    the same again on the built store: start to first answer
-#   publish          `orgdir publish` (Graph Store PUT, then the count) into a fresh
-#                    `oxigraph serve`, beside its peer:
+#   publish          `orgdir publish` (one Graph Store PUT, then the count) into a
+#                    fresh `oxigraph serve`, beside its peer:
 #   curl-put         `curl -T orgs.nt` (the build's dump) as the same PUT into a fresh
 #                    server: the store's own Graph Store ingest, without orgdir
+#   publish-batches  `orgdir publish --method gsp-batches --batch-size $BATCH` (a PUT
+#                    and POSTs of BATCH triples, default 10000), beside its peer:
+#   curl-batches     orgs.nt cut by `split -l $BATCH`, sent by curl as the same PUT
+#                    and POSTs, one curl per request
 #   oxigraph-load    `oxigraph load` of the same orgs.nt into a fresh store (bulk
 #                    loader, no HTTP): the floor for getting the data into Oxigraph
 # and, per step, the ratio of each N's time to the previous N's (linear = the ratio
@@ -20,7 +24,10 @@
 # Needs: pip install oxigraph. serve-first/serve-restart need orgdir built with
 # `--features rocksdb` (this script builds it into $ROCKS_TARGET, default
 # target/rocks; the first build takes about 20 minutes); SKIP_STORE=1 skips them.
-# CURL_MAX=N skips the curl PUT (a second full ingest by the store) above N records.
+# PUT_MAX=N skips publish and curl-put (one transaction of the whole graph, which
+# Oxigraph server 0.5 holds in memory: at 1,000,000 records it was killed at 23 GB)
+# above N records. The peak memory of the Oxigraph server during each publish and
+# curl step is printed after the table.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: bench/scale.sh N..." >&2; exit 2; }
 . "$(dirname "$0")/lib.sh" scale
@@ -64,7 +71,23 @@ serve_until_answer() {
   echo "$n $step $(python3 -c "print(round($end - $start, 2))") $hwm" >> "$work/times"
 }
 
+# into_oxigraph n step command...: runs the command (with {port} replaced) against a
+# fresh `oxigraph serve`, measured; records the server's peak memory (VmHWM).
+into_oxigraph() {
+  local n=$1 step=$2 p ox; shift 2
+  p=$(port)
+  oxigraph serve --location "$work/ox-$n" --bind "127.0.0.1:$p" 2>/dev/null &
+  ox=$!; pids+=("$ox")
+  until curl -sf -o /dev/null "http://127.0.0.1:$p/query?query=ASK%7B%7D"; do sleep 0.1; done
+  measure "$n" "$step" "${@//\{port\}/$p}"
+  echo "$n $step $(awk '/VmHWM/ {print $2}' "/proc/$ox/status")" >> "$work/store-peaks"
+  kill "$ox"; wait "$ox" 2>/dev/null || true
+  rm -rf "$work/ox-$n"
+}
+
+batch=${BATCH:-10000}
 mkdir -p "$work/empty-queries"
+touch "$work/store-peaks"
 for n in "$@"; do
   "$root/target/release/examples/synth" "$n" "$work/data-$n"
   rm -rf "$work/cache"
@@ -75,34 +98,35 @@ for n in "$@"; do
     serve_until_answer "$n" serve-restart
     rm -rf "$work/store-$n"
   fi
-  p=$(port)
-  oxigraph serve --location "$work/ox-$n" --bind "127.0.0.1:$p" 2>/dev/null &
-  ox=$!; pids+=("$ox")
-  until curl -sf -o /dev/null "http://127.0.0.1:$p/query?query=ASK%7B%7D"; do sleep 0.1; done
-  measure "$n" publish "$orgdir" -q --data "$work/data-$n" publish --timeout 3600 --endpoint "http://127.0.0.1:$p/store"
-  kill "$ox"; wait "$ox" 2>/dev/null || true
-  rm -rf "$work/ox-$n"
-  # The same PUT by curl, of the build's orgs.nt, into a fresh server: what the
-  # store's own Graph Store ingest costs, without orgdir.
-  if [ "$n" -le "${CURL_MAX:-$n}" ]; then
-  p=$(port)
-  oxigraph serve --location "$work/ox-$n" --bind "127.0.0.1:$p" 2>/dev/null &
-  ox=$!; pids+=("$ox")
-  until curl -sf -o /dev/null "http://127.0.0.1:$p/query?query=ASK%7B%7D"; do sleep 0.1; done
-  measure "$n" curl-put curl -sf -o /dev/null -H 'Content-Type: application/n-triples' \
-    -T "$work/dist-$n/orgs.nt" "http://127.0.0.1:$p/store?graph=urn:bench:curl"
-  kill "$ox"; wait "$ox" 2>/dev/null || true
-  rm -rf "$work/ox-$n"
+  if [ "$n" -le "${PUT_MAX:-$n}" ]; then
+    into_oxigraph "$n" publish "$orgdir" -q --data "$work/data-$n" publish --timeout 3600 \
+      --endpoint "http://127.0.0.1:{port}/store"
+    # The same PUT by curl, of the build's orgs.nt: what the store's own Graph
+    # Store ingest costs, without orgdir.
+    into_oxigraph "$n" curl-put curl -sf -o /dev/null -H 'Content-Type: application/n-triples' \
+      -T "$work/dist-$n/orgs.nt" "http://127.0.0.1:{port}/store?graph=urn:bench:curl"
   fi
+  into_oxigraph "$n" publish-batches "$orgdir" -q --data "$work/data-$n" publish --timeout 3600 \
+    --method gsp-batches --batch-size "$batch" --endpoint "http://127.0.0.1:{port}/store"
+  mkdir -p "$work/split-$n"
+  split -l "$batch" -a 6 "$work/dist-$n/orgs.nt" "$work/split-$n/b"
+  into_oxigraph "$n" curl-batches bash -c '
+    set -e; method=PUT
+    for f in "$1"/b*; do
+      curl -sf -o /dev/null -X "$method" -H "Content-Type: application/n-triples" \
+        --data-binary "@$f" "$2"; method=POST
+    done' _ "$work/split-$n" "http://127.0.0.1:{port}/store?graph=urn:bench:curl"
+  rm -rf "$work/split-$n"
   measure "$n" oxigraph-load oxigraph load --location "$work/oxload-$n" --file "$work/dist-$n/orgs.nt"
   triples=$(wc -l < "$work/dist-$n/orgs.nt")
   echo "$n $triples" >> "$work/triples"
   rm -rf "$work/oxload-$n" "$work/dist-$n" "$work/data-$n"
 done
 
-python3 - "$work/times" "$work/triples" <<'PY'
+python3 - "$work/times" "$work/triples" "$work/store-peaks" <<'PY'
 import sys
 rows, triples = {}, dict(l.split() for l in open(sys.argv[2]))
+peaks = [l.split() for l in open(sys.argv[3])]
 for line in open(sys.argv[1]):
     n, step, secs, kb = line.split()
     rows.setdefault(step, {})[int(n)] = (float(secs), int(kb) / 1024)
@@ -112,7 +136,8 @@ for n in ns:
 print()
 print("| step | " + " | ".join(f"N = {n:,}: s / peak MB" for n in ns) + " | time growth per step of N |")
 print("|---|" + "---|" * len(ns) + "---|")
-for step in ["build", "validate", "serve-first", "serve-restart", "publish", "curl-put", "oxigraph-load"]:
+for step in ["build", "validate", "serve-first", "serve-restart", "publish", "curl-put",
+             "publish-batches", "curl-batches", "oxigraph-load"]:
     if step not in rows:
         continue
     r = rows[step]
@@ -125,7 +150,14 @@ for step in ["build", "validate", "serve-first", "serve-restart", "publish", "cu
 print()
 for n in ns:
     r = {step: rows[step][n][0] for step in rows if n in rows[step]}
-    if "publish" in r and "curl-put" in r and "oxigraph-load" in r:
-        print(f"N = {n:,}: publish / curl PUT = {r['publish'] / r['curl-put']:.2f}, "
-              f"publish / oxigraph load = {r['publish'] / r['oxigraph-load']:.2f}")
+    ratios = [f"{a} / {b} = {r[a] / r[b]:.2f}"
+              for a, b in [("publish", "curl-put"), ("publish", "oxigraph-load"),
+                           ("publish-batches", "curl-batches"),
+                           ("publish-batches", "oxigraph-load")]
+              if a in r and b in r]
+    if ratios:
+        print(f"N = {n:,}: " + ", ".join(ratios))
+print()
+for n, step, kb in peaks:
+    print(f"N = {int(n):,}: Oxigraph server peak during {step}: {int(kb) / 1024:,.0f} MB")
 PY
