@@ -49,7 +49,9 @@ pub async fn put(
 /// `batch` triples: a `PUT` of the first, `POST`s of the rest. Each request
 /// is one bounded transaction on the store, however large the graph; readers
 /// see the graph grow until the last. A failed run leaves part of the new
-/// graph, which the next run's `PUT` replaces. Returns the requests sent.
+/// graph, which the next run's `PUT` replaces. A `POST` retried after the
+/// store took it adds the same triples again, which changes nothing (a graph
+/// is a set). Returns the requests sent.
 pub async fn gsp_batches(
     remote: &Remote,
     endpoint: &str,
