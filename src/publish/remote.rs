@@ -69,6 +69,12 @@ impl Remote {
             .user_agent(concat!("orgdir-publish/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
+            // reqwest cuts a connection whose sent data stays unacknowledged for
+            // 30 s (TCP_USER_TIMEOUT), but a store may stop reading the body
+            // for longer while it works: Oxigraph server clears the old graph
+            // before it reads the new one, and at 1.5 million triples every
+            // replacing PUT died three times that way. --timeout bounds it.
+            .tcp_user_timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| PublishError::Client(e.to_string()))?;
