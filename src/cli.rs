@@ -242,7 +242,8 @@ pub enum Command {
     /// SPARQL 1.1 Graph Store protocol (one streamed PUT of N-Triples; with
     /// --method gsp-batches, a PUT and POSTs of --batch-size triples each, for
     /// stores that hold a whole request in memory) or, with --method update,
-    /// SPARQL 1.1 Update (batches into a staging graph, then one MOVE). Afterwards the remote graph's triple count must equal the build's
+    /// SPARQL 1.1 Update (batches into a staging graph, then one MOVE).
+    /// Afterwards the remote graph's triple count must equal the build's
     /// (with --verify, its triples too). Exit 0 when it does, 1 when it does not,
     /// 2 when the data is bad or the store refuses or cannot be reached.
     Publish {

@@ -216,35 +216,22 @@ async fn publish(
             .await
             .expect("the local count does not panic")
     };
+    let graph_url = || upload::graph_url(&options.endpoint, &options.graph_param, &graph);
+    let batch = options.batch_size.max(1);
     let requests = match options.method {
-        Method::Gsp => {
-            let url = upload::graph_url(&options.endpoint, &options.graph_param, &graph)?;
-            upload::put(&remote, &options.endpoint, url, &source).await?
-        }
+        Method::Gsp => upload::put(&remote, &options.endpoint, graph_url()?, &source).await?,
         Method::GspBatches => {
-            let url = upload::graph_url(&options.endpoint, &options.graph_param, &graph)?;
-            let batch = options.batch_size.max(1);
-            upload::gsp_batches(&remote, &options.endpoint, url, &source, batch).await?
+            upload::gsp_batches(&remote, &options.endpoint, graph_url()?, &source, batch).await?
         }
         Method::Update => {
-            upload::update(
-                &remote,
-                &options.endpoint,
-                &graph,
-                &source,
-                options.batch_size.max(1),
-            )
-            .await?
+            upload::update(&remote, &options.endpoint, &graph, &source, batch).await?
         }
     };
-    let reader =
-        match (&options.query_endpoint, options.method) {
-            (Some(q), _) => verify::Reader::Sparql(q.clone()),
-            (None, Method::Update) => verify::Reader::Sparql(query_endpoint_of(&options.endpoint)),
-            (None, Method::Gsp | Method::GspBatches) => verify::Reader::GraphStore(
-                upload::graph_url(&options.endpoint, &options.graph_param, &graph)?,
-            ),
-        };
+    let reader = match (&options.query_endpoint, options.method) {
+        (Some(q), _) => verify::Reader::Sparql(q.clone()),
+        (None, Method::Update) => verify::Reader::Sparql(query_endpoint_of(&options.endpoint)),
+        (None, Method::Gsp | Method::GspBatches) => verify::Reader::GraphStore(graph_url()?),
+    };
     let remote_triples = verify::check(&remote, &reader, &graph, &local).await?;
     Ok(Published {
         graph,

@@ -142,10 +142,10 @@ fn validate_dropping(
     ntriples: Option<&std::path::Path>,
     hold_up_to: usize,
 ) -> Result<Report, Error> {
-    use crate::rdf::DescriptionWriter;
     if source.organizations.len() <= hold_up_to {
         return Ok(validate(&source, shapes)?);
     }
+    use crate::rdf::DescriptionWriter;
     use std::io::{BufReader, BufWriter, Seek};
     let spill = |e: std::io::Error| Error::io("write a temporary file of", "the graph")(e);
     let file = match ntriples {
