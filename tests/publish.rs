@@ -268,6 +268,92 @@ fn gsp_batches_put_the_first_batch_and_post_the_rest() {
     );
 }
 
+/// A listener that leaves its first connection unaccepted for `stall`, with
+/// a receive buffer of a few kB: the client's body fills it, and then the
+/// connection stands still, as with a store that stops reading while it
+/// clears the old graph.
+struct StallingListener {
+    inner: tokio::net::TcpListener,
+    stall: Option<std::time::Duration>,
+}
+
+impl axum::serve::Listener for StallingListener {
+    type Io = tokio::net::TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        if let Some(stall) = self.stall.take() {
+            tokio::time::sleep(stall).await;
+        }
+        loop {
+            if let Ok(accepted) = self.inner.accept().await {
+                return accepted;
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+}
+
+#[test]
+fn a_store_that_stops_reading_for_a_while_is_waited_for() {
+    // reqwest cuts a connection whose data stays unacknowledged for 30 s
+    // (TCP_USER_TIMEOUT) unless told otherwise; --timeout is the limit.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("synth");
+    let options = orgdir::synth::SynthOptions {
+        records: 5000,
+        ..Default::default()
+    };
+    orgdir::synth::write(&data, &options).unwrap();
+    let store = Arc::new(Store::default());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        socket.listen(8).unwrap()
+    });
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new()
+        .route("/store", axum::routing::any(graph_store))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(Arc::clone(&store));
+    let stalling = StallingListener {
+        inner: listener,
+        stall: Some(std::time::Duration::from_secs(40)),
+    };
+    runtime.spawn(async move { axum::serve(stalling, app).await.unwrap() });
+
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "publish",
+            "--timeout",
+            "120",
+            "--retries",
+            "0",
+            "--endpoint",
+        ])
+        .arg(format!("http://{addr}/store"))
+        .env("ORGDIR_CACHE_DIR", "")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(store.puts.load(Ordering::SeqCst), 1);
+    let graphs = store.graphs.lock().unwrap();
+    let body = graphs.values().next().unwrap();
+    assert!(
+        body.len() > 8 << 20,
+        "the body outgrew the sockets' buffers"
+    );
+    assert_eq!(lines_of(body), built_lines(&data));
+}
+
 #[test]
 fn the_graph_option_names_the_graph() {
     let mock = MockStore::start(Store::default());
