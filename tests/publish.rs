@@ -96,7 +96,7 @@ async fn graph_store(
                 .stored
                 .lock()
                 .unwrap()
-                .push((Method::POST, body.iter().filter(|&&b| b == b'\n').count()));
+                .push((Method::POST, String::from_utf8_lossy(&body).lines().count()));
             let mut graphs = store.graphs.lock().unwrap();
             graphs.entry(graph).or_default().extend_from_slice(&body);
             StatusCode::NO_CONTENT.into_response()
@@ -142,14 +142,17 @@ fn fixture_data() -> PathBuf {
     common::fixtures().join("valid/data")
 }
 
+/// `orgdir publish` with short waits (a `--timeout` in `args` replaces 20 s).
 fn publish(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_orgdir"));
     command
         .arg("--data")
         .arg(data)
-        .args(["publish", "--retry-wait", "0.01", "--timeout", "20"])
-        .args(args)
-        .env("ORGDIR_CACHE_DIR", "");
+        .args(["publish", "--retry-wait", "0.01"]);
+    if !args.contains(&"--timeout") {
+        command.args(["--timeout", "20"]);
+    }
+    command.args(args).env("ORGDIR_CACHE_DIR", "");
     for (k, v) in env {
         command.env(k, v);
     }
@@ -327,21 +330,16 @@ fn a_store_that_stops_reading_for_a_while_is_waited_for() {
     };
     runtime.spawn(async move { axum::serve(stalling, app).await.unwrap() });
 
-    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
-        .arg("--data")
-        .arg(&data)
-        .args([
-            "publish",
-            "--timeout",
-            "120",
-            "--retries",
-            "0",
-            "--endpoint",
-        ])
-        .arg(format!("http://{addr}/store"))
-        .env("ORGDIR_CACHE_DIR", "")
-        .output()
-        .unwrap();
+    let endpoint = format!("http://{addr}/store");
+    let args = [
+        "--timeout",
+        "120",
+        "--retries",
+        "0",
+        "--endpoint",
+        &endpoint,
+    ];
+    let out = publish(&data, &args, &[]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert_eq!(store.puts.load(Ordering::SeqCst), 1);
