@@ -137,6 +137,9 @@ pub enum Command {
         /// at /dumps/releases/changes?since=VERSION.
         #[arg(long, value_name = "DIR", default_value = "dist")]
         releases: PathBuf,
+
+        #[command(flatten)]
+        public: PublicArgs,
     },
 
     /// Check every organization's website for link rot and report it.
@@ -336,6 +339,69 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "queries")]
         queries: PathBuf,
     },
+}
+
+/// What keeps `orgdir serve` safe in public. Each default is the one of
+/// `server::Limits::default()`, said again here for the help text only.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Public endpoint")]
+pub struct PublicArgs {
+    /// Cancel a query that allocates more than this many MiB. Default: an eighth of
+    /// this machine's memory.
+    #[arg(long, value_name = "MIB")]
+    pub query_memory: Option<usize>,
+
+    /// Queries evaluated at once (default 16); more wait --queue-wait for a turn.
+    #[arg(long, value_name = "N")]
+    pub concurrent_queries: Option<usize>,
+
+    /// Seconds a query waits for a turn before a 503 with Retry-After (default 5).
+    #[arg(long, value_name = "SECONDS")]
+    pub queue_wait: Option<f64>,
+
+    /// Queries at once from one client address (default 4); more get 429.
+    #[arg(long, value_name = "N")]
+    pub per_client: Option<usize>,
+
+    /// Seconds of query time one client may use a minute (default 60); past it, 429.
+    #[arg(long, value_name = "SECONDS")]
+    pub client_budget: Option<f64>,
+
+    /// Count clients by the address a proxy in front put last in X-Forwarded-For
+    /// (only behind a proxy that sets it: anyone can send the header).
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
+
+    /// Evaluate SERVICE (federated queries). Off by default: a query then makes the
+    /// server connect to the address it names. Loopback and private addresses stay
+    /// refused unless --allow-private.
+    #[arg(long)]
+    pub allow_service: bool,
+
+    /// With --allow-service: let SERVICE reach loopback, private and link-local
+    /// addresses.
+    #[arg(long, requires = "allow_service")]
+    pub allow_private: bool,
+
+    /// Seconds the requests in flight get at Ctrl-C or SIGTERM before their queries
+    /// are cancelled (default 10).
+    #[arg(long, value_name = "SECONDS")]
+    pub shutdown_grace: Option<f64>,
+
+    /// Open connections at most (default: the file-descriptor limit less 64); more
+    /// wait to be accepted.
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+
+    /// The access log and messages on stderr: text, or one JSON object a line.
+    #[arg(long, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -54,6 +54,8 @@ pub struct ServeOptions {
     pub releases: PathBuf,
     /// `-q`: print nothing but errors.
     pub quiet: bool,
+    /// `--log-format json`: the access log and messages as JSON lines.
+    pub json_log: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +72,37 @@ pub enum QuerySource {
     Named(String),
     File(PathBuf),
     Text(String),
+}
+
+fn serve_limits(
+    query_timeout: f64,
+    max_results: usize,
+    cache_size: usize,
+    public: &crate::cli::PublicArgs,
+) -> server::Limits {
+    let d = server::Limits::default();
+    server::Limits {
+        query_timeout: seconds(query_timeout),
+        max_results,
+        cache_bytes: cache_size.saturating_mul(1 << 20),
+        query_memory: public
+            .query_memory
+            .map_or(d.query_memory, |m| m.saturating_mul(1 << 20)),
+        concurrent_queries: public.concurrent_queries.unwrap_or(d.concurrent_queries),
+        queue_wait: public.queue_wait.map_or(d.queue_wait, seconds),
+        per_client: public.per_client.unwrap_or(d.per_client),
+        client_budget: public.client_budget.map_or(d.client_budget, seconds),
+        trust_forwarded_for: public.trust_forwarded_for,
+        federation: if public.allow_service {
+            server::guard::Federation::On
+        } else {
+            server::guard::Federation::Off
+        },
+        allow_private: public.allow_private,
+        shutdown_grace: public.shutdown_grace.map_or(d.shutdown_grace, seconds),
+        max_connections: public.max_connections.unwrap_or(d.max_connections),
+        ..d
+    }
 }
 
 impl From<Cli> for Config {
@@ -120,18 +153,15 @@ impl From<Cli> for Config {
                 store,
                 linkcheck,
                 releases,
+                public,
             } => Task::Serve(ServeOptions {
                 data: g.data,
                 source_limits: limits,
                 shapes,
                 queries,
                 addr,
-                limits: server::Limits {
-                    query_timeout: Duration::from_secs_f64(query_timeout.max(0.001)),
-                    max_results,
-                    cache_bytes: cache_size.saturating_mul(1 << 20),
-                    ..server::Limits::default()
-                },
+                limits: serve_limits(query_timeout, max_results, cache_size, &public),
+                json_log: public.log_format == crate::cli::LogFormat::Json,
                 watch,
                 store,
                 linkcheck,
@@ -259,5 +289,5 @@ impl From<Cli> for Config {
 
 /// A duration from a command-line number of seconds (at least a millisecond).
 fn seconds(s: f64) -> Duration {
-    Duration::from_secs_f64(s.max(0.001))
+    Duration::from_secs_f64(s.clamp(0.001, 1e9))
 }

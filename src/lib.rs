@@ -22,6 +22,7 @@
 //!    same graph (SPARQL 1.1 Graph Store protocol or Update) and checks what
 //!    the store then holds; [`linkcheck`] reports the websites that rotted.
 
+pub mod alloc;
 pub mod build;
 pub mod cli;
 pub mod config;
@@ -29,6 +30,7 @@ pub mod dumps;
 pub mod error;
 pub mod fsutil;
 pub mod linkcheck;
+pub mod netguard;
 pub mod publish;
 pub mod query;
 pub mod rdf;

@@ -3,13 +3,13 @@
 //! capped exponential backoff for timeouts, 5xx and 429 (honouring
 //! `Retry-After`), private addresses refused. No body is ever read.
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{LOCATION, RETRY_AFTER};
 use reqwest::{Method, Url};
 
 use super::status::{self, Hop, Outcome, Status};
+use crate::netguard;
 
 /// How a URL is checked.
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ type Failure = (Status, String);
 
 impl Checker {
     pub fn new(settings: Settings) -> Result<Checker, reqwest::Error> {
-        let client = reqwest::Client::builder()
+        let client = netguard::client_builder(settings.allow_private)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(settings.timeout)
             .connect_timeout(settings.connect_timeout)
@@ -253,78 +253,34 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// Refuses a URL whose host is, or resolves to, a loopback, private,
-/// link-local or otherwise non-public address.
+/// link-local or otherwise non-public address, with a clear message before
+/// any connection. The client's own resolver ([`netguard::Resolver`]) checks
+/// again the addresses it actually connects to, so a name that resolves
+/// otherwise the second time cannot pass.
 async fn refuse_private(url: &Url) -> Result<(), Failure> {
-    let host = url.host_str().unwrap_or_default();
-    let port = url.port_or_known_default().unwrap_or(80);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| (Status::Broken, format!("cannot resolve {host}: {e}")))?
-            .map(|a| a.ip())
-            .collect(),
+    let refused = |r: netguard::Refused| (Status::Invalid, r.to_string());
+    netguard::check_literal(url).map_err(refused)?;
+    let Some(url::Host::Domain(host)) = url.host() else {
+        return Ok(());
     };
-    match addresses.iter().find(|ip| !is_public(ip)) {
-        Some(ip) => Err((
-            Status::Invalid,
-            format!("{host} is a private or local address ({ip}); --allow-private checks it"),
-        )),
-        None => Ok(()),
-    }
-}
-
-fn is_public(ip: &IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || (a == 100 && (64..128).contains(&b)))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(&IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addresses = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| (Status::Broken, format!("cannot resolve {host}: {e}")))?;
+    for a in addresses {
+        if !netguard::is_public(&a.ip()) {
+            return Err(refused(netguard::Refused {
+                host: host.to_owned(),
+                ip: a.ip(),
+            }));
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn public_and_private_addresses() {
-        for private in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-        ] {
-            assert!(!is_public(&private.parse().unwrap()), "{private}");
-        }
-        for public in ["93.184.216.34", "2606:2800:220:1::248"] {
-            assert!(is_public(&public.parse().unwrap()), "{public}");
-        }
-    }
 
     #[test]
     fn retry_after_in_seconds_or_a_date() {

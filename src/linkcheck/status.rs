@@ -114,6 +114,10 @@ pub fn of_error(e: &reqwest::Error) -> Status {
     if e.is_timeout() {
         return Status::Timeout;
     }
+    // The address guard refused the address a name resolved to.
+    if crate::netguard::refusal(e).is_some() {
+        return Status::Invalid;
+    }
     // A TLS failure is a rustls error somewhere among the causes, directly
     // or inside (nested) I/O errors.
     fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {

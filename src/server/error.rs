@@ -38,6 +38,16 @@ pub enum ApiError {
     Timeout(Duration),
     #[error("the query has more than {0} results: add a LIMIT, or page with OFFSET")]
     TooManyResults(usize),
+    #[error("the query used more than {} MiB of memory and was cancelled: add a LIMIT or narrow the patterns", .0 >> 20)]
+    QueryMemory(usize),
+    /// 503 with `Retry-After`: every evaluation slot stayed busy.
+    #[error("the endpoint is busy: no query slot came free within {} s; try again shortly", .0.as_secs_f64())]
+    Busy(Duration),
+    /// 429 with `Retry-After`: this client's share is used.
+    #[error("too many requests: {why}; try again in {retry_after} s")]
+    TooManyRequests { why: String, retry_after: u64 },
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
     #[error("internal error")]
     Internal(String),
 }
@@ -63,6 +73,9 @@ impl ApiError {
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyResults(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::QueryMemory(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,12 +93,17 @@ impl IntoResponse for ApiError {
                 return (status, [(header::ALLOW, "GET, HEAD")], format!("{self}\n"))
                     .into_response();
             }
-            ApiError::Unavailable(_) => {
+            ApiError::Unavailable(_) | ApiError::Busy(_) | ApiError::TooManyRequests { .. } => {
+                let retry_after = match &self {
+                    ApiError::TooManyRequests { retry_after, .. } => retry_after.to_string(),
+                    ApiError::Busy(_) => "2".to_owned(),
+                    _ => "5".to_owned(),
+                };
                 return (
                     status,
                     [
-                        (header::RETRY_AFTER, "5"),
-                        (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                        (header::RETRY_AFTER, retry_after),
+                        (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
                     ],
                     format!("{self}\n"),
                 )

@@ -4,10 +4,15 @@
 //! socket; [`serve`] adds the listener, connection limits and shutdown.
 
 mod cache;
+pub mod client;
+mod connection;
 mod directory;
 mod downloads;
 mod error;
+mod evaluate;
+mod federation;
 mod files;
+pub mod guard;
 mod html;
 mod negotiate;
 mod page;
@@ -19,7 +24,6 @@ mod sparql;
 mod watch;
 
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -29,12 +33,7 @@ use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 
@@ -65,6 +64,26 @@ pub struct Limits {
     pub cache_bytes: usize,
     /// Queries evaluated at once; more wait for a turn.
     pub concurrent_queries: usize,
+    /// Memory one query evaluation may allocate, in bytes.
+    pub query_memory: usize,
+    /// How long a query waits for an evaluation slot before a 503.
+    pub queue_wait: Duration,
+    /// Evaluations at once from one client.
+    pub per_client: usize,
+    /// Evaluation time one client may use a minute.
+    pub client_budget: Duration,
+    /// The client is the address a proxy put last in `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// Whether SERVICE is evaluated, and where it may go.
+    pub federation: guard::Federation,
+    /// Loopback and private addresses allowed to SERVICE (`--allow-private`).
+    pub allow_private: bool,
+    /// Time the requests in flight get at shutdown before their queries are cancelled.
+    pub shutdown_grace: Duration,
+    /// A client that reads nothing of an answer for this long is dropped.
+    pub write_timeout: Duration,
+    /// Open connections at most; more wait to be accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -78,6 +97,55 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             cache_bytes: 64 << 20,
             concurrent_queries: 16,
+            query_memory: default_query_memory(),
+            queue_wait: Duration::from_secs(5),
+            per_client: 4,
+            client_budget: Duration::from_secs(60),
+            trust_forwarded_for: false,
+            federation: guard::Federation::Off,
+            allow_private: false,
+            shutdown_grace: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(30),
+            max_connections: default_max_connections(),
+        }
+    }
+}
+
+/// An eighth of this machine's memory (1 GiB where it cannot be read).
+pub fn default_query_memory() -> usize {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib << 10)
+    });
+    total.map_or(1 << 30, |t| t / 8)
+}
+
+/// Below the process's file-descriptor limit, leaving room for the files
+/// the server opens itself (dumps, the store).
+pub fn default_max_connections() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct it is given.
+    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        limit.rlim_cur as usize
+    } else {
+        1024
+    };
+    soft.saturating_sub(64).clamp(16, 10_000)
+}
+
+impl Limits {
+    fn rules(&self) -> evaluate::Rules {
+        evaluate::Rules {
+            concurrent: self.concurrent_queries,
+            timeout: self.query_timeout,
+            memory: self.query_memory,
+            queue_wait: self.queue_wait,
+            per_client: self.per_client,
+            client_budget: self.client_budget,
         }
     }
 }
@@ -86,19 +154,9 @@ pub struct AppState {
     data: RwLock<Arc<Snapshot>>,
     pub limits: Limits,
     pub cache: Cache,
-    evaluations: Arc<Semaphore>,
-    running: AtomicUsize,
+    pub evaluations: evaluate::Evaluations,
     /// The directory of releases served at `/dumps/releases/`, if any.
     pub releases: Option<std::path::PathBuf>,
-}
-
-/// Counts an evaluation as running while it lives.
-pub struct Running<'a>(&'a AtomicUsize);
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 impl AppState {
@@ -107,8 +165,7 @@ impl AppState {
             data: RwLock::new(Arc::new(snapshot)),
             limits,
             cache: Cache::new(limits.cache_bytes),
-            evaluations: Arc::new(Semaphore::new(limits.concurrent_queries.max(1))),
-            running: AtomicUsize::new(0),
+            evaluations: evaluate::Evaluations::new(limits.rules()),
             releases: None,
         }
     }
@@ -119,15 +176,10 @@ impl AppState {
         self
     }
 
-    fn running(&self) -> Running<'_> {
-        self.running.fetch_add(1, Ordering::SeqCst);
-        Running(&self.running)
-    }
-
     /// Query evaluations in progress, including those whose client has been
     /// answered with a timeout but which have not stopped yet.
     pub fn running_queries(&self) -> usize {
-        self.running.load(Ordering::SeqCst)
+        self.evaluations.running()
     }
 
     /// The data being served now; a rebuild swaps it whole.
@@ -177,7 +229,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
-            uri_limit,
+            request_limits,
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -187,7 +239,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-async fn uri_limit(
+/// Refuses a URI over `max_uri` (414) and a declared body over `max_body`
+/// (413) before the body is read, so `Expect: 100-continue` gets no 100.
+async fn request_limits(
     State(state): State<Arc<AppState>>,
     request: Request,
     next: Next,
@@ -196,29 +250,43 @@ async fn uri_limit(
     if request.uri().to_string().len() > max {
         return Err(ApiError::UriTooLong(max));
     }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > state.limits.max_body as u64) {
+        return Err(ApiError::PayloadTooLarge(state.limits.max_body));
+    }
     Ok(next.run(request).await)
 }
 
-/// Serves `state` on `listener` until `shutdown` completes, then lets the
-/// requests in flight finish (for at most `request_timeout`).
+/// Serves `state` on `listener` until `shutdown` completes; then the
+/// requests in flight get `shutdown_grace` to finish, the evaluations still
+/// running are cancelled, and it returns once they have stopped (or after
+/// two more seconds).
 ///
 /// A hand-written accept loop rather than `axum::serve`, which gives hyper no
-/// timer, so a client sending its headers byte by byte would hold a
-/// connection forever; here a request's headers must arrive within
-/// `header_timeout`.
+/// timer and no limit on connections (see `connection.rs`). At most
+/// `max_connections` are open at once; more wait in the listen backlog.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = state.limits;
-    let app = router(state);
-    let graceful = GracefulShutdown::new();
+    let app = router(Arc::clone(&state));
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let (closing, closed) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let permit = tokio::select! {
+            permit = Arc::clone(&slots).acquire_owned() => permit.expect("never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: back off, keep serving.
                     tracing::warn!("accept failed: {e}");
@@ -228,30 +296,30 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(app.clone());
-        let watcher = graceful.watcher();
+        let (app, closed) = (app.clone(), closed.clone());
         tokio::spawn(async move {
-            // hyper's header timer starts at the first byte: a connection that
-            // never sends one is dropped here instead.
-            let mut first = [0u8; 1];
-            match tokio::time::timeout(limits.header_timeout, stream.peek(&mut first)).await {
-                Ok(Ok(n)) if n > 0 => {}
-                _ => return,
-            }
-            let mut builder = auto::Builder::new(TokioExecutor::new());
-            builder
-                .http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout);
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            if let Err(e) = watcher.watch(connection).await {
-                tracing::debug!("connection ended: {e}");
-            }
+            connection::serve_connection(stream, peer, app, limits, closed).await;
+            drop(permit);
         });
     }
-    tokio::select! {
-        () = graceful.shutdown() => {},
-        () = tokio::time::sleep(limits.request_timeout) => {},
+    drop(listener);
+    tracing::info!(
+        "shutting down: the requests in flight have {} s to finish",
+        limits.shutdown_grace.as_secs_f64()
+    );
+    let _ = closing.send(true);
+    let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
+    let finished = tokio::time::timeout(limits.shutdown_grace, slots.acquire_many(all)).await;
+    if finished.is_err() || state.running_queries() > 0 {
+        tracing::info!(
+            "cancelling {} running quer{}",
+            state.running_queries(),
+            if state.running_queries() == 1 { "y" } else { "ies" }
+        );
+    }
+    state.evaluations.cancel_all();
+    if !state.evaluations.stopped(Duration::from_secs(2)).await {
+        tracing::warn!("{} queries did not stop in time", state.running_queries());
     }
     Ok(())
 }
@@ -386,5 +454,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::warn!("shutting down: finishing the requests in flight");
+
 }

@@ -34,6 +34,7 @@ pub async fn list(
 
 pub async fn run(
     State(state): State<Arc<AppState>>,
+    client: super::client::Client,
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -47,5 +48,5 @@ pub async fn run(
     let params: Vec<(String, String)> = serde_urlencoded::from_str(&raw.unwrap_or_default())
         .map_err(|e| ApiError::BadRequest(format!("malformed query string: {e}")))?;
     let request = Request::from_pairs(params);
-    sparql::answer(&state, query.text.clone(), request, &headers).await
+    sparql::answer(&state, client, query.text.clone(), request, &headers).await
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 use spargebra::Query;
 
 use super::AppState;
+use super::client::Client;
 use super::error::ApiError;
 use super::html;
 use super::negotiate::Format;
@@ -67,15 +68,16 @@ pub fn blank(state: &Arc<AppState>, example: Option<&str>) -> Result<Response, A
 /// The page with the results of `text` (or its error), rendered here.
 pub async fn results(
     state: &Arc<AppState>,
+    client: Client,
     text: String,
     parsed: Result<Query, ApiError>,
     request: Request,
 ) -> Response {
-    let outcome = match outcome(state, &text, parsed, request).await {
+    let outcome = match outcome(state, client, &text, parsed, request).await {
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             let status = e.status();
-            if status.is_server_error() && !matches!(e, ApiError::Timeout(_)) {
+            if matches!(e, ApiError::Internal(_)) {
                 tracing::error!("{e:?}");
             }
             Err((status, e.to_string()))
@@ -99,6 +101,7 @@ pub async fn results(
 
 async fn outcome(
     state: &Arc<AppState>,
+    client: Client,
     text: &str,
     parsed: Result<Query, ApiError>,
     request: Request,
@@ -106,7 +109,7 @@ async fn outcome(
     let query = parsed?;
     let graph = matches!(query, Query::Construct { .. } | Query::Describe { .. });
     let format = if graph { Format::Turtle } else { Format::Json };
-    let (_, body) = sparql::fetch(state, text.to_owned(), query, request, format).await?;
+    let (_, body) = sparql::fetch(state, client, text.to_owned(), query, request, format).await?;
     if graph {
         return Ok(Outcome {
             graph: Some(String::from_utf8_lossy(&body).into_owned()),

@@ -13,10 +13,12 @@ use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::QueryResultsSerializer;
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use spargebra::{Query, SparqlParser};
+use spargebra::Query;
 
-use super::AppState;
 use super::cache::Key;
+use super::client::Client;
+use super::guard;
+use super::AppState;
 use super::error::ApiError;
 use super::html;
 use super::negotiate::{self, Format, GRAPHS, GRAPHS_OR_PAGE, SOLUTIONS, SOLUTIONS_OR_PAGE};
@@ -56,6 +58,7 @@ fn pairs(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
 
 pub async fn get(
     State(state): State<Arc<AppState>>,
+    client: Client,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -65,7 +68,7 @@ pub async fn get(
         return Err(ApiError::ReadOnly);
     }
     match request.query.clone() {
-        Some(query) => answer(&state, query, request, &headers).await,
+        Some(query) => answer(&state, client, query, request, &headers).await,
         None if html::prefers_html(&headers, request.format.as_deref(), GRAPHS_OR_PAGE) => {
             let example = raw_param(&raw_query, "example");
             super::query_page::blank(&state, example.as_deref())
@@ -84,6 +87,7 @@ fn raw_param(raw: &str, name: &str) -> Option<String> {
 
 pub async fn post(
     State(state): State<Arc<AppState>>,
+    client: Client,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,
@@ -122,31 +126,34 @@ pub async fn post(
         .query
         .clone()
         .ok_or_else(|| ApiError::BadRequest("no `query` in the request".into()))?;
-    answer(&state, query, request, &headers).await
+    answer(&state, client, query, request, &headers).await
 }
 
 /// Negotiates, answers from the cache or evaluates, and sets the validators.
 /// A browser (HTML preferred) gets the query page with the results.
 pub async fn answer(
     state: &Arc<AppState>,
+    client: Client,
     text: String,
     request: Request,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let parsed = SparqlParser::new()
-        .parse_query(&text)
-        .map_err(|e| ApiError::BadRequest(format!("SPARQL syntax error: {e}")));
+    let federation = state.limits.federation;
+    let parsed = {
+        let text = text.clone();
+        super::evaluate::Evaluations::deep(move || guard::parse(&text, federation)).await?
+    };
     let (offered, or_page) = match &parsed {
         Ok(Query::Select { .. } | Query::Ask { .. }) => (SOLUTIONS, SOLUTIONS_OR_PAGE),
         Ok(Query::Construct { .. } | Query::Describe { .. }) => (GRAPHS, GRAPHS_OR_PAGE),
         Err(_) => (SOLUTIONS, SOLUTIONS_OR_PAGE),
     };
     if html::prefers_html(headers, request.format.as_deref(), or_page) {
-        return Ok(super::query_page::results(state, text, parsed, request).await);
+        return Ok(super::query_page::results(state, client, text, parsed, request).await);
     }
     let query = parsed?;
     let format = choose(headers, request.format.as_deref(), offered)?;
-    let (key, body) = fetch(state, text, query, request, format).await?;
+    let (key, body) = fetch(state, client, text, query, request, format).await?;
     let etag = key.etag();
     if let Some(not_modified) = super::cache::revalidated(headers, &etag) {
         return Ok(not_modified);
@@ -166,6 +173,7 @@ pub async fn answer(
 /// time limit and the semaphore), with its cache key.
 pub async fn fetch(
     state: &Arc<AppState>,
+    client: Client,
     text: String,
     query: Query,
     request: Request,
@@ -183,32 +191,17 @@ pub async fn fetch(
         return Ok((key, body));
     }
     let limits = state.limits;
-    let token = CancellationToken::new();
-    let permit = state.evaluations.clone().acquire_owned();
-    let job = {
-        let (token, key, snapshot, state) = (
-            token.clone(),
-            key.clone(),
-            Arc::clone(&snapshot),
-            Arc::clone(state),
-        );
-        async move {
-            let _permit = permit.await.expect("the semaphore is never closed");
-            tokio::task::spawn_blocking(move || {
-                let _running = state.running();
-                evaluate(&snapshot.store, query, &key, &token, &limits)
+    let body = {
+        let key = key.clone();
+        let service = super::federation::handler(&limits);
+        state
+            .evaluations
+            .evaluate(client.0, move |token| {
+                evaluate(&snapshot.store, query, &key, token, &limits, service)
             })
-            .await
-        }
+            .await?
     };
-    let body = match tokio::time::timeout(limits.query_timeout, job).await {
-        Ok(Ok(result)) => Bytes::from(result?),
-        Ok(Err(e)) => return Err(ApiError::Internal(format!("query task failed: {e}"))),
-        Err(_) => {
-            token.cancel();
-            return Err(ApiError::Timeout(limits.query_timeout));
-        }
-    };
+    let body = Bytes::from(body);
     state.cache.insert(key.clone(), body.clone());
     Ok((key, body))
 }
@@ -246,19 +239,16 @@ fn graph_names(iris: &[String]) -> Result<Vec<NamedNode>, ApiError> {
 
 /// Evaluates and serializes in full, stopping at `max_results` or when cancelled.
 ///
-/// The token reaches spareval, which checks it whenever it reads the store;
-/// an in-memory join or aggregate between two reads does not see it (spareval
-/// 0.2.9), so the loops below check it at every solution or triple too. An
-/// aggregate over a huge in-memory cross product is the one case left that
-/// runs on after its deadline until spareval next reads the store (seconds,
-/// in tests/server.rs's runaway query); the semaphore in `AppState` bounds how
-/// many such evaluations can run at once.
+/// The token reaches every node of spareval's plan (patched: see
+/// `vendor/spareval/ORGDIR-PATCH.md`), and the loops below check it at every
+/// solution or triple too. Runs on an evaluation thread (`evaluate.rs`).
 fn evaluate(
     store: &Store,
     query: Query,
     key: &Key,
     token: &CancellationToken,
     limits: &super::Limits,
+    service: super::federation::Handler,
 ) -> Result<Vec<u8>, ApiError> {
     // Checked before each solution or triple is written.
     let before_next = |i: usize| {
@@ -272,6 +262,7 @@ fn evaluate(
     };
     let mut prepared = SparqlEvaluator::new()
         .with_cancellation_token(token.clone())
+        .with_default_service_handler(service)
         .for_query(query);
     if !key.default_graphs.is_empty() {
         let graphs = graph_names(&key.default_graphs)?;
@@ -285,8 +276,13 @@ fn evaluate(
             .dataset_mut()
             .set_available_named_graphs(graphs.into_iter().map(Into::into).collect());
     }
-    let failed =
-        |e: &dyn std::fmt::Display| ApiError::BadRequest(format!("query evaluation failed: {e}"));
+    let failed = |e: &dyn std::fmt::Display| {
+        if token.is_cancelled() {
+            ApiError::Timeout(limits.query_timeout)
+        } else {
+            ApiError::BadRequest(format!("query evaluation failed: {e}"))
+        }
+    };
     let io = |e: std::io::Error| ApiError::Internal(format!("serializing results: {e}"));
     match prepared.on_store(store).execute().map_err(|e| failed(&e))? {
         QueryResults::Solutions(solutions) => {

@@ -1,0 +1,189 @@
+//! The address guard for every request orgdir makes on someone else's word:
+//! the link checker's (a URL in the data) and the endpoint's `SERVICE` (a URL
+//! in a query anyone can send).
+//!
+//! Loopback, private, link-local and other non-public addresses are refused
+//! in every spelling. An IP literal is checked as the URL parser normalized it
+//! (`127.1`, `2130706433`, `0x7f000001` are all 127.0.0.1; `[::ffff:7f00:1]`
+//! and `[::127.0.0.1]` are IPv4 in IPv6). A name is resolved by
+//! [`Resolver`], which hands the HTTP client only the public addresses it
+//! found: the client connects to exactly the addresses checked, with no second
+//! lookup, so a name that answers first with a public and then with a
+//! loopback address (DNS rebinding) cannot pass.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use reqwest::Url;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+/// A refused address, recognisable among an error's causes.
+#[derive(Debug, thiserror::Error)]
+#[error("{host} is a private or local address ({ip}); --allow-private allows it")]
+pub struct Refused {
+    pub host: String,
+    pub ip: IpAddr,
+}
+
+/// Whether `ip` is an address of the public internet.
+pub fn is_public(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(v4: &Ipv4Addr) -> bool {
+    let [a, b, c, _] = v4.octets();
+    !(v4.is_private()
+        || v4.is_loopback()
+        || v4.is_link_local()
+        || v4.is_unspecified()
+        || v4.is_broadcast()
+        || v4.is_documentation()
+        || v4.is_multicast()
+        || a == 0
+        || a >= 240
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 198 && (18..20).contains(&b)))
+}
+
+fn is_public_v6(v6: &Ipv6Addr) -> bool {
+    let s = v6.segments();
+    // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d, deprecated
+    // but still routed to the IPv4 address by some stacks), NAT64
+    // (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::) carry an IPv4 address.
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return is_public_v4(&v4);
+    }
+    if s[..6] == [0; 6] {
+        return !v6.is_loopback() && !v6.is_unspecified() && is_public_v4(&embedded(s[6], s[7]));
+    }
+    if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4] {
+        return is_public_v4(&embedded(s[6], s[7]));
+    }
+    if s[0] == 0x2002 {
+        return is_public_v4(&embedded(s[1], s[2]));
+    }
+    !(v6.is_loopback()
+        || v6.is_unspecified()
+        || v6.is_multicast()
+        || (s[0] & 0xfe00) == 0xfc00
+        || (s[0] & 0xffc0) == 0xfe80
+        || (s[0] & 0xffc0) == 0xfec0
+        || (s[0] == 0x2001 && s[1] == 0x0db8)
+        || (s[0] == 0x0100 && s[1..4] == [0; 3]))
+}
+
+/// Checks the host of `url` when it is an IP literal. Names are checked
+/// when they are resolved, by [`Resolver`].
+pub fn check_literal(url: &Url) -> Result<(), Refused> {
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        _ => return Ok(()),
+    };
+    if is_public(&ip) {
+        Ok(())
+    } else {
+        Err(Refused {
+            host: url.host_str().unwrap_or_default().to_owned(),
+            ip,
+        })
+    }
+}
+
+/// Resolves names to their public addresses only.
+#[derive(Debug, Default)]
+pub struct Resolver;
+
+impl Resolve for Resolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .collect();
+            if let Some(private) = found.iter().find(|a| !is_public(&a.ip())) {
+                return Err(Box::new(Refused {
+                    host,
+                    ip: private.ip(),
+                }) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            let addrs: Addrs = Box::new(found.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// A client builder whose connections pass the guard (unless
+/// `allow_private`), with no proxy from the environment: a proxy would make
+/// the connection, and the guard would check the proxy's address instead.
+pub fn client_builder(allow_private: bool) -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder().no_proxy();
+    if allow_private {
+        builder
+    } else {
+        builder.dns_resolver(Arc::new(Resolver))
+    }
+}
+
+/// The refusal among the causes of `e`, if the guard refused it.
+pub fn refusal<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refused> {
+    let mut source = Some(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<Refused>() {
+            return Some(r);
+        }
+        source = s.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_of_a_private_address_is_refused() {
+        for url in [
+            "http://127.0.0.1/",
+            "http://127.1/",
+            "http://2130706433/",
+            "http://0x7f000001/",
+            "http://0177.0.0.1/",
+            "http://[::1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::10.0.0.1]/",
+            "http://[2002:c0a8:0101::]/",
+            "http://10.1.2.3/",
+            "http://172.16.0.1/",
+            "http://192.168.1.1/",
+            "http://169.254.169.254/",
+            "http://[fe80::1]/",
+            "http://[fd00::1]/",
+            "http://0.0.0.0/",
+            "http://100.64.0.1/",
+        ] {
+            let parsed = Url::parse(url).unwrap();
+            assert!(check_literal(&parsed).is_err(), "{url} passed");
+        }
+        for url in ["http://93.184.216.34/", "http://[2606:4700::1111]/", "http://example.org/"] {
+            check_literal(&Url::parse(url).unwrap()).unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn names_resolving_to_loopback_are_refused() {
+        let client = client_builder(false).build().unwrap();
+        for url in ["http://localhost:9/", "http://LocalHost/"] {
+            let e = client.get(url).send().await.unwrap_err();
+            let refused = refusal(&e).unwrap_or_else(|| panic!("{url}: {e:?}"));
+            assert!(!is_public(&refused.ip));
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Where queries run, and what stops them.
+//!
+//! Each evaluation runs on a thread of its own with [`guard::STACK`] bytes of
+//! stack, holding one of the `--concurrent-queries` slots until the thread has
+//! really ended: a query answered 503 at its deadline keeps its slot while it
+//! winds down, so the limit always holds. Three things cancel its token, which
+//! every node of the plan checks at each tuple (the patched spareval in
+//! `vendor/spareval`): the deadline (`--query-timeout`), its memory
+//! (`--query-memory`, counted by [`crate::alloc`] on the thread) and the end
+//! of the process ([`Evaluations::cancel_all`]). A client that goes away
+//! cancels its query too.
+//!
+//! Fair use: a client (its address) may run `--per-client` evaluations at
+//! once and spend `--client-budget` of evaluation time a minute, the rule of
+//! Wikidata's query service; past either it gets 429 with `Retry-After`.
+//! When every slot is busy a request waits `--queue-wait`, then gets 503.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use oxigraph::sparql::CancellationToken;
+use tokio::sync::{Semaphore, oneshot};
+
+use super::error::ApiError;
+use super::guard;
+use crate::alloc::Account;
+
+/// The window of `--client-budget`.
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// The settings of [`Evaluations`].
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub concurrent: usize,
+    pub timeout: Duration,
+    pub memory: usize,
+    pub queue_wait: Duration,
+    pub per_client: usize,
+    pub client_budget: Duration,
+}
+
+/// The evaluations of one server.
+pub struct Evaluations {
+    rules: Rules,
+    slots: Arc<Semaphore>,
+    running: Arc<AtomicUsize>,
+    tokens: Arc<Mutex<HashMap<u64, CancellationToken>>>,
+    next: AtomicU64,
+    clients: Arc<Mutex<HashMap<IpAddr, Usage>>>,
+    pub counters: Counters,
+}
+
+/// What the evaluations came to, for `/metrics`.
+#[derive(Default)]
+pub struct Counters {
+    pub timed_out: AtomicU64,
+    pub out_of_memory: AtomicU64,
+    pub too_many: AtomicU64,
+    pub busy: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Usage {
+    in_flight: usize,
+    window_start: Instant,
+    spent: Duration,
+}
+
+impl Evaluations {
+    pub fn new(rules: Rules) -> Self {
+        Evaluations {
+            rules,
+            slots: Arc::new(Semaphore::new(rules.concurrent.max(1))),
+            running: Arc::new(AtomicUsize::new(0)),
+            tokens: Arc::default(),
+            next: AtomicU64::new(0),
+            clients: Arc::default(),
+            counters: Counters::default(),
+        }
+    }
+
+    /// Evaluations whose thread has not ended, cancelled ones included.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Cancels every evaluation (at shutdown).
+    pub fn cancel_all(&self) {
+        for token in self.tokens.lock().expect("tokens lock").values() {
+            token.cancel();
+        }
+    }
+
+    /// Waits until no evaluation runs, for at most `within`; true if none does.
+    pub async fn stopped(&self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while self.running() > 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
+    }
+
+    /// Runs `work` on a deep-stack thread with no slot and no limits: parsing,
+    /// which [`guard`] bounds by itself.
+    pub async fn deep<T: Send + 'static>(
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        spawn(move || {
+            let _ = tx.send(work());
+        })?;
+        rx.await
+            .map_err(|_| ApiError::Internal("a query thread ended without an answer".into()))
+    }
+
+    /// Runs `work` as an evaluation for `client`, under the rules above.
+    pub async fn evaluate<T: Send + 'static>(
+        &self,
+        client: Option<IpAddr>,
+        work: impl FnOnce(&CancellationToken) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _client = match client {
+            Some(ip) => Some(self.admit(ip)?),
+            None => None,
+        };
+        let permit =
+            match tokio::time::timeout(self.rules.queue_wait, self.slots.clone().acquire_owned())
+                .await
+            {
+                Ok(Ok(permit)) => permit,
+                _ => {
+                    self.counters.busy.fetch_add(1, Ordering::Relaxed);
+                    return Err(ApiError::Busy(self.rules.queue_wait));
+                }
+            };
+        let token = CancellationToken::new();
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.tokens
+            .lock()
+            .expect("tokens lock")
+            .insert(id, token.clone());
+        let job = Job {
+            id,
+            tokens: Arc::clone(&self.tokens),
+            running: Arc::clone(&self.running),
+        };
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let account = Account::new(self.rules.memory, token.clone());
+        let memory = self.rules.memory;
+        let (tx, rx) = oneshot::channel();
+        let started = Instant::now();
+        {
+            let token = token.clone();
+            spawn(move || {
+                let result = account.enter(|| work(&token));
+                let result = match result {
+                    Err(_) if account.exceeded() => Err(ApiError::QueryMemory(memory)),
+                    r => r,
+                };
+                let _ = tx.send(result);
+                // The slot and the count are given back only now.
+                drop(job);
+                drop(permit);
+            })?;
+        }
+        let cancel_on_drop = CancelOnDrop(Some(token.clone()));
+        let outcome = tokio::time::timeout(self.rules.timeout, rx).await;
+        let result = match outcome {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(ApiError::Internal(
+                "a query thread ended without an answer".into(),
+            )),
+            Err(_) => {
+                token.cancel();
+                Err(ApiError::Timeout(self.rules.timeout))
+            }
+        };
+        cancel_on_drop.disarm();
+        if let Some(ip) = client {
+            self.charge(ip, started.elapsed());
+        }
+        match &result {
+            Err(ApiError::Timeout(_)) => &self.counters.timed_out,
+            Err(ApiError::QueryMemory(_)) => &self.counters.out_of_memory,
+            _ => return result,
+        }
+        .fetch_add(1, Ordering::Relaxed);
+        result
+    }
+
+    /// Counts one more evaluation of `ip`, or refuses it with 429.
+    fn admit(&self, ip: IpAddr) -> Result<ClientSlot, ApiError> {
+        let mut clients = self.clients.lock().expect("clients lock");
+        let now = Instant::now();
+        if clients.len() > 10_000 {
+            clients.retain(|_, u| u.in_flight > 0 || now - u.window_start < WINDOW);
+        }
+        let usage = clients.entry(ip).or_insert(Usage {
+            in_flight: 0,
+            window_start: now,
+            spent: Duration::ZERO,
+        });
+        if now - usage.window_start >= WINDOW {
+            usage.window_start = now;
+            usage.spent = Duration::ZERO;
+        }
+        let refusal = if usage.in_flight >= self.rules.per_client {
+            Some(ApiError::TooManyRequests {
+                why: format!(
+                    "at most {} queries at once from one client",
+                    self.rules.per_client
+                ),
+                retry_after: 1,
+            })
+        } else if usage.spent >= self.rules.client_budget {
+            let left = WINDOW.saturating_sub(now - usage.window_start);
+            Some(ApiError::TooManyRequests {
+                why: format!(
+                    "this client used its {} s of query time for this minute",
+                    self.rules.client_budget.as_secs_f64()
+                ),
+                retry_after: left.as_secs().max(1),
+            })
+        } else {
+            None
+        };
+        if let Some(refusal) = refusal {
+            self.counters.too_many.fetch_add(1, Ordering::Relaxed);
+            return Err(refusal);
+        }
+        usage.in_flight += 1;
+        Ok(ClientSlot {
+            ip,
+            clients: Arc::clone(&self.clients),
+        })
+    }
+
+    fn charge(&self, ip: IpAddr, spent: Duration) {
+        if let Some(usage) = self.clients.lock().expect("clients lock").get_mut(&ip) {
+            usage.spent += spent;
+        }
+    }
+}
+
+/// One evaluation of a client, counted while it lives.
+struct ClientSlot {
+    ip: IpAddr,
+    clients: Arc<Mutex<HashMap<IpAddr, Usage>>>,
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        if let Some(usage) = self.clients.lock().expect("clients lock").get_mut(&self.ip) {
+            usage.in_flight -= 1;
+        }
+    }
+}
+
+/// A running evaluation: registered for `cancel_all` and counted.
+struct Job {
+    id: u64,
+    tokens: Arc<Mutex<HashMap<u64, CancellationToken>>>,
+    running: Arc<AtomicUsize>,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.tokens.lock().expect("tokens lock").remove(&self.id);
+        self.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Cancels the evaluation when the request is dropped (the client left).
+struct CancelOnDrop(Option<CancellationToken>);
+
+impl CancelOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(token) = &self.0 {
+            token.cancel();
+        }
+    }
+}
+
+fn spawn(work: impl FnOnce() + Send + 'static) -> Result<(), ApiError> {
+    std::thread::Builder::new()
+        .name("orgdir-query".into())
+        .stack_size(guard::STACK)
+        .spawn(work)
+        .map(drop)
+        .map_err(|e| ApiError::Unavailable(format!("cannot start a query thread: {e}")))
+}
