@@ -71,6 +71,9 @@ pub fn revalidated(headers: &HeaderMap, etag: &str) -> Option<Response> {
 pub struct Cache {
     max_bytes: usize,
     inner: Mutex<Inner>,
+    /// Look-ups answered from the cache, and not (for `/metrics`).
+    pub hits: std::sync::atomic::AtomicU64,
+    pub misses: std::sync::atomic::AtomicU64,
 }
 
 /// Entries with the tick of their last use, and the keys by that tick, so
@@ -96,13 +99,20 @@ impl Cache {
         Cache {
             max_bytes,
             inner: Mutex::default(),
+            hits: Default::default(),
+            misses: Default::default(),
         }
     }
 
     pub fn get(&self, key: &Key) -> Option<Bytes> {
+        use std::sync::atomic::Ordering::Relaxed;
         let mut inner = self.inner.lock().expect("cache lock");
         let now = inner.tick();
-        let (body, used) = inner.entries.get_mut(key)?;
+        let Some((body, used)) = inner.entries.get_mut(key) else {
+            self.misses.fetch_add(1, Relaxed);
+            return None;
+        };
+        self.hits.fetch_add(1, Relaxed);
         let (body, before) = (body.clone(), std::mem::replace(used, now));
         if let Some(k) = inner.by_use.remove(&before) {
             inner.by_use.insert(now, k);

@@ -15,6 +15,7 @@ mod files;
 pub mod guard;
 mod html;
 mod negotiate;
+mod observe;
 mod page;
 mod queries;
 mod query_page;
@@ -155,6 +156,7 @@ pub struct AppState {
     pub limits: Limits,
     pub cache: Cache,
     pub evaluations: evaluate::Evaluations,
+    pub metrics: observe::Metrics,
     /// The directory of releases served at `/dumps/releases/`, if any.
     pub releases: Option<std::path::PathBuf>,
 }
@@ -166,6 +168,7 @@ impl AppState {
             limits,
             cache: Cache::new(limits.cache_bytes),
             evaluations: evaluate::Evaluations::new(limits.rules()),
+            metrics: observe::Metrics::new(),
             releases: None,
         }
     }
@@ -225,6 +228,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dumps/releases/{version}/{name}", get(releases::file))
         .route("/.well-known/void", get(downloads::void))
         .route("/static/{name}", get(html::static_file))
+        .route("/health", get(observe::health))
+        .route("/metrics", get(observe::metrics))
         .fallback(resource::get)
         .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(middleware::from_fn_with_state(
@@ -236,6 +241,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             limits.request_timeout,
         ))
         .layer(cors)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            observe::observe,
+        ))
         .with_state(state)
 }
 
@@ -370,7 +379,7 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
         .enable_all()
         .build()
         .map_err(crate::Error::io("start", "the async runtime"))?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener =
             TcpListener::bind(options.addr)
                 .await
@@ -395,7 +404,10 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
         serve(listener, state, shutdown_signal())
             .await
             .map_err(crate::Error::io("serve on", addr.to_string()))
-    })
+    });
+    // Page renderings still on the blocking pool are not waited for.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served
 }
 
 #[cfg(feature = "rocksdb")]
