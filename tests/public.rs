@@ -1,0 +1,444 @@
+//! `orgdir serve` as the public will use it: the real binary on 127.0.0.1:0
+//! with the fixture data, attacked and operated. Its allocator (the memory
+//! account), its signal handling and its CPU time are the binary's, so these
+//! tests run it rather than the router.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Runs forever on the fixture (a billion rows or more), in different shapes.
+const RUNAWAYS: &[&str] = &[
+    "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }",
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1",
+    "SELECT ?x (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?x } GROUP BY ?x",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/>|^!<http://x/>)* ?b . ?c (!<http://x/>)* ?d . ?e ?f ?g }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c OPTIONAL { ?d ?e ?f OPTIONAL { ?g ?h ?i OPTIONAL { ?j ?k ?l OPTIONAL { ?m ?n ?o } } } } }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(REGEX(CONCAT(STR(?c), STR(?f), STR(?i)), \"^(a|b|ab)*c$\")) }",
+    "SELECT DISTINCT ?a ?d ?g ?j WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+];
+
+const PLAIN: &str =
+    "PREFIX schema: <http://schema.org/> SELECT ?name WHERE { ?o schema:name ?name } LIMIT 5";
+
+/// The binary serving the fixture, with its stderr collected.
+struct Served {
+    child: Child,
+    addr: SocketAddr,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Served {
+    fn start(args: &[&str]) -> Served {
+        let root = common::fixtures();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+            .arg("--data")
+            .arg(root.join("valid/data"))
+            .arg("serve")
+            .arg("--addr")
+            .arg("127.0.0.1:0")
+            .arg("--queries")
+            .arg(root.join("queries"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut lines = BufReader::new(child.stderr.take().unwrap());
+        let mut addr = None;
+        let mut line = String::new();
+        while lines.read_line(&mut line).unwrap() > 0 {
+            stderr.lock().unwrap().push_str(&line);
+            if let Some(rest) = line.split(" at http://").nth(1) {
+                addr = Some(rest.split('/').next().unwrap().parse().unwrap());
+                break;
+            }
+            line.clear();
+        }
+        let addr = addr.unwrap_or_else(|| panic!("no address in {}", stderr.lock().unwrap()));
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = lines.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                rest.push_str(&String::from_utf8_lossy(&buf[..n]));
+                sink.lock().unwrap().push_str(&rest);
+                rest.clear();
+            }
+        });
+        Served {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn query_url(&self, query: &str) -> String {
+        self.url(&format!("/sparql?{}", common::encode(query)))
+    }
+
+    /// The server's user and system CPU time, in seconds.
+    fn cpu(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+        ticks / 100.0
+    }
+
+    fn rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse::<f64>().unwrap() / 1024.0
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    fn signal(&self, signal: &str) {
+        let ok = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// One value of `/metrics`.
+async fn metric(s: &Served, name: &str) -> f64 {
+    let text = client()
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find(|l| l.starts_with(name) && !l.starts_with('#'))
+        .and_then(|l| l.rsplit(' ').next())
+        .map_or(0.0, |v| v.parse().unwrap())
+}
+
+#[test]
+fn runaway_queries_stop_using_cpu_while_plain_queries_and_pages_answer() {
+    let s = Served::start(&["--query-timeout", "2", "--per-client", "100"]);
+    let rt = runtime();
+    rt.block_on(async {
+        let sent = Instant::now();
+        let runaways: Vec<_> = RUNAWAYS
+            .iter()
+            .map(|q| {
+                let url = s.query_url(q);
+                tokio::spawn(async move {
+                    let r = client()
+                        .get(url)
+                        .header("accept", "application/sparql-results+json")
+                        .send()
+                        .await
+                        .unwrap();
+                    (r.status().as_u16(), r.text().await.unwrap())
+                })
+            })
+            .collect();
+        // Meanwhile plain queries, pages and operators' routes answer at once.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for path in ["/", "/health", "/metrics", "/dumps/"] {
+            let start = Instant::now();
+            let r = client().get(s.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            assert!(start.elapsed() < Duration::from_secs(1), "{path} waited");
+        }
+        let start = Instant::now();
+        let r = client().get(s.query_url(PLAIN)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(start.elapsed() < Duration::from_secs(1), "a plain query waited");
+        for (i, r) in runaways.into_iter().enumerate() {
+            let (status, body) = r.await.unwrap();
+            assert_eq!(status, 503, "{}: {body}", RUNAWAYS[i]);
+            assert!(body.contains("was cancelled"), "{body}");
+        }
+        // Within 4 s of the 2 s timeout, the CPU time stops growing.
+        let settled = sent + Duration::from_secs(6);
+        tokio::time::sleep(settled.saturating_duration_since(Instant::now())).await;
+        let before = s.cpu();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let spent = s.cpu() - before;
+        assert!(spent < 0.1, "the server used {spent} s of CPU after its queries were cancelled");
+        assert_eq!(metric(&s, "orgdir_evaluations_in_flight").await, 0.0);
+        assert_eq!(
+            metric(&s, "orgdir_queries_cancelled_total{reason=\"timeout\"}").await,
+            RUNAWAYS.len() as f64
+        );
+    });
+}
+
+#[test]
+fn a_query_past_its_memory_is_cancelled_and_the_memory_given_back() {
+    let s = Served::start(&["--query-timeout", "60", "--query-memory", "64"]);
+    let rt = runtime();
+    rt.block_on(async {
+        let start = Instant::now();
+        let r = client().get(s.query_url(RUNAWAYS[1])).send().await.unwrap();
+        assert_eq!(r.status(), 503);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("more than 64 MiB of memory"), "{body}");
+        assert!(start.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rss = s.rss_mb();
+        assert!(rss < 150.0, "{rss} MB resident after the cancelled query");
+        assert_eq!(
+            metric(&s, "orgdir_queries_cancelled_total{reason=\"memory\"}").await,
+            1.0
+        );
+    });
+}
+
+#[test]
+fn sigterm_with_runaway_queries_in_flight_ends_the_process() {
+    let mut s = Served::start(&[
+        "--query-timeout",
+        "120",
+        "--shutdown-grace",
+        "1",
+        "--per-client",
+        "100",
+    ]);
+    let rt = runtime();
+    let pending: Vec<_> = RUNAWAYS[..3]
+        .iter()
+        .map(|q| {
+            let url = s.query_url(q);
+            rt.spawn(async move { client().get(url).send().await.map(|r| r.status()) })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let signalled = Instant::now();
+    s.signal("-TERM");
+    let status = loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(6),
+            "still running 6 s after SIGTERM: {}",
+            s.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}: {}", s.log());
+    std::thread::sleep(Duration::from_millis(100));
+    let log = s.log();
+    assert!(log.contains("INFO") && log.contains("shutting down"), "{log}");
+    assert!(log.contains("cancelling 3 running queries"), "{log}");
+    assert!(!log.contains('\u{1b}'), "ANSI escapes in a log that is no terminal");
+    drop(pending);
+}
+
+#[test]
+fn the_evaluation_limit_holds_while_cancelled_queries_wind_down() {
+    let s = Served::start(&[
+        "--query-timeout",
+        "1",
+        "--concurrent-queries",
+        "2",
+        "--queue-wait",
+        "0.3",
+        "--per-client",
+        "100",
+    ]);
+    let rt = runtime();
+    rt.block_on(async {
+        let sent: Vec<_> = (0..6)
+            .map(|i| {
+                let url = s.query_url(RUNAWAYS[i % RUNAWAYS.len()]);
+                tokio::spawn(async move {
+                    let r = client().get(url).send().await.unwrap();
+                    (
+                        r.status().as_u16(),
+                        r.headers().get("retry-after").is_some(),
+                    )
+                })
+            })
+            .collect();
+        let mut most = 0.0f64;
+        let until = Instant::now() + Duration::from_millis(1500);
+        while Instant::now() < until {
+            most = most.max(metric(&s, "orgdir_evaluations_in_flight").await);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(most <= 2.0, "{most} evaluations at once, limit 2");
+        assert!(most >= 1.0, "the poll saw no evaluation at all");
+        let mut busy = 0;
+        for r in sent {
+            let (status, retry_after) = r.await.unwrap();
+            assert!(status == 503, "{status}");
+            if retry_after {
+                busy += 1;
+            }
+        }
+        assert!(busy >= 1, "no request waited out the queue");
+    });
+}
+
+#[test]
+fn a_client_gets_its_share_and_then_429() {
+    let s = Served::start(&[
+        "--query-timeout",
+        "1",
+        "--per-client",
+        "1",
+        "--client-budget",
+        "1.5",
+    ]);
+    let rt = runtime();
+    rt.block_on(async {
+        let first = tokio::spawn({
+            let url = s.query_url(RUNAWAYS[0]);
+            async move { client().get(url).send().await.unwrap().status() }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let second = client().get(s.query_url(RUNAWAYS[2])).send().await.unwrap();
+        assert_eq!(second.status(), 429);
+        assert!(second.headers().get("retry-after").is_some());
+        assert_eq!(first.await.unwrap(), 503);
+        // 1 s spent of 1.5: one more runaway uses the rest, then 429.
+        let third = client().get(s.query_url(RUNAWAYS[0])).send().await.unwrap();
+        assert_eq!(third.status(), 503);
+        let fourth = client().get(s.query_url(PLAIN)).send().await.unwrap();
+        assert_eq!(fourth.status(), 429);
+        let retry: u64 = fourth.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert!(fourth.text().await.unwrap().contains("query time"));
+        // Pages are not SPARQL evaluations: never refused.
+        assert_eq!(client().get(s.url("/")).send().await.unwrap().status(), 200);
+        // X-Forwarded-For is not trusted by default.
+        let forwarded = client()
+            .get(s.query_url(PLAIN))
+            .header("x-forwarded-for", "203.0.113.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forwarded.status(), 429);
+    });
+    // Behind a trusted proxy each forwarded address has its own share.
+    let t = Served::start(&[
+        "--query-timeout",
+        "0.3",
+        "--client-budget",
+        "0.2",
+        "--trust-forwarded-for",
+    ]);
+    let from = |url: String, client_ip: String| async move {
+        client()
+            .get(url)
+            .header("x-forwarded-for", format!("198.51.100.7, {client_ip}"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    rt.block_on(async {
+        for i in 1..=3 {
+            let spent = from(t.query_url(RUNAWAYS[0]), format!("203.0.113.{i}")).await;
+            assert_eq!(spent, 503, "client {i} behind the proxy");
+        }
+        let again = from(t.query_url(PLAIN), "203.0.113.1".into()).await;
+        assert_eq!(again, 429, "client 1 used its budget");
+        let other = from(t.query_url(PLAIN), "203.0.113.4".into()).await;
+        assert_eq!(other, 200, "client 4 has its own");
+    });
+}
+
+#[test]
+fn the_access_log_is_one_json_line_per_request() {
+    let s = Served::start(&["--log-format", "json"]);
+    let rt = runtime();
+    rt.block_on(async {
+        let r = client().get(s.query_url(PLAIN)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let health: serde_json::Value = client()
+            .get(s.url("/health"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["status"], "ok");
+        assert!(health["organizations"].as_u64().unwrap() > 0);
+        assert_eq!(health["version"].as_str().unwrap().len(), 64);
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let log = s.log();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let sparql = lines
+        .iter()
+        .find(|l| l["fields"]["path"] == "/sparql")
+        .unwrap_or_else(|| panic!("no access line for /sparql in {log}"));
+    assert_eq!(sparql["fields"]["method"], "GET");
+    assert_eq!(sparql["fields"]["status"], 200);
+    assert_eq!(sparql["fields"]["client"], "127.0.0.1");
+    assert!(sparql["fields"]["bytes"].as_str().unwrap().parse::<u64>().unwrap() > 0);
+    assert!(lines.iter().any(|l| l["fields"]["path"] == "/health"));
+}
+
+#[test]
+fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
+    let s = Served::start(&[]);
+    let mut tcp = TcpStream::connect(s.addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        tcp,
+        "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n\
+         Content-Length: 1000000000000\r\nExpect: 100-continue\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = [0u8; 64];
+    let n = tcp.read(&mut answer).unwrap();
+    let head = String::from_utf8_lossy(&answer[..n]);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+}
