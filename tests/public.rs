@@ -442,3 +442,267 @@ fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
     let head = String::from_utf8_lossy(&answer[..n]);
     assert!(head.starts_with("HTTP/1.1 413"), "{head}");
 }
+
+/// Query text that nests `n` levels, in each shape the parser, the
+/// optimizer or the evaluator recurses on.
+fn deep(shape: &str, n: usize) -> String {
+    let r = |s: &str, n: usize| s.repeat(n);
+    match shape {
+        "parentheses" => format!("ASK {{ FILTER({}1{}) }}", r("(", n), r(")", n)),
+        "groups" => format!("ASK {}{}", r("{", n), r("}", n)),
+        "optional" => format!("ASK {{ ?s ?p ?o {}{}}}", r("OPTIONAL { ?s ?p ?o ", n), r("}", n)),
+        "subselect" => format!(
+            "SELECT * WHERE {}{{ ?s ?p ?o }}{}",
+            r("{ SELECT * WHERE ", n),
+            r("}", n)
+        ),
+        "concat" => format!(
+            "SELECT ({}'a'{} AS ?x) WHERE {{}}",
+            r("CONCAT(", n),
+            r(",'b')", n)
+        ),
+        "exists" => format!("ASK {{ {}{}}}", r("FILTER EXISTS { ", n), r("}", n)),
+        "union" => format!("ASK {{ {}{{ ?s ?p ?o }} }}", r("{ ?s ?p ?o } UNION ", n)),
+        "plus" => format!("ASK {{ FILTER(1{}) }}", r("+1", n)),
+        "or" => format!("ASK {{ FILTER(?a{}) }}", r("||?a", n)),
+        "not" => format!("ASK {{ FILTER({}true) }}", r("!", n)),
+        "path" => format!("ASK {{ ?s <http://x/p>{} ?o }}", r("/<http://x/p>", n)),
+        "alternatives" => format!("ASK {{ ?s <http://x/p>{} ?o }}", r("|<http://x/p>", n)),
+        "triples" => format!(
+            "ASK {{ {} }}",
+            (0..n).map(|i| format!("?s <http://x/{i}> ?o{i} .")).collect::<String>()
+        ),
+        "in" => format!(
+            "ASK {{ ?s ?p ?o FILTER(?o IN ({})) }}",
+            (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+        ),
+        "binds" => format!(
+            "SELECT * WHERE {{ BIND(1 AS ?v0) {} }}",
+            (0..n).map(|i| format!("BIND(?v{i}+1 AS ?v{})", i + 1)).collect::<String>()
+        ),
+        other => panic!("no shape {other}"),
+    }
+}
+
+const SHAPES: &[&str] = &[
+    "parentheses",
+    "groups",
+    "optional",
+    "subselect",
+    "concat",
+    "exists",
+    "union",
+    "plus",
+    "or",
+    "not",
+    "path",
+    "alternatives",
+    "triples",
+    "in",
+    "binds",
+];
+
+async fn post_query(state: &Arc<orgdir::server::AppState>, text: String) -> common::Answer {
+    let request = axum::http::Request::post("/sparql")
+        .header("content-type", "application/sparql-query")
+        .header("accept", "application/sparql-results+json")
+        .body(axum::body::Body::from(text))
+        .unwrap();
+    common::send(state, request).await
+}
+
+#[tokio::test]
+async fn deep_queries_are_answered_or_refused_at_every_depth_up_to_the_body_limit() {
+    use orgdir::server::guard::{MAX_DEPTH, MAX_NESTING};
+    let s = common::state(orgdir::server::Limits {
+        query_timeout: Duration::from_secs(2),
+        ..Default::default()
+    });
+    let max_body = s.limits.max_body;
+    for shape in SHAPES {
+        // Just inside the limits: evaluated (or timed out), never a crash.
+        let n = MAX_NESTING - 4;
+        let inside = post_query(&s, deep(shape, n)).await;
+        assert!(
+            inside.status == 200 || inside.status == 503,
+            "{shape} at {n}: {} {}",
+            inside.status,
+            inside.body
+        );
+        // Past them, and as deep as the body limit allows: 400 with a reason.
+        for n in [MAX_DEPTH + 10, 5_000, 50_000, 400_000] {
+            let text = deep(shape, n);
+            if text.len() > max_body {
+                continue;
+            }
+            let past = post_query(&s, text).await;
+            assert_eq!(past.status, 400, "{shape} at {n}: {}", past.body);
+            assert!(past.body.contains("deep"), "{shape} at {n}: {}", past.body);
+        }
+    }
+}
+
+#[tokio::test]
+async fn service_is_refused_and_no_connection_is_made() {
+    use orgdir::server::guard::Federation;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let target = listener.local_addr().unwrap();
+    let query = |host: &str| {
+        format!("SELECT * WHERE {{ SERVICE <http://{host}/sparql> {{ ?s ?p ?o }} }}")
+    };
+    let off = common::state(orgdir::server::Limits::default());
+    let r = post_query(&off, query(&target.to_string())).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("federation is off"), "{}", r.body);
+    let on = common::state(orgdir::server::Limits {
+        federation: Federation::On,
+        ..Default::default()
+    });
+    let port = target.port();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("127.1:{port}"),
+        format!("2130706433:{port}"),
+        format!("0x7f000001:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        format!("[::ffff:127.0.0.1]:{port}"),
+        format!("[::127.0.0.1]:{port}"),
+    ] {
+        let r = post_query(&on, query(&host)).await;
+        assert_ne!(r.status, 200, "{host}: {}", r.body);
+        assert!(r.body.contains("private or local address"), "{host}: {}", r.body);
+    }
+    assert!(
+        listener.accept().is_err(),
+        "the server connected to the address a query named"
+    );
+}
+
+#[test]
+fn service_with_allow_private_asks_the_remote_endpoint() {
+    use axum::routing::post;
+    use orgdir::server::guard::Federation;
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let app = axum::Router::new().route(
+        "/sparql",
+        post({
+            let seen = Arc::clone(&seen);
+            move |body: String| async move {
+                seen.lock().unwrap().push(body);
+                (
+                    [("content-type", "application/sparql-results+json")],
+                    r#"{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"remote"}}]}}"#,
+                )
+            }
+        }),
+    );
+    let (addr, _runtime) = common::mock(app);
+    let state = common::state(orgdir::server::Limits {
+        federation: Federation::On,
+        allow_private: true,
+        ..Default::default()
+    });
+    let r = runtime().block_on(post_query(
+        &state,
+        format!("SELECT ?x WHERE {{ SERVICE <http://{addr}/sparql> {{ ?x ?p ?o }} }}"),
+    ));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("remote"), "{}", r.body);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert!(seen.lock().unwrap()[0].contains("SELECT"));
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TOKENS: &[&str] = &[
+        "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "*", "WHERE", "{", "}", "(", ")", "[", "]",
+        "?x", "?y", "$z", "_:b", "<http://a/>", "<>", "\"s\"", "'t'", "\"\"\"", "'''", "UNION",
+        "OPTIONAL", "MINUS", "FILTER", "EXISTS", "NOT", "SERVICE", "SILENT", "GRAPH", "BIND",
+        "AS", "VALUES", "UNDEF", "GROUP BY", "ORDER BY", "HAVING", "LIMIT", "OFFSET", "COUNT(",
+        "CONCAT(", "REGEX(", "IN", "!", "+", "-", "||", "&&", "=", "!=", "<", ">", "/", "|",
+        "^", "?", ".", ";", ",", "1", "1.5e3", "true", "a", "<<", ">>", "<<(", ")>>", "#",
+        "\\", "\u{0}", "ä", "\u{202e}", "\n", "PREFIX p: <http://p/>", "p:x", "LOAD", "INSERT",
+    ];
+
+    fn query() -> impl Strategy<Value = String> {
+        // Runs of one token make depth; mixed runs make odd syntax.
+        prop::collection::vec((prop::sample::select(TOKENS), 1usize..600), 0..40).prop_map(
+            |runs| {
+                runs.into_iter()
+                    .map(|(t, n)| format!("{t} ").repeat(n.min(if n > 300 { n } else { 3 })))
+                    .collect()
+            },
+        )
+    }
+
+    fn path() -> impl Strategy<Value = String> {
+        let parts = prop::sample::select(&[
+            "", "sparql", "queries", "dumps", "releases", "latest", "changes", "static",
+            "org", "place", "category", "health", "metrics", "..", ".", "%2e%2e", "%0d%0a",
+            "%00", "%ff", "x.ttl", "x.jsonld", "a%2Fb", "~", "%", "%%", "\u{e9}",
+            ".well-known", "void", "orgs.nt", "orgs.nt.gz",
+        ][..]);
+        prop::collection::vec(parts, 0..6).prop_map(|p| format!("/{}", p.join("/")))
+    }
+
+    fn accept() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(
+            &[
+                "*/*",
+                "text/html",
+                "application/sparql-results+json",
+                "text/turtle;q=0.5, application/ld+json",
+                "garbage/;;;q=x",
+                "",
+            ][..],
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 300,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn no_query_text_crashes_the_server_or_answers_500(text in query(), accept in accept()) {
+            let state = common::state(orgdir::server::Limits {
+                query_timeout: Duration::from_millis(300),
+                ..Default::default()
+            });
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let get = format!("/sparql?{}", common::encode(&text));
+            // A GET too long for a URI is no request at all.
+            let get = axum::http::Request::get(get).header("accept", accept).body(axum::body::Body::empty()).ok();
+            for request in get.into_iter().chain([
+                axum::http::Request::post("/sparql")
+                    .header("content-type", "application/sparql-query")
+                    .header("accept", accept)
+                    .body(axum::body::Body::from(text.clone()))
+                    .unwrap(),
+            ]) {
+                let answer = rt.block_on(common::send(&state, request));
+                prop_assert!(answer.status != 500, "{text:?}: {}", answer.body);
+            }
+        }
+
+        #[test]
+        fn no_path_crashes_the_router_or_answers_500(path in path(), accept in accept(), query in "[a-z=&%0-9]{0,12}") {
+            let state = common::state(orgdir::server::Limits::default());
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let uri = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
+            let Ok(request) = axum::http::Request::get(uri.as_str())
+                .header("accept", accept)
+                .body(axum::body::Body::empty()) else {
+                return Ok(());
+            };
+            let answer = rt.block_on(common::send(&state, request));
+            prop_assert!(answer.status != 500, "{uri}: {}", answer.body);
+        }
+    }
+}

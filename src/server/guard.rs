@@ -80,7 +80,8 @@ fn pattern_of(query: &Query) -> &GraphPattern {
     }
 }
 
-/// The deepest nesting of brackets outside strings, IRIs and comments.
+/// The deepest nesting of brackets outside strings, IRIs and comments (a
+/// run of `!` counts as that many levels).
 pub fn nesting(text: &str) -> usize {
     let bytes = text.as_bytes();
     let (mut depth, mut deepest) = (0usize, 0usize);
@@ -129,6 +130,16 @@ pub fn nesting(text: &str) -> usize {
                 {
                     i += end + 1;
                 }
+            }
+            b'!' if bytes.get(i + 1) != Some(&b'=') => {
+                // spargebra parses `!!!x` recursively, one level a `!`.
+                let mut run = 0;
+                while i < bytes.len() && (bytes[i] == b'!' || bytes[i].is_ascii_whitespace()) {
+                    run += usize::from(bytes[i] == b'!');
+                    i += 1;
+                }
+                deepest = deepest.max(depth + run);
+                continue;
             }
             b'(' | b'{' | b'[' => {
                 depth += 1;
@@ -338,6 +349,8 @@ mod tests {
         assert_eq!(nesting("ASK { # (((((\n ?s ?p ?o }"), 1);
         assert_eq!(nesting("ASK { FILTER(?a < ?b && (?c)) }"), 3);
         assert_eq!(nesting("ASK { ?s ?p \"a\\\"((\" }"), 1);
+        assert_eq!(nesting("ASK { FILTER(! ! !true) }"), 5);
+        assert_eq!(nesting("ASK { FILTER(?a != ?b) }"), 2);
     }
 
     #[test]
