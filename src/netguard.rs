@@ -54,7 +54,8 @@ fn is_public_v6(v6: &Ipv6Addr) -> bool {
     // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d, deprecated
     // but still routed to the IPv4 address by some stacks), NAT64
     // (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::) carry an IPv4 address.
-    let embedded = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    let embedded =
+        |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
     if let Some(v4) = v6.to_ipv4_mapped() {
         return is_public_v4(&v4);
     }
@@ -103,14 +104,14 @@ impl Resolve for Resolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if let Some(private) = found.iter().find(|a| !is_public(&a.ip())) {
                 return Err(Box::new(Refused {
                     host,
                     ip: private.ip(),
-                }) as Box<dyn std::error::Error + Send + Sync>);
+                })
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
             let addrs: Addrs = Box::new(found.into_iter());
             Ok(addrs)
@@ -172,7 +173,11 @@ mod tests {
             let parsed = Url::parse(url).unwrap();
             assert!(check_literal(&parsed).is_err(), "{url} passed");
         }
-        for url in ["http://93.184.216.34/", "http://[2606:4700::1111]/", "http://example.org/"] {
+        for url in [
+            "http://93.184.216.34/",
+            "http://[2606:4700::1111]/",
+            "http://example.org/",
+        ] {
             check_literal(&Url::parse(url).unwrap()).unwrap();
         }
     }

@@ -92,7 +92,12 @@ impl Served {
     /// The server's user and system CPU time, in seconds.
     fn cpu(&self) -> f64 {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
         let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
         ticks / 100.0
     }
@@ -100,7 +105,12 @@ impl Served {
     fn rss_mb(&self) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-        line.split_whitespace().nth(1).unwrap().parse::<f64>().unwrap() / 1024.0
+        line.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            / 1024.0
     }
 
     fn log(&self) -> String {
@@ -187,7 +197,10 @@ fn runaway_queries_stop_using_cpu_while_plain_queries_and_pages_answer() {
         let start = Instant::now();
         let r = client().get(s.query_url(PLAIN)).send().await.unwrap();
         assert_eq!(r.status(), 200);
-        assert!(start.elapsed() < Duration::from_secs(1), "a plain query waited");
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "a plain query waited"
+        );
         for (i, r) in runaways.into_iter().enumerate() {
             let (status, body) = r.await.unwrap();
             assert_eq!(status, 503, "{}: {body}", RUNAWAYS[i]);
@@ -199,7 +212,10 @@ fn runaway_queries_stop_using_cpu_while_plain_queries_and_pages_answer() {
         let before = s.cpu();
         tokio::time::sleep(Duration::from_secs(2)).await;
         let spent = s.cpu() - before;
-        assert!(spent < 0.1, "the server used {spent} s of CPU after its queries were cancelled");
+        assert!(
+            spent < 0.1,
+            "the server used {spent} s of CPU after its queries were cancelled"
+        );
         assert_eq!(metric(&s, "orgdir_evaluations_in_flight").await, 0.0);
         assert_eq!(
             metric(&s, "orgdir_queries_cancelled_total{reason=\"timeout\"}").await,
@@ -264,9 +280,15 @@ fn sigterm_with_runaway_queries_in_flight_ends_the_process() {
     assert!(status.success(), "{status}: {}", s.log());
     std::thread::sleep(Duration::from_millis(100));
     let log = s.log();
-    assert!(log.contains("INFO") && log.contains("shutting down"), "{log}");
+    assert!(
+        log.contains("INFO") && log.contains("shutting down"),
+        "{log}"
+    );
     assert!(log.contains("cancelling 3 running queries"), "{log}");
-    assert!(!log.contains('\u{1b}'), "ANSI escapes in a log that is no terminal");
+    assert!(
+        !log.contains('\u{1b}'),
+        "ANSI escapes in a log that is no terminal"
+    );
     drop(pending);
 }
 
@@ -422,7 +444,14 @@ fn the_access_log_is_one_json_line_per_request() {
     assert_eq!(sparql["fields"]["method"], "GET");
     assert_eq!(sparql["fields"]["status"], 200);
     assert_eq!(sparql["fields"]["client"], "127.0.0.1");
-    assert!(sparql["fields"]["bytes"].as_str().unwrap().parse::<u64>().unwrap() > 0);
+    assert!(
+        sparql["fields"]["bytes"]
+            .as_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
     assert!(lines.iter().any(|l| l["fields"]["path"] == "/health"));
 }
 
@@ -450,7 +479,11 @@ fn deep(shape: &str, n: usize) -> String {
     match shape {
         "parentheses" => format!("ASK {{ FILTER({}1{}) }}", r("(", n), r(")", n)),
         "groups" => format!("ASK {}{}", r("{", n), r("}", n)),
-        "optional" => format!("ASK {{ ?s ?p ?o {}{}}}", r("OPTIONAL { ?s ?p ?o ", n), r("}", n)),
+        "optional" => format!(
+            "ASK {{ ?s ?p ?o {}{}}}",
+            r("OPTIONAL { ?s ?p ?o ", n),
+            r("}", n)
+        ),
         "subselect" => format!(
             "SELECT * WHERE {}{{ ?s ?p ?o }}{}",
             r("{ SELECT * WHERE ", n),
@@ -470,7 +503,9 @@ fn deep(shape: &str, n: usize) -> String {
         "alternatives" => format!("ASK {{ ?s <http://x/p>{} ?o }}", r("|<http://x/p>", n)),
         "triples" => format!(
             "ASK {{ {} }}",
-            (0..n).map(|i| format!("?s <http://x/{i}> ?o{i} .")).collect::<String>()
+            (0..n)
+                .map(|i| format!("?s <http://x/{i}> ?o{i} ."))
+                .collect::<String>()
         ),
         "in" => format!(
             "ASK {{ ?s ?p ?o FILTER(?o IN ({})) }}",
@@ -478,7 +513,9 @@ fn deep(shape: &str, n: usize) -> String {
         ),
         "binds" => format!(
             "SELECT * WHERE {{ BIND(1 AS ?v0) {} }}",
-            (0..n).map(|i| format!("BIND(?v{i}+1 AS ?v{})", i + 1)).collect::<String>()
+            (0..n)
+                .map(|i| format!("BIND(?v{i}+1 AS ?v{})", i + 1))
+                .collect::<String>()
         ),
         other => panic!("no shape {other}"),
     }
@@ -548,9 +585,8 @@ async fn service_is_refused_and_no_connection_is_made() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let target = listener.local_addr().unwrap();
-    let query = |host: &str| {
-        format!("SELECT * WHERE {{ SERVICE <http://{host}/sparql> {{ ?s ?p ?o }} }}")
-    };
+    let query =
+        |host: &str| format!("SELECT * WHERE {{ SERVICE <http://{host}/sparql> {{ ?s ?p ?o }} }}");
     let off = common::state(orgdir::server::Limits::default());
     let r = post_query(&off, query(&target.to_string())).await;
     assert_eq!(r.status, 400);
@@ -572,7 +608,11 @@ async fn service_is_refused_and_no_connection_is_made() {
     ] {
         let r = post_query(&on, query(&host)).await;
         assert_ne!(r.status, 200, "{host}: {}", r.body);
-        assert!(r.body.contains("private or local address"), "{host}: {}", r.body);
+        assert!(
+            r.body.contains("private or local address"),
+            "{host}: {}",
+            r.body
+        );
     }
     assert!(
         listener.accept().is_err(),
@@ -619,33 +659,130 @@ mod fuzz {
     use proptest::prelude::*;
 
     const TOKENS: &[&str] = &[
-        "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "*", "WHERE", "{", "}", "(", ")", "[", "]",
-        "?x", "?y", "$z", "_:b", "<http://a/>", "<>", "\"s\"", "'t'", "\"\"\"", "'''", "UNION",
-        "OPTIONAL", "MINUS", "FILTER", "EXISTS", "NOT", "SERVICE", "SILENT", "GRAPH", "BIND",
-        "AS", "VALUES", "UNDEF", "GROUP BY", "ORDER BY", "HAVING", "LIMIT", "OFFSET", "COUNT(",
-        "CONCAT(", "REGEX(", "IN", "!", "+", "-", "||", "&&", "=", "!=", "<", ">", "/", "|",
-        "^", "?", ".", ";", ",", "1", "1.5e3", "true", "a", "<<", ">>", "<<(", ")>>", "#",
-        "\\", "\u{0}", "ä", "\u{202e}", "\n", "PREFIX p: <http://p/>", "p:x", "LOAD", "INSERT",
+        "SELECT",
+        "ASK",
+        "CONSTRUCT",
+        "DESCRIBE",
+        "*",
+        "WHERE",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "?x",
+        "?y",
+        "$z",
+        "_:b",
+        "<http://a/>",
+        "<>",
+        "\"s\"",
+        "'t'",
+        "\"\"\"",
+        "'''",
+        "UNION",
+        "OPTIONAL",
+        "MINUS",
+        "FILTER",
+        "EXISTS",
+        "NOT",
+        "SERVICE",
+        "SILENT",
+        "GRAPH",
+        "BIND",
+        "AS",
+        "VALUES",
+        "UNDEF",
+        "GROUP BY",
+        "ORDER BY",
+        "HAVING",
+        "LIMIT",
+        "OFFSET",
+        "COUNT(",
+        "CONCAT(",
+        "REGEX(",
+        "IN",
+        "!",
+        "+",
+        "-",
+        "||",
+        "&&",
+        "=",
+        "!=",
+        "<",
+        ">",
+        "/",
+        "|",
+        "^",
+        "?",
+        ".",
+        ";",
+        ",",
+        "1",
+        "1.5e3",
+        "true",
+        "a",
+        "<<",
+        ">>",
+        "<<(",
+        ")>>",
+        "#",
+        "\\",
+        "\u{0}",
+        "ä",
+        "\u{202e}",
+        "\n",
+        "PREFIX p: <http://p/>",
+        "p:x",
+        "LOAD",
+        "INSERT",
     ];
 
     fn query() -> impl Strategy<Value = String> {
         // Runs of one token make depth; mixed runs make odd syntax.
-        prop::collection::vec((prop::sample::select(TOKENS), 1usize..600), 0..40).prop_map(
-            |runs| {
-                runs.into_iter()
-                    .map(|(t, n)| format!("{t} ").repeat(n.min(if n > 300 { n } else { 3 })))
-                    .collect()
-            },
-        )
+        prop::collection::vec((prop::sample::select(TOKENS), 1usize..600), 0..40).prop_map(|runs| {
+            runs.into_iter()
+                .map(|(t, n)| format!("{t} ").repeat(n.min(if n > 300 { n } else { 3 })))
+                .collect()
+        })
     }
 
     fn path() -> impl Strategy<Value = String> {
-        let parts = prop::sample::select(&[
-            "", "sparql", "queries", "dumps", "releases", "latest", "changes", "static",
-            "org", "place", "category", "health", "metrics", "..", ".", "%2e%2e", "%0d%0a",
-            "%00", "%ff", "x.ttl", "x.jsonld", "a%2Fb", "~", "%", "%%", "\u{e9}",
-            ".well-known", "void", "orgs.nt", "orgs.nt.gz",
-        ][..]);
+        let parts = prop::sample::select(
+            &[
+                "",
+                "sparql",
+                "queries",
+                "dumps",
+                "releases",
+                "latest",
+                "changes",
+                "static",
+                "org",
+                "place",
+                "category",
+                "health",
+                "metrics",
+                "..",
+                ".",
+                "%2e%2e",
+                "%0d%0a",
+                "%00",
+                "%ff",
+                "x.ttl",
+                "x.jsonld",
+                "a%2Fb",
+                "~",
+                "%",
+                "%%",
+                "\u{e9}",
+                ".well-known",
+                "void",
+                "orgs.nt",
+                "orgs.nt.gz",
+            ][..],
+        );
         prop::collection::vec(parts, 0..6).prop_map(|p| format!("/{}", p.join("/")))
     }
 
@@ -705,4 +842,64 @@ mod fuzz {
             prop_assert!(answer.status != 500, "{uri}: {}", answer.body);
         }
     }
+}
+
+/// SPARQLWrapper and rdflib (PyPI), the clients catalogers run, against the
+/// binary: every return format of every query form, with and without
+/// `setOnlyConneg`. `.ci/run` installs them and runs it with `--ignored`.
+#[test]
+#[ignore = "needs SPARQLWrapper and rdflib: pip install SPARQLWrapper==2.0.0 rdflib==7.6.0"]
+fn sparqlwrapper_and_rdflib_get_every_format() {
+    let s = Served::start(&[]);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients/sparqlwrapper_check.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(s.url("/sparql"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report.contains("0 failed") && report.matches("\nok ").count() >= 30,
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn every_negotiated_answer_varies_by_accept() {
+    let s = common::state_with_dumps();
+    for (path, accept) in [
+        ("/sparql", "text/html"),
+        ("/sparql", "text/turtle"),
+        ("/queries", "text/html"),
+        ("/queries", "application/json"),
+        ("/dumps/", "text/html"),
+        ("/dumps/", "application/json"),
+        ("/", "text/html"),
+    ] {
+        let a = common::send(&s, common::get(path, Some(accept))).await;
+        assert_eq!(a.status, 200, "{path} {accept}");
+        let vary = a
+            .headers
+            .get("vary")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert!(
+            vary.as_deref().is_some_and(|v| v.contains("Accept")),
+            "{path} as {accept}: Vary {vary:?}"
+        );
+    }
+    let named = common::send(&s, common::get("/queries", Some("application/json"))).await;
+    let first: serde_json::Value = serde_json::from_str(&named.body).unwrap();
+    let name = first[0]["name"].as_str().unwrap();
+    let page = common::send(
+        &s,
+        common::get(&format!("/queries/{name}"), Some("text/html")),
+    )
+    .await;
+    assert!(page.headers["vary"].to_str().unwrap().contains("Accept"));
 }

@@ -93,7 +93,7 @@ pub async fn index(
     let version = dumps
         .get(crate::rdf::dump::DumpFormat::NTriples.file_name())
         .map_or("", |f| f.sha256.as_str());
-    if html::prefers_html(&headers, None, &[Format::Json, Format::Html]) {
+    if html::prefers_html(&headers, &[], &[Format::Json, Format::Html]) {
         let page = html::render(
             &snapshot,
             "dumps.html",

@@ -106,9 +106,7 @@ impl DefaultServiceHandler for Handler {
             base_iri: base_iri.cloned(),
         }
         .to_string();
-        let (format, body) = remote
-            .runtime
-            .block_on(fetch(&remote.client, url, query))?;
+        let (format, body) = remote.runtime.block_on(fetch(&remote.client, url, query))?;
         let ReaderQueryResultsParserOutput::Solutions(reader) =
             QueryResultsParser::from_format(format)
                 .for_reader(std::io::Cursor::new(body))

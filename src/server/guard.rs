@@ -261,10 +261,8 @@ impl Walk {
         if !self.enter(depth) {
             return;
         }
-        #[allow(irrefutable_let_patterns, unreachable_patterns)]
-        match t {
-            TermPattern::Triple(triple) => self.triple(triple, depth + 1),
-            _ => {}
+        if let TermPattern::Triple(triple) = t {
+            self.triple(triple, depth + 1);
         }
     }
 

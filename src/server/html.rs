@@ -82,9 +82,9 @@ pub fn page(status: StatusCode, html: String) -> Response {
 }
 
 /// Whether a request for one of `offered` (which ends with HTML) prefers HTML.
-pub fn prefers_html(headers: &HeaderMap, format: Option<&str>, offered: &[Format]) -> bool {
-    if let Some(name) = format {
-        return negotiate::by_name(name, offered) == Some(Format::Html);
+pub fn prefers_html(headers: &HeaderMap, format: &[String], offered: &[Format]) -> bool {
+    if let Some(named) = negotiate::by_params(format, offered) {
+        return named == Format::Html;
     }
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     accept.is_some() && negotiate::negotiate(accept, offered) == Some(Format::Html)

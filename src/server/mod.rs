@@ -241,11 +241,55 @@ pub fn router(state: Arc<AppState>) -> Router {
             limits.request_timeout,
         ))
         .layer(cors)
+        .layer(middleware::from_fn(vary_accept))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             observe::observe,
         ))
         .with_state(state)
+}
+
+/// `Vary: Accept` on every response whose body depends on `Accept` (all but
+/// static files, dump files and the operators' routes), so a shared cache
+/// never hands a browser's page to a SPARQL client.
+async fn vary_accept(request: Request, next: Next) -> Response {
+    let fixed = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|p| {
+            matches!(
+                p.as_str(),
+                "/static/{name}"
+                    | "/dumps/{name}"
+                    | "/dumps/releases/{version}/{name}"
+                    | "/health"
+                    | "/metrics"
+            )
+        });
+    let mut response = next.run(request).await;
+    if fixed {
+        return response;
+    }
+    let headers = response.headers_mut();
+    let vary = headers
+        .get(header::VARY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if !vary
+        .split(',')
+        .any(|v| v.trim().eq_ignore_ascii_case("accept"))
+    {
+        let value = if vary.is_empty() {
+            "Accept".to_owned()
+        } else {
+            format!("{vary}, Accept")
+        };
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            headers.insert(header::VARY, v);
+        }
+    }
+    response
 }
 
 /// Refuses a URI over `max_uri` (414) and a declared body over `max_body`
@@ -323,7 +367,11 @@ pub async fn serve(
         tracing::info!(
             "cancelling {} running quer{}",
             state.running_queries(),
-            if state.running_queries() == 1 { "y" } else { "ies" }
+            if state.running_queries() == 1 {
+                "y"
+            } else {
+                "ies"
+            }
         );
     }
     state.evaluations.cancel_all();
@@ -466,5 +514,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-
 }

@@ -72,7 +72,8 @@ impl Format {
         match self {
             Format::Json => &["application/json"],
             Format::Xml => &["application/xml", "text/xml"],
-            Format::Turtle => &["application/x-turtle"],
+            // N3 clients (SPARQLWrapper's N3) read Turtle, which N3 extends.
+            Format::Turtle => &["application/x-turtle", "text/n3", "text/rdf+n3"],
             Format::NTriples => &["text/plain"],
             Format::Html => &["application/xhtml+xml"],
             _ => &[],
@@ -86,7 +87,7 @@ impl Format {
             Format::Xml => &["xml", "srx"],
             Format::Csv => &["csv"],
             Format::Tsv => &["tsv"],
-            Format::Turtle => &["turtle", "ttl"],
+            Format::Turtle => &["turtle", "ttl", "n3"],
             Format::NTriples => &["ntriples", "n-triples", "nt"],
             Format::JsonLd => &["jsonld", "json-ld"],
             Format::RdfXml => &["rdfxml", "rdf-xml", "rdf", "owl"],
@@ -115,6 +116,16 @@ impl Format {
             _ => return None,
         })
     }
+}
+
+/// The first of `params` (`format`, `output` and `results` values, each
+/// possibly a comma-separated list) that names one of `offered`; values
+/// that name nothing offered are passed over, so `Accept` decides then.
+pub fn by_params(params: &[String], offered: &[Format]) -> Option<Format> {
+    params
+        .iter()
+        .flat_map(|p| p.split(','))
+        .find_map(|name| by_name(name, offered))
 }
 
 /// The format a `format` parameter names among `offered`: a short name or a media type.

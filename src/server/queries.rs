@@ -47,6 +47,6 @@ pub async fn run(
         .ok_or_else(|| ApiError::NotFound(format!("no named query `{name}`; see /queries")))?;
     let params: Vec<(String, String)> = serde_urlencoded::from_str(&raw.unwrap_or_default())
         .map_err(|e| ApiError::BadRequest(format!("malformed query string: {e}")))?;
-    let request = Request::from_pairs(params);
+    let request = Request::from_pairs(params)?;
     sparql::answer(&state, client, query.text.clone(), request, &headers).await
 }

@@ -116,7 +116,7 @@ pub async fn get(
 }
 
 fn not_found(snapshot: &Snapshot, headers: &HeaderMap, path: &str) -> ApiError {
-    if html::prefers_html(headers, None, &[Format::Turtle, Format::Html]) {
+    if html::prefers_html(headers, &[], &[Format::Turtle, Format::Html]) {
         match html::render(
             snapshot,
             "not_found.html",

@@ -15,11 +15,11 @@ use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use spargebra::Query;
 
+use super::AppState;
 use super::cache::Key;
 use super::client::Client;
-use super::guard;
-use super::AppState;
 use super::error::ApiError;
+use super::guard;
 use super::html;
 use super::negotiate::{self, Format, GRAPHS, GRAPHS_OR_PAGE, SOLUTIONS, SOLUTIONS_OR_PAGE};
 use crate::rdf::vocab::PREFIXES;
@@ -31,23 +31,36 @@ pub struct Request {
     pub update: bool,
     pub default_graphs: Vec<String>,
     pub named_graphs: Vec<String>,
-    pub format: Option<String>,
+    /// Every `format`, `output` and `results` value, in order.
+    pub format: Vec<String>,
 }
 
 impl Request {
-    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+    /// The protocol's parameters; two queries, or a query beside an update,
+    /// are a 400 (SPARQL 1.1 Protocol, 2.1.4).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, ApiError> {
         let mut r = Request::default();
         for (k, v) in pairs {
             match k.as_str() {
+                "query" if r.query.is_some() => {
+                    return Err(ApiError::BadRequest(
+                        "more than one `query` parameter: send one query a request".into(),
+                    ));
+                }
                 "query" => r.query = Some(v),
                 "update" => r.update = true,
                 "default-graph-uri" => r.default_graphs.push(v),
                 "named-graph-uri" => r.named_graphs.push(v),
-                "format" | "output" => r.format = Some(v),
+                "format" | "output" | "results" => r.format.push(v),
                 _ => {}
             }
         }
-        r
+        if r.update && r.query.is_some() {
+            return Err(ApiError::BadRequest(
+                "a request holds a `query` or an `update`, not both".into(),
+            ));
+        }
+        Ok(r)
     }
 }
 
@@ -63,17 +76,17 @@ pub async fn get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let raw_query = raw.unwrap_or_default();
-    let request = Request::from_pairs(pairs(raw_query.as_bytes())?);
+    let request = Request::from_pairs(pairs(raw_query.as_bytes())?)?;
     if request.update {
         return Err(ApiError::ReadOnly);
     }
     match request.query.clone() {
         Some(query) => answer(&state, client, query, request, &headers).await,
-        None if html::prefers_html(&headers, request.format.as_deref(), GRAPHS_OR_PAGE) => {
+        None if html::prefers_html(&headers, &request.format, GRAPHS_OR_PAGE) => {
             let example = raw_param(&raw_query, "example");
             super::query_page::blank(&state, example.as_deref())
         }
-        None => service_description(&state, &headers, request.format.as_deref()),
+        None => service_description(&state, &headers, &request.format),
     }
 }
 
@@ -101,15 +114,25 @@ pub async fn post(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let mut request = Request::from_pairs(pairs(raw.unwrap_or_default().as_bytes())?);
+    let mut request = Request::from_pairs(pairs(raw.unwrap_or_default().as_bytes())?)?;
     match content_type.as_str() {
         "application/x-www-form-urlencoded" => {
-            let form = Request::from_pairs(pairs(&body)?);
+            let form = Request::from_pairs(pairs(&body)?)?;
+            if form.query.is_some() && request.query.is_some() {
+                return Err(ApiError::BadRequest(
+                    "a `query` in both the URL and the form: send one".into(),
+                ));
+            }
             request.update |= form.update;
             request.query = form.query.or(request.query);
             request.default_graphs.extend(form.default_graphs);
             request.named_graphs.extend(form.named_graphs);
-            request.format = form.format.or(request.format);
+            request.format.extend(form.format);
+        }
+        "application/sparql-query" if request.query.is_some() => {
+            return Err(ApiError::BadRequest(
+                "a `query` in both the URL and the body: send one".into(),
+            ));
         }
         "application/sparql-query" => {
             let text = String::from_utf8(body.to_vec())
@@ -148,11 +171,11 @@ pub async fn answer(
         Ok(Query::Construct { .. } | Query::Describe { .. }) => (GRAPHS, GRAPHS_OR_PAGE),
         Err(_) => (SOLUTIONS, SOLUTIONS_OR_PAGE),
     };
-    if html::prefers_html(headers, request.format.as_deref(), or_page) {
+    if html::prefers_html(headers, &request.format, or_page) {
         return Ok(super::query_page::results(state, client, text, parsed, request).await);
     }
     let query = parsed?;
-    let format = choose(headers, request.format.as_deref(), offered)?;
+    let format = choose(headers, &request.format, offered)?;
     let (key, body) = fetch(state, client, text, query, request, format).await?;
     let etag = key.etag();
     if let Some(not_modified) = super::cache::revalidated(headers, &etag) {
@@ -215,14 +238,15 @@ fn content_type(format: Format) -> String {
     }
 }
 
-/// The `format` parameter if given, else the `Accept` header.
+/// The first `format` (`output`, `results`) value that names an offered
+/// format, else the `Accept` header.
 pub fn choose(
     headers: &HeaderMap,
-    param: Option<&str>,
+    params: &[String],
     offered: &'static [Format],
 ) -> Result<Format, ApiError> {
-    if let Some(name) = param {
-        return negotiate::by_name(name, offered).ok_or(ApiError::NotAcceptable(offered));
+    if let Some(format) = negotiate::by_params(params, offered) {
+        return Ok(format);
     }
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     negotiate::negotiate(accept, offered).ok_or(ApiError::NotAcceptable(offered))
@@ -332,9 +356,9 @@ fn evaluate(
 fn service_description(
     state: &AppState,
     headers: &HeaderMap,
-    param: Option<&str>,
+    params: &[String],
 ) -> Result<Response, ApiError> {
-    let format = choose(headers, param, GRAPHS)?;
+    let format = choose(headers, params, GRAPHS)?;
     let snapshot = state.snapshot();
     let endpoint = headers
         .get(header::HOST)
