@@ -903,3 +903,161 @@ async fn every_negotiated_answer_varies_by_accept() {
     .await;
     assert!(page.headers["vary"].to_str().unwrap().contains("Accept"));
 }
+
+/// The valid fixture copied into a temporary directory, with `edit` applied
+/// to each file's text, served.
+fn edited_state(
+    edit: impl Fn(&str, String) -> String,
+) -> (tempfile::TempDir, Arc<orgdir::server::AppState>) {
+    fn copy(from: &std::path::Path, to: &std::path::Path, edit: &dyn Fn(&str, String) -> String) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target, edit);
+            } else {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                std::fs::write(target, edit(&name, text)).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&common::fixtures().join("valid/data"), dir.path(), &edit);
+    let source = orgdir::source::load(dir.path(), orgdir::source::Limits::default()).unwrap();
+    let snapshot = orgdir::store::load(&source, Vec::new()).unwrap();
+    let state = Arc::new(orgdir::server::AppState::new(
+        snapshot,
+        orgdir::server::Limits::default(),
+    ));
+    (dir, state)
+}
+
+/// Every `href` of an HTML page.
+fn hrefs(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let links = scraper::Selector::parse("[href]").unwrap();
+    doc.select(&links)
+        .map(|e| e.value().attr("href").unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_link_only_to_web_pages_and_carry_a_content_security_policy() {
+    let (_dir, s) = edited_state(|name, text| {
+        if name == "orgs.yaml" {
+            text.replace(
+                "    - http://www.wikidata.org/entity/Q1",
+                "    - http://www.wikidata.org/entity/Q1\n    - javascript:alert(1)\n    - urn:isbn:0451450523",
+            )
+        } else {
+            text
+        }
+    });
+    let page = common::send(&s, common::get("/org/parent", Some("text/html"))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let links = hrefs(&page.body);
+    assert!(
+        links
+            .iter()
+            .any(|h| h == "http://www.wikidata.org/entity/Q1")
+    );
+    assert!(page.body.contains("urn:isbn:0451450523"), "shown as text");
+    assert!(page.body.contains("javascript:alert(1)"), "shown as text");
+    for h in &links {
+        assert!(
+            h.starts_with('/')
+                || h.starts_with("http://")
+                || h.starts_with("https://")
+                || h.starts_with("mailto:"),
+            "a page links to {h}"
+        );
+    }
+    // The query page links IRIs of results the same way.
+    let crafted = "SELECT ?x WHERE { VALUES ?x { <javascript:alert(document.domain)> <http://ok.example/> } }";
+    let results = common::send(
+        &s,
+        common::get(
+            &format!("/sparql?{}", common::encode(crafted)),
+            Some("text/html"),
+        ),
+    )
+    .await;
+    assert_eq!(results.status, 200, "{}", results.body);
+    let links = hrefs(&results.body);
+    assert!(links.iter().any(|h| h == "http://ok.example/"), "{links:?}");
+    assert!(
+        !links
+            .iter()
+            .any(|h| h.to_ascii_lowercase().starts_with("javascript:"))
+    );
+    // Every page, the query page and the error pages carry the policy.
+    for path in ["/", "/org/parent", "/sparql", "/queries", "/no/such/page"] {
+        let a = common::send(&s, common::get(path, Some("text/html"))).await;
+        assert!(
+            a.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let csp = a
+            .headers
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap());
+        assert_eq!(csp, Some(orgdir::server::CSP), "{path}");
+        assert_eq!(a.headers["x-content-type-options"], "nosniff", "{path}");
+        assert!(a.headers.get("referrer-policy").is_some(), "{path}");
+        assert!(
+            !a.body.contains(" onclick=") && !a.body.contains(" style="),
+            "{path}"
+        );
+        let doc = scraper::Html::parse_document(&a.body);
+        let scripts = scraper::Selector::parse("script").unwrap();
+        for script in doc.select(&scripts) {
+            let v = script.value();
+            let data = matches!(
+                v.attr("type"),
+                Some("application/ld+json" | "application/json")
+            );
+            assert!(
+                data || v.attr("src").is_some_and(|s| s.starts_with("/static/")),
+                "{path}: an inline script"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_are_served_at_their_iris_own_path_under_the_base() {
+    let (_dir, s) = edited_state(|name, text| {
+        if name == "dataset.yaml" {
+            text.replace(
+                "base: https://data.example.org/",
+                "base: https://data.example.org/x/",
+            )
+        } else {
+            text
+        }
+    });
+    let page = common::send(&s, common::get("/x/org/parent", Some("text/html"))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let triples = common::send(&s, common::get("/x/org/parent.nt", None)).await;
+    assert_eq!(triples.status, 200);
+    assert!(
+        triples
+            .body
+            .contains("<https://data.example.org/x/org/parent>")
+    );
+    assert_eq!(
+        common::send(&s, common::get("/org/parent", None))
+            .await
+            .status,
+        404
+    );
+    let directory = common::send(&s, common::get("/", Some("text/html"))).await;
+    let links = hrefs(&directory.body);
+    assert!(links.iter().any(|h| h == "/x/org/parent"), "{links:?}");
+    assert!(!links.iter().any(|h| h.starts_with("/org/")), "{links:?}");
+}

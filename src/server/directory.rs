@@ -173,7 +173,7 @@ fn render(snapshot: &Snapshot, page: usize) -> Result<String, ApiError> {
             href: local_path(&snapshot.base, &org).unwrap_or(org),
             name,
             description: value(description),
-            url: value(url),
+            url: value(url).filter(|u| super::resource::href("", u).is_some()),
         };
         match sections.last_mut() {
             Some(s) if s.heading == heading => s.organizations.push(entry),
@@ -194,7 +194,21 @@ fn render(snapshot: &Snapshot, page: usize) -> Result<String, ApiError> {
         "publisher_url",
     ];
     let dataset: std::collections::BTreeMap<&str, Option<String>> = match dataset.first() {
-        Some(row) => names.iter().zip(row).map(|(n, v)| (*n, value(v))).collect(),
+        Some(row) => names
+            .iter()
+            .zip(row)
+            .map(|(n, v)| {
+                let v = value(v);
+                // Links only to web pages; another scheme is not shown as one.
+                let v = match *n {
+                    "source" | "license" | "publisher_url" => {
+                        v.filter(|u| super::resource::href("", u).is_some())
+                    }
+                    _ => v,
+                };
+                (*n, v)
+            })
+            .collect(),
         None => names.iter().map(|n| (*n, None)).collect(),
     };
     html::render(

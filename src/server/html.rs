@@ -48,10 +48,8 @@ impl Site {
     pub fn of(snapshot: &Snapshot) -> Site {
         Site {
             title: snapshot.title.clone(),
-            dataset_path: snapshot
-                .dataset
-                .strip_prefix(&snapshot.base)
-                .map_or_else(|| snapshot.dataset.clone(), |p| format!("/{p}")),
+            dataset_path: super::resource::local_path(&snapshot.base, &snapshot.dataset)
+                .unwrap_or_else(|| snapshot.dataset.clone()),
             version: env!("CARGO_PKG_VERSION"),
         }
     }

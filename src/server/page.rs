@@ -96,7 +96,7 @@ impl Linker<'_> {
                     href: Some(path),
                 },
                 None => Link {
-                    href: Some(n.as_str().to_owned()),
+                    href: super::resource::href(self.base, n.as_str()),
                     text: n.as_str().to_owned(),
                 },
             },

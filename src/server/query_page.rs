@@ -16,7 +16,6 @@ use super::client::Client;
 use super::error::ApiError;
 use super::html;
 use super::negotiate::Format;
-use super::resource::local_path;
 use super::sparql::{self, Request};
 
 /// Rows shown on the page at most; the endpoint itself returns them all.
@@ -161,7 +160,7 @@ fn cell(binding: &serde_json::Value, base: &str) -> Cell {
     match binding["type"].as_str() {
         Some("uri") => Cell {
             text: value.to_owned(),
-            href: Some(local_path(base, value).unwrap_or_else(|| value.to_owned())),
+            href: super::resource::href(base, value),
         },
         Some("bnode") => Cell {
             text: format!("_:{value}"),

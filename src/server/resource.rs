@@ -161,6 +161,11 @@ fn resolve(
     snapshot: &Snapshot,
     path: &str,
 ) -> Result<Option<(NamedNode, Option<Format>)>, ApiError> {
+    // The request path, less the base's own path (`x/` for `.../x/`).
+    let prefix = base_path(&snapshot.base);
+    let Some(path) = path.strip_prefix(prefix.trim_start_matches('/')) else {
+        return Ok(None);
+    };
     if path.is_empty() {
         return Ok(None);
     }
@@ -191,7 +196,37 @@ fn resolve(
 
 /// `/<path>` for an IRI under `base`.
 pub fn local_path(base: &str, iri: &str) -> Option<String> {
-    iri.strip_prefix(base).map(|rest| format!("/{rest}"))
+    iri.strip_prefix(base)
+        .map(|rest| format!("{}{rest}", base_path(base)))
+}
+
+/// The path at which the IRIs under `base` are served: `/x/` for
+/// `https://example.org/x/`, `/` for `https://example.org/`.
+pub fn base_path(base: &str) -> String {
+    match reqwest::Url::parse(base) {
+        Ok(url) => {
+            let path = url.path();
+            if path.ends_with('/') {
+                path.to_owned()
+            } else {
+                format!("{path}/")
+            }
+        }
+        Err(_) => "/".to_owned(),
+    }
+}
+
+/// An `href` a browser may follow for `iri`: its path on this site when it
+/// is under the base, the IRI itself when it is `http:` or `https:`, and
+/// nothing for any other scheme (`javascript:`, `data:`, `urn:`...), which
+/// pages show as text.
+pub fn href(base: &str, iri: &str) -> Option<String> {
+    if let Some(path) = local_path(base, iri) {
+        return Some(path);
+    }
+    let scheme = iri.split_once(':')?.0;
+    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+        .then(|| iri.to_owned())
 }
 
 fn represent(snapshot: &Snapshot, iri: &NamedNode, format: Format) -> Result<Vec<u8>, ApiError> {

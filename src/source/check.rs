@@ -425,8 +425,9 @@ impl Checker<'_> {
                 "description" => description = self.field(entry, Self::text),
                 "publisher" => publisher = self.publisher(entry),
                 "base" => base = self.field(entry, Self::base),
-                "license" => license = self.field(entry, Self::iri),
-                "source" => source = self.field(entry, Self::iri),
+                // Web pages, linked from the site: no other scheme.
+                "license" => license = self.field(entry, Self::http_url),
+                "source" => source = self.field(entry, Self::http_url),
                 "modified" => modified = self.field(entry, Self::day),
                 _ => self.unknown_key(entry, DATASET_KEYS),
             }
