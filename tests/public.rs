@@ -1061,3 +1061,24 @@ async fn pages_are_served_at_their_iris_own_path_under_the_base() {
     assert!(links.iter().any(|h| h == "/x/org/parent"), "{links:?}");
     assert!(!links.iter().any(|h| h.starts_with("/org/")), "{links:?}");
 }
+
+#[tokio::test]
+async fn a_host_header_cannot_add_triples_to_the_service_description() {
+    let s = common::state(orgdir::server::Limits::default());
+    let request = axum::http::Request::get("/sparql")
+        .header("accept", "application/n-triples")
+        .header("host", "evil> <http://x/p> <http://x/o> . <http://x/s")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let a = common::send(&s, request).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(!a.body.contains("http://x/"), "{}", a.body);
+    assert!(a.body.contains("<http://localhost/sparql>"), "{}", a.body);
+    let good = axum::http::Request::get("/sparql")
+        .header("accept", "application/n-triples")
+        .header("host", "data.example.org:8080")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let a = common::send(&s, good).await;
+    assert!(a.body.contains("<http://data.example.org:8080/sparql>"), "{}", a.body);
+}

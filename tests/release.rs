@@ -373,6 +373,10 @@ async fn serve_lists_releases_serves_their_files_and_merges_changes() {
         "/dumps/releases/..%2Fv1/orgs.nt",
         "/dumps/releases/v2/..%2F..%2Fdata%2Forgs.yaml",
         "/dumps/releases/changes?since=v0",
+        // `latest` checks the name as the versions do (this was a 500, and
+        // any other name went into Location unchecked).
+        "/dumps/releases/latest/%0d%0aSet-Cookie:%20x",
+        "/dumps/releases/latest/secret.txt",
     ] {
         assert_eq!(
             send(&state, get(missing, None)).await.status,

@@ -77,13 +77,16 @@ pub async fn file(
             "/dumps/releases/{version}/{name}; the releases are listed at /dumps/releases/"
         ))
     };
+    // The name is checked first, for `latest` too: only the files a release
+    // holds are redirected to (anything else went into Location as it was).
+    let (static_name, media_type) = release::release_file(&name).ok_or_else(not_found)?;
     if version == LATEST {
         let latest = release::latest(&root).ok_or_else(not_found)?;
         return Ok(
-            Redirect::temporary(&format!("/dumps/releases/{latest}/{name}")).into_response(),
+            Redirect::temporary(&format!("/dumps/releases/{latest}/{static_name}"))
+                .into_response(),
         );
     }
-    let (static_name, media_type) = release::release_file(&name).ok_or_else(not_found)?;
     let (dir, info) = release::find(&root, &version).ok_or_else(not_found)?;
     let path = dir.join(static_name);
     let sha256 = if static_name == release::INFO {

@@ -360,9 +360,16 @@ fn service_description(
 ) -> Result<Response, ApiError> {
     let format = choose(headers, params, GRAPHS)?;
     let snapshot = state.snapshot();
+    // The Host header goes into an IRI of the answer: only a host[:port] is
+    // taken (anything else could close the IRI and add triples).
     let endpoint = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
+        })
         .map(|h| format!("http://{h}/sparql"))
         .unwrap_or_else(|| "http://localhost/sparql".into());
     let mut formats = String::new();
