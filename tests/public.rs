@@ -1080,5 +1080,124 @@ async fn a_host_header_cannot_add_triples_to_the_service_description() {
         .body(axum::body::Body::empty())
         .unwrap();
     let a = common::send(&s, good).await;
-    assert!(a.body.contains("<http://data.example.org:8080/sparql>"), "{}", a.body);
+    assert!(
+        a.body.contains("<http://data.example.org:8080/sparql>"),
+        "{}",
+        a.body
+    );
+}
+
+fn real_server(limits: orgdir::server::Limits) -> common::RealServer {
+    common::RealServer::start(common::state(limits))
+}
+
+/// Reads until the server closes, for at most `within`; the bytes read, or
+/// `None` if it was still open then.
+fn read_to_close(tcp: &mut TcpStream, within: Duration) -> Option<usize> {
+    let until = Instant::now() + within;
+    let mut total = 0;
+    let mut buf = [0u8; 65536];
+    while Instant::now() < until {
+        tcp.set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        match tcp.read(&mut buf) {
+            Ok(0) => return Some(total),
+            Ok(n) => total += n,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return Some(total),
+        }
+    }
+    None
+}
+
+#[test]
+fn an_idle_http2_connection_is_closed() {
+    let server = real_server(orgdir::server::Limits {
+        header_timeout: Duration::from_secs(1),
+        ..Default::default()
+    });
+    let mut tcp = TcpStream::connect(server.addr).unwrap();
+    // The HTTP/2 preface and an empty SETTINGS frame, then nothing.
+    tcp.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .unwrap();
+    let opened = Instant::now();
+    let read = read_to_close(&mut tcp, Duration::from_secs(6));
+    assert!(
+        read.is_some(),
+        "an idle HTTP/2 connection was still open after 6 s"
+    );
+    assert!(read.unwrap() > 0, "no SETTINGS or GOAWAY from the server");
+    assert!(
+        opened.elapsed() >= Duration::from_millis(900),
+        "closed before it was idle"
+    );
+    server.stop();
+}
+
+#[test]
+fn a_client_that_stops_reading_is_dropped() {
+    let server = real_server(orgdir::server::Limits {
+        write_timeout: Duration::from_secs(1),
+        ..Default::default()
+    });
+    // An answer of some 20 MB, more than the socket buffers of both ends hold.
+    let mut tcp = TcpStream::connect(server.addr).unwrap();
+    let big = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 100000";
+    write!(
+        tcp,
+        "GET /sparql?{} HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n\r\n",
+        common::encode(big)
+    )
+    .unwrap();
+    // The client reads nothing for 4 s: the server gives up on it.
+    std::thread::sleep(Duration::from_secs(4));
+    let read = read_to_close(&mut tcp, Duration::from_secs(5));
+    let read = read.expect("the connection was still open");
+    assert!(read < 15_000_000, "{read} bytes: the whole answer was sent");
+    server.stop();
+}
+
+#[test]
+fn connections_past_the_cap_wait_without_harming_those_served() {
+    let server = real_server(orgdir::server::Limits {
+        max_connections: 4,
+        ..Default::default()
+    });
+    let ask = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    let answered = |tcp: &mut TcpStream, within: Duration| {
+        // The whole (small) answer, so the next one starts afresh.
+        tcp.set_read_timeout(Some(within)).unwrap();
+        let mut buf = [0u8; 8192];
+        matches!(tcp.read(&mut buf), Ok(n) if n > 0 && buf.starts_with(b"HTTP/1.1 200"))
+    };
+    let mut held: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut t = TcpStream::connect(server.addr).unwrap();
+            t.write_all(ask.as_bytes()).unwrap();
+            t
+        })
+        .collect();
+    for t in &mut held {
+        assert!(answered(t, Duration::from_secs(2)), "a served connection");
+    }
+    let mut fifth = TcpStream::connect(server.addr).unwrap();
+    fifth.write_all(ask.as_bytes()).unwrap();
+    assert!(
+        !answered(&mut fifth, Duration::from_millis(700)),
+        "the cap did not hold"
+    );
+    // The four are still served.
+    held[0].write_all(ask.as_bytes()).unwrap();
+    assert!(
+        answered(&mut held[0], Duration::from_secs(2)),
+        "a served connection, again"
+    );
+    drop(held.remove(1));
+    assert!(
+        answered(&mut fifth, Duration::from_secs(3)),
+        "the waiting connection was never served"
+    );
+    server.stop();
 }

@@ -174,12 +174,12 @@ pub async fn serve_connection(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
+    // No HTTP/2 keep-alive pings: they would count as activity and keep an
+    // idle connection open; a dead peer is closed as an idle one.
     builder
         .http2()
         .timer(TokioTimer::new())
-        .max_concurrent_streams(32)
-        .keep_alive_interval(Some(limits.header_timeout))
-        .keep_alive_timeout(limits.header_timeout);
+        .max_concurrent_streams(32);
     let io = TokioIo::new(Activity {
         inner: stream,
         meter: Arc::clone(&meter),
@@ -215,7 +215,8 @@ pub async fn serve_connection(
                     // exchange for HTTP/1.
                     connection.as_mut().graceful_shutdown();
                     closing = true;
-                } else if closing && quiet > idle + write && meter.in_flight.load(Ordering::Relaxed) == 0 {
+                } else if closing && quiet > idle && meter.in_flight.load(Ordering::Relaxed) == 0 {
+                    // An HTTP/2 client that never answers the GOAWAY's ping.
                     return;
                 }
             }

@@ -83,8 +83,7 @@ pub async fn file(
     if version == LATEST {
         let latest = release::latest(&root).ok_or_else(not_found)?;
         return Ok(
-            Redirect::temporary(&format!("/dumps/releases/{latest}/{static_name}"))
-                .into_response(),
+            Redirect::temporary(&format!("/dumps/releases/{latest}/{static_name}")).into_response(),
         );
     }
     let (dir, info) = release::find(&root, &version).ok_or_else(not_found)?;
