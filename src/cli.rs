@@ -346,14 +346,20 @@ pub enum Command {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Public endpoint")]
 pub struct PublicArgs {
-    /// Cancel a query that allocates more than this many MiB. Default: an eighth of
-    /// this machine's memory.
+    /// Cancel a query that allocates more than this many MiB. Default: half this
+    /// machine's memory divided among the --concurrent-queries.
     #[arg(long, value_name = "MIB")]
     pub query_memory: Option<usize>,
 
     /// Queries evaluated at once (default 16); more wait --queue-wait for a turn.
     #[arg(long, value_name = "N")]
     pub concurrent_queries: Option<usize>,
+
+    /// Queries that may run past half a second at once (default: a quarter of
+    /// --concurrent-queries); another is cancelled then with a 503. Long queries run
+    /// at the lowest CPU priority.
+    #[arg(long, value_name = "N")]
+    pub long_queries: Option<usize>,
 
     /// Seconds a query waits for a turn before a 503 with Retry-After (default 5).
     #[arg(long, value_name = "SECONDS")]

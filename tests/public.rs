@@ -167,7 +167,14 @@ async fn metric(s: &Served, name: &str) -> f64 {
 
 #[test]
 fn runaway_queries_stop_using_cpu_while_plain_queries_and_pages_answer() {
-    let s = Served::start(&["--query-timeout", "2", "--per-client", "100"]);
+    let s = Served::start(&[
+        "--query-timeout",
+        "2",
+        "--per-client",
+        "100",
+        "--long-queries",
+        "16",
+    ]);
     let rt = runtime();
     rt.block_on(async {
         let sent = Instant::now();
@@ -220,6 +227,43 @@ fn runaway_queries_stop_using_cpu_while_plain_queries_and_pages_answer() {
         assert_eq!(
             metric(&s, "orgdir_queries_cancelled_total{reason=\"timeout\"}").await,
             RUNAWAYS.len() as f64
+        );
+    });
+}
+
+#[test]
+fn long_queries_past_their_slots_are_cancelled_early() {
+    let s = Served::start(&[
+        "--query-timeout",
+        "5",
+        "--long-queries",
+        "1",
+        "--per-client",
+        "100",
+    ]);
+    let rt = runtime();
+    rt.block_on(async {
+        let first = tokio::spawn({
+            let url = s.query_url(RUNAWAYS[0]);
+            async move { client().get(url).send().await.unwrap().status() }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let start = Instant::now();
+        let second = client().get(s.query_url(RUNAWAYS[2])).send().await.unwrap();
+        let waited = start.elapsed();
+        assert_eq!(second.status(), 503);
+        assert!(second.headers().get("retry-after").is_some());
+        assert!(second.text().await.unwrap().contains("long queries"));
+        assert!(
+            waited < Duration::from_secs(2),
+            "{waited:?}: not cancelled early"
+        );
+        let plain = client().get(s.query_url(PLAIN)).send().await.unwrap();
+        assert_eq!(plain.status(), 200);
+        assert_eq!(
+            first.await.unwrap(),
+            503,
+            "the long one runs to its deadline"
         );
     });
 }

@@ -43,6 +43,9 @@ pub enum ApiError {
     /// 503 with `Retry-After`: every evaluation slot stayed busy.
     #[error("the endpoint is busy: no query slot came free within {} s; try again shortly", .0.as_secs_f64())]
     Busy(Duration),
+    /// 503 with `Retry-After`: every slot for long queries is taken.
+    #[error("the query ran past {ms} ms while {0} long queries were running already, and was cancelled; try again shortly, or narrow it", ms = super::evaluate::LONG_AFTER.as_millis())]
+    LongQueriesBusy(usize),
     /// 429 with `Retry-After`: this client's share is used.
     #[error("too many requests: {why}; try again in {retry_after} s")]
     TooManyRequests { why: String, retry_after: u64 },
@@ -73,7 +76,9 @@ impl ApiError {
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyResults(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::QueryMemory(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::QueryMemory(_) | ApiError::Busy(_) | ApiError::LongQueriesBusy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -93,10 +98,13 @@ impl IntoResponse for ApiError {
                 return (status, [(header::ALLOW, "GET, HEAD")], format!("{self}\n"))
                     .into_response();
             }
-            ApiError::Unavailable(_) | ApiError::Busy(_) | ApiError::TooManyRequests { .. } => {
+            ApiError::Unavailable(_)
+            | ApiError::Busy(_)
+            | ApiError::LongQueriesBusy(_)
+            | ApiError::TooManyRequests { .. } => {
                 let retry_after = match &self {
                     ApiError::TooManyRequests { retry_after, .. } => retry_after.to_string(),
-                    ApiError::Busy(_) => "2".to_owned(),
+                    ApiError::Busy(_) | ApiError::LongQueriesBusy(_) => "2".to_owned(),
                     _ => "5".to_owned(),
                 };
                 return (

@@ -65,6 +65,8 @@ pub struct Limits {
     pub cache_bytes: usize,
     /// Queries evaluated at once; more wait for a turn.
     pub concurrent_queries: usize,
+    /// Evaluations that may run past half a second at once.
+    pub long_queries: usize,
     /// Memory one query evaluation may allocate, in bytes.
     pub query_memory: usize,
     /// How long a query waits for an evaluation slot before a 503.
@@ -98,7 +100,8 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             cache_bytes: 64 << 20,
             concurrent_queries: 16,
-            query_memory: default_query_memory(),
+            long_queries: 4,
+            query_memory: default_query_memory(16),
             queue_wait: Duration::from_secs(5),
             per_client: 4,
             client_budget: Duration::from_secs(60),
@@ -112,14 +115,16 @@ impl Default for Limits {
     }
 }
 
-/// An eighth of this machine's memory (1 GiB where it cannot be read).
-pub fn default_query_memory() -> usize {
+/// Half this machine's memory shared by `concurrent` evaluations, at least
+/// 64 MiB each (4 GiB of memory assumed where it cannot be read): all the
+/// slots at their limit at once still leave half the machine.
+pub fn default_query_memory(concurrent: usize) -> usize {
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
         let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kib << 10)
     });
-    total.map_or(1 << 30, |t| t / 8)
+    (total.unwrap_or(4 << 30) / 2 / concurrent.max(1)).max(64 << 20)
 }
 
 /// Below the process's file-descriptor limit, leaving room for the files
@@ -147,6 +152,7 @@ impl Limits {
             queue_wait: self.queue_wait,
             per_client: self.per_client,
             client_budget: self.client_budget,
+            long: self.long_queries,
         }
     }
 }

@@ -1,0 +1,149 @@
+//! The load generator of `bench/soak.sh`: CONCURRENCY clients on 127.0.0.1
+//! send bench/serve's four-query mix to a SPARQL endpoint for SECONDS, each
+//! request a runaway query instead with probability SHARE, and the plain
+//! queries' latencies are kept apart from the runaways'.
+//!
+//!   soak URL SECONDS CONCURRENCY SHARE BASE
+//!
+//! Each client sends `X-Forwarded-For: 10.77.0.<i>` (as if behind a proxy:
+//! `orgdir serve --trust-forwarded-for` then counts each as its own
+//! client; a server that ignores the header sees one). Prints one JSON line.
+
+use std::time::{Duration, Instant};
+
+/// Runaways whose memory stays bounded (a cross product counted, filtered,
+/// or under OPTIONAL): a server that does not stop them spends CPU, not
+/// the machine's memory, so the run cannot take the machine down.
+const RUNAWAYS: &[&str] = &[
+    "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+    "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f FILTER(REGEX(CONCAT(STR(?c), STR(?f)), \"^(a|b|ab)*z$\")) }",
+    "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c OPTIONAL { ?d ?e ?f OPTIONAL { ?g ?h ?i } } }",
+];
+
+fn mix(base: &str) -> Vec<String> {
+    let p = "PREFIX schema: <http://schema.org/> ";
+    vec![
+        format!("{p}SELECT (COUNT(*) AS ?n) WHERE {{ ?o a schema:Organization }}"),
+        format!(
+            "{p}SELECT ?o ?name WHERE {{ ?o schema:name ?name FILTER(REGEX(?name, \"Rare Books Guild 1[0-9]\")) }} LIMIT 20"
+        ),
+        format!("{p}SELECT ?member WHERE {{ ?member schema:memberOf <{base}org/org-42> }}"),
+        format!(
+            "{p}SELECT ?o WHERE {{ ?o a schema:Organization FILTER NOT EXISTS {{ ?o schema:url ?u }} }} LIMIT 100"
+        ),
+    ]
+}
+
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<f64>,
+    errors: usize,
+    statuses: std::collections::BTreeMap<String, usize>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, url, seconds, concurrency, share, base] = &args[..] else {
+        eprintln!("usage: soak URL SECONDS CONCURRENCY SHARE BASE");
+        std::process::exit(2);
+    };
+    let seconds: f64 = seconds.parse().unwrap();
+    let concurrency: usize = concurrency.parse().unwrap();
+    let share: f64 = share.parse().unwrap();
+    let queries = mix(base);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(concurrency)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs_f64(seconds);
+    let workers: Vec<_> = (0..concurrency)
+        .map(|i| {
+            let (client, url, queries) = (client.clone(), url.clone(), queries.clone());
+            tokio::spawn(async move {
+                let (mut plain, mut runaway) = (Tally::default(), Tally::default());
+                let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ (i as u64 + 1);
+                let mut n = 0usize;
+                while Instant::now() < until {
+                    // xorshift: no dependency for a coin.
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let coin = (state >> 11) as f64 / (1u64 << 53) as f64;
+                    let is_runaway = coin < share;
+                    let text = if is_runaway {
+                        // Distinct text: never answered from a cache.
+                        format!("{} # {i} {n}", RUNAWAYS[n % RUNAWAYS.len()])
+                    } else {
+                        // Distinct too: each server evaluates every query.
+                        format!("{} # {i} {n}", queries[n % queries.len()])
+                    };
+                    n += 1;
+                    let start = Instant::now();
+                    let sent = client
+                        .get(&url)
+                        .query(&[("query", text.as_str())])
+                        .header("accept", "application/sparql-results+json")
+                        .header("x-forwarded-for", format!("10.77.0.{i}"))
+                        .send()
+                        .await;
+                    let (status, ok) = match sent {
+                        Ok(r) => {
+                            let status = r.status();
+                            let body = r.bytes().await;
+                            (
+                                status.as_u16().to_string(),
+                                status.is_success() && body.is_ok(),
+                            )
+                        }
+                        Err(_) => ("error".to_owned(), false),
+                    };
+                    let tally = if is_runaway { &mut runaway } else { &mut plain };
+                    tally.latencies.push(start.elapsed().as_secs_f64() * 1000.0);
+                    *tally.statuses.entry(status).or_default() += 1;
+                    if !ok {
+                        tally.errors += 1;
+                    }
+                }
+                (plain, runaway)
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let (mut plain, mut runaway) = (Tally::default(), Tally::default());
+    for w in workers {
+        let (p, r) = w.await.unwrap();
+        for (into, from) in [(&mut plain, p), (&mut runaway, r)] {
+            into.latencies.extend(from.latencies);
+            into.errors += from.errors;
+            for (k, v) in from.statuses {
+                *into.statuses.entry(k).or_default() += v;
+            }
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let summary = |t: &mut Tally| {
+        t.latencies.sort_by(f64::total_cmp);
+        serde_json::json!({
+            "count": t.latencies.len(),
+            "per_s": t.latencies.len() as f64 / elapsed,
+            "p50_ms": percentile(&t.latencies, 0.50),
+            "p99_ms": percentile(&t.latencies, 0.99),
+            "errors": t.errors,
+            "statuses": t.statuses,
+        })
+    };
+    println!(
+        "{}",
+        serde_json::json!({ "plain": summary(&mut plain), "runaway": summary(&mut runaway) })
+    );
+}
