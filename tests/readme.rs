@@ -165,3 +165,35 @@ fn the_validation_example_is_what_orgdir_prints() {
         "README example is stale:\n{first}"
     );
 }
+
+fn flags(args: &[&str]) -> Vec<String> {
+    let help = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .args(args)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let mut flags: Vec<String> = String::from_utf8(help.stdout)
+        .unwrap()
+        .split_whitespace()
+        .filter(|w| w.starts_with("--") && w.len() > 3)
+        .map(|w| w.trim_end_matches([',', '.', ')', ':', ';']).to_owned())
+        .collect();
+    flags.sort();
+    flags.dedup();
+    flags
+}
+
+#[test]
+fn every_serve_option_is_in_the_readme() {
+    let readme = readme();
+    let global = flags(&[]);
+    let serve = flags(&["serve"]);
+    assert!(serve.len() > 20, "{serve:?}");
+    for flag in &serve {
+        if global.contains(flag) || flag == "--help" {
+            continue;
+        }
+        let bare = flag.split('=').next().unwrap();
+        assert!(readme.contains(bare), "README does not mention `{bare}`");
+    }
+}
