@@ -1245,3 +1245,72 @@ fn connections_past_the_cap_wait_without_harming_those_served() {
     );
     server.stop();
 }
+
+#[test]
+fn health_is_503_while_the_data_loads_and_200_once_it_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    orgdir::synth::write(
+        &data,
+        &orgdir::synth::SynthOptions {
+            records: 5_000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(&data)
+        .args(["serve", "--addr", "127.0.0.1:0", "--queries"])
+        .arg(dir.path().join("no-queries"))
+        .env("ORGDIR_CACHE_DIR", "")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr: SocketAddr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .parse()
+        .unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let health = client()
+            .get(format!("http://{addr}/health"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 503, "answered before the data was loaded");
+        assert!(health.headers().get("retry-after").is_some());
+        let body: serde_json::Value = health.json().await.unwrap();
+        assert_eq!(body["status"], "loading");
+        let page = client()
+            .get(format!("http://{addr}/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 503);
+    });
+    // Then the data is served.
+    let serving = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.contains("serving"))
+        .expect("the server never served");
+    assert!(serving.contains(&addr.to_string()), "{serving}");
+    rt.block_on(async {
+        let health = client()
+            .get(format!("http://{addr}/health"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
+        let body: serde_json::Value = health.json().await.unwrap();
+        assert_eq!(body["organizations"], 5_000);
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -14,6 +14,7 @@ mod federation;
 mod files;
 pub mod guard;
 mod html;
+mod loading;
 mod negotiate;
 mod observe;
 mod page;
@@ -417,38 +418,6 @@ pub async fn serve(
 
 /// `orgdir serve`: loads the data, then serves it until Ctrl-C or SIGTERM.
 pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
-    let (mut snapshot, warnings) = match &options.store {
-        None => crate::store::load_dir(
-            &options.data,
-            &options.queries,
-            options.source_limits,
-            &options.shapes,
-        )?,
-        Some(dir) => (
-            persistent(dir, options, crate::store::load_queries(&options.queries)?)?,
-            0,
-        ),
-    };
-    if let Some(path) = &options.linkcheck {
-        crate::store::add_linkcheck(&mut snapshot, path)?;
-    }
-    if warnings > 0 && !options.quiet {
-        eprintln!(
-            "orgdir: the data conforms to the shapes, with {warnings} warning{} (`orgdir validate` lists them)",
-            if warnings == 1 { "" } else { "s" }
-        );
-    }
-    let summary = format!(
-        "{} organizations, {} triples, {} named queries",
-        snapshot.organizations,
-        snapshot.triples,
-        snapshot.queries.len()
-    );
-    let mut state = AppState::new(snapshot, options.limits);
-    if options.releases.join(crate::release::INDEX).is_file() {
-        state = state.with_releases(options.releases.clone());
-    }
-    let state = Arc::new(state);
     let watching = options.watch.then(|| WatchOptions {
         data: options.data.clone(),
         queries: options.queries.clone(),
@@ -472,6 +441,37 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
         let addr = listener.local_addr().unwrap_or(options.addr);
         if !options.quiet {
             eprintln!(
+                "orgdir: loading the data; http://{addr}/health answers 503 until it is served"
+            );
+        }
+        let work = {
+            let options = options.clone();
+            tokio::task::spawn_blocking(move || load(&options))
+        };
+        let Some(loaded) = loading::serve_while(&listener, work, shutdown_signal()).await else {
+            return Ok(());
+        };
+        let (snapshot, warnings) = loaded
+            .map_err(|e| crate::Error::Query(format!("loading the data failed: {e}")))??;
+        if warnings > 0 && !options.quiet {
+            eprintln!(
+                "orgdir: the data conforms to the shapes, with {warnings} warning{} (`orgdir validate` lists them)",
+                if warnings == 1 { "" } else { "s" }
+            );
+        }
+        let summary = format!(
+            "{} organizations, {} triples, {} named queries",
+            snapshot.organizations,
+            snapshot.triples,
+            snapshot.queries.len()
+        );
+        let mut state = AppState::new(snapshot, options.limits);
+        if options.releases.join(crate::release::INDEX).is_file() {
+            state = state.with_releases(options.releases.clone());
+        }
+        let state = Arc::new(state);
+        if !options.quiet {
+            eprintln!(
                 "orgdir: serving {summary} at http://{addr}/ (SPARQL endpoint: http://{addr}/sparql)"
             );
         }
@@ -487,9 +487,30 @@ pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
             .await
             .map_err(crate::Error::io("serve on", addr.to_string()))
     });
-    // Page renderings still on the blocking pool are not waited for.
+    // Page renderings (and a load stopped by Ctrl-C) still on the blocking
+    // pool are not waited for.
     runtime.shutdown_timeout(Duration::from_secs(1));
     served
+}
+
+/// The data to serve, validated, with its count of warnings.
+fn load(options: &crate::config::ServeOptions) -> Result<(Snapshot, usize), crate::Error> {
+    let (mut snapshot, warnings) = match &options.store {
+        None => crate::store::load_dir(
+            &options.data,
+            &options.queries,
+            options.source_limits,
+            &options.shapes,
+        )?,
+        Some(dir) => (
+            persistent(dir, options, crate::store::load_queries(&options.queries)?)?,
+            0,
+        ),
+    };
+    if let Some(path) = &options.linkcheck {
+        crate::store::add_linkcheck(&mut snapshot, path)?;
+    }
+    Ok((snapshot, warnings))
 }
 
 #[cfg(feature = "rocksdb")]
