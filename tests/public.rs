@@ -25,15 +25,27 @@ const RUNAWAYS: &[&str] = &[
 const PLAIN: &str =
     "PREFIX schema: <http://schema.org/> SELECT ?name WHERE { ?o schema:name ?name } LIMIT 5";
 
-/// The binary serving the fixture, with its stderr collected.
+/// The tests that run a server under load take turns: their timings are
+/// about the server's own behaviour, not about sharing two cores with each
+/// other.
+static TURN: Mutex<()> = Mutex::new(());
+
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The binary serving the fixture, with its stderr collected; it holds the
+/// [`turn`] while it runs.
 struct Served {
     child: Child,
     addr: SocketAddr,
     stderr: Arc<Mutex<String>>,
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Served {
     fn start(args: &[&str]) -> Served {
+        let turn = turn();
         let root = common::fixtures();
         let mut child = Command::new(env!("CARGO_BIN_EXE_orgdir"))
             .arg("--data")
@@ -78,6 +90,7 @@ impl Served {
             child,
             addr,
             stderr,
+            _turn: turn,
         }
     }
 
@@ -427,6 +440,7 @@ fn a_client_gets_its_share_and_then_429() {
         assert_eq!(forwarded.status(), 429);
     });
     // Behind a trusted proxy each forwarded address has its own share.
+    drop(s);
     let t = Served::start(&[
         "--query-timeout",
         "0.3",
@@ -1158,6 +1172,7 @@ fn read_to_close(tcp: &mut TcpStream, within: Duration) -> Option<usize> {
 
 #[test]
 fn an_idle_http2_connection_is_closed() {
+    let _turn = turn();
     let server = real_server(orgdir::server::Limits {
         header_timeout: Duration::from_secs(1),
         ..Default::default()
@@ -1182,6 +1197,7 @@ fn an_idle_http2_connection_is_closed() {
 
 #[test]
 fn a_client_that_stops_reading_is_dropped() {
+    let _turn = turn();
     let server = real_server(orgdir::server::Limits {
         write_timeout: Duration::from_secs(1),
         ..Default::default()
@@ -1195,8 +1211,28 @@ fn a_client_that_stops_reading_is_dropped() {
         common::encode(big)
     )
     .unwrap();
-    // The client reads nothing for 4 s: the server gives up on it.
-    std::thread::sleep(Duration::from_secs(4));
+    // The client reads nothing until the answer is evaluated and 3 s more:
+    // the server gives up on it after its 1 s write timeout.
+    std::thread::sleep(Duration::from_millis(500));
+    let rt = runtime();
+    let metrics = format!("http://{}/metrics", server.addr);
+    let until = Instant::now() + Duration::from_secs(60);
+    while rt.block_on(async {
+        let text = client()
+            .get(&metrics)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .any(|l| l.starts_with("orgdir_evaluations_in_flight") && !l.ends_with(" 0"))
+    }) {
+        assert!(Instant::now() < until, "the query never ended");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(3));
     let read = read_to_close(&mut tcp, Duration::from_secs(5));
     let read = read.expect("the connection was still open");
     assert!(read < 15_000_000, "{read} bytes: the whole answer was sent");
@@ -1205,6 +1241,7 @@ fn a_client_that_stops_reading_is_dropped() {
 
 #[test]
 fn connections_past_the_cap_wait_without_harming_those_served() {
+    let _turn = turn();
     let server = real_server(orgdir::server::Limits {
         max_connections: 4,
         ..Default::default()
@@ -1248,6 +1285,7 @@ fn connections_past_the_cap_wait_without_harming_those_served() {
 
 #[test]
 fn health_is_503_while_the_data_loads_and_200_once_it_is_served() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     orgdir::synth::write(
