@@ -962,11 +962,21 @@ async fn every_negotiated_answer_varies_by_accept() {
     assert!(page.headers["vary"].to_str().unwrap().contains("Accept"));
 }
 
-/// The valid fixture copied into a temporary directory, with `edit` applied
-/// to each file's text, served.
+/// The valid fixture copied into a temporary directory, with `from`
+/// replaced by `to` in its file `file`, served.
 fn edited_state(
-    edit: impl Fn(&str, String) -> String,
+    file: &str,
+    from: &str,
+    to: &str,
 ) -> (tempfile::TempDir, Arc<orgdir::server::AppState>) {
+    let edit = |name: &str, text: String| {
+        if name == file {
+            assert!(text.contains(from), "{file} has no `{from}`");
+            text.replace(from, to)
+        } else {
+            text
+        }
+    };
     fn copy(from: &std::path::Path, to: &std::path::Path, edit: &dyn Fn(&str, String) -> String) {
         std::fs::create_dir_all(to).unwrap();
         for entry in std::fs::read_dir(from).unwrap() {
@@ -1003,16 +1013,11 @@ fn hrefs(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn pages_link_only_to_web_pages_and_carry_a_content_security_policy() {
-    let (_dir, s) = edited_state(|name, text| {
-        if name == "orgs.yaml" {
-            text.replace(
-                "    - http://www.wikidata.org/entity/Q1",
-                "    - http://www.wikidata.org/entity/Q1\n    - javascript:alert(1)\n    - urn:isbn:0451450523",
-            )
-        } else {
-            text
-        }
-    });
+    let (_dir, s) = edited_state(
+        "orgs.yaml",
+        "    - http://www.wikidata.org/entity/Q1",
+        "    - http://www.wikidata.org/entity/Q1\n    - javascript:alert(1)\n    - urn:isbn:0451450523",
+    );
     let page = common::send(&s, common::get("/org/parent", Some("text/html"))).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let links = hrefs(&page.body);
@@ -1089,16 +1094,11 @@ async fn pages_link_only_to_web_pages_and_carry_a_content_security_policy() {
 
 #[tokio::test]
 async fn pages_are_served_at_their_iris_own_path_under_the_base() {
-    let (_dir, s) = edited_state(|name, text| {
-        if name == "dataset.yaml" {
-            text.replace(
-                "base: https://data.example.org/",
-                "base: https://data.example.org/x/",
-            )
-        } else {
-            text
-        }
-    });
+    let (_dir, s) = edited_state(
+        "dataset.yaml",
+        "base: https://data.example.org/",
+        "base: https://data.example.org/x/",
+    );
     let page = common::send(&s, common::get("/x/org/parent", Some("text/html"))).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let triples = common::send(&s, common::get("/x/org/parent.nt", None)).await;
