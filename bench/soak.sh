@@ -12,6 +12,8 @@
 # machine down.
 #
 #   bench/soak.sh N [SECONDS]        (default 60)
+#   SOAK_SERVERS=orgdir SOAK_ORGDIR_ARGS='--concurrent-queries 4' bench/soak.sh N [SECONDS]
+#                                    (orgdir alone, with options, while tuning)
 #
 # Needs: pip install oxigraph==0.5.13.
 set -euo pipefail
@@ -31,7 +33,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo -1; }
 hwm() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo -1; }
 
 ( ulimit -v $((16 << 20)); exec "$orgdir" -q --data "$work/data" serve --queries "$work/empty-queries" \
-  --addr 127.0.0.1:$ORG_PORT --query-timeout 2 --trust-forwarded-for ) & org=$!; pids+=($org)
+  --addr 127.0.0.1:$ORG_PORT --query-timeout 2 --trust-forwarded-for ${SOAK_ORGDIR_ARGS:-} ) & org=$!; pids+=($org)
 oxigraph load --location "$work/ox" --file "$work/dist/orgs.nt" >/dev/null 2>&1
 ( ulimit -v $((16 << 20)); exec oxigraph serve-read-only --location "$work/ox" \
   --bind 127.0.0.1:$OX_PORT --timeout-s 2 >/dev/null 2>&1 ) & ox=$!; pids+=($ox)
@@ -40,7 +42,7 @@ for url in "http://127.0.0.1:$ORG_PORT/sparql" "http://127.0.0.1:$OX_PORT/query"
 done
 
 results=$work/results.txt
-for server in orgdir oxigraph; do
+for server in ${SOAK_SERVERS:-orgdir oxigraph}; do
   if [ $server = orgdir ]; then pid=$org url=http://127.0.0.1:$ORG_PORT/sparql
   else pid=$ox url=http://127.0.0.1:$OX_PORT/query; fi
   for share in 0 0.05; do
@@ -73,7 +75,8 @@ print(f"N = {n:,} records, {secs} s per run at concurrency 64, bench/serve's fou
       "with runaways: 5% of requests (examples/soak.rs), both servers cancelling at 2 s\n")
 print("| server | runaways | plain req/s | plain p50 / p99 (ms) | plain errors | runaway answers | CPU in the 10 s after (s) | idle after (s) | peak memory (MB) |")
 print("|---|---:|---:|---:|---:|---|---:|---:|---:|")
-for server in ("orgdir", "oxigraph"):
+servers = [s for s in ("orgdir", "oxigraph") if (s, "0") in rows]
+for server in servers:
     for share in ("0", "0.05"):
         cpu, quiet, mb, o = rows[(server, share)]
         p, r = o["plain"], o["runaway"]
@@ -81,6 +84,8 @@ for server in ("orgdir", "oxigraph"):
         print(f"| {server} | {'5%' if share != '0' else 'none'} | {p['per_s']:.1f} | {p['p50_ms']:.1f} / {p['p99_ms']:.1f} | "
               f"{p['errors']} | {statuses} | {cpu:.2f} | {quiet} | {mb:.0f} |")
 o0, o5 = rows[("orgdir", "0")][3]["plain"], rows[("orgdir", "0.05")][3]["plain"]
+if "oxigraph" not in servers:  # SOAK_SERVERS=orgdir, while tuning
+    sys.exit()
 x5 = rows[("oxigraph", "0.05")][3]["plain"]
 print(f"\norgdir plain p99 with runaways / without: {o5['p99_ms'] / max(o0['p99_ms'], 0.001):.2f} (target at most 2)")
 print(f"with runaways, orgdir / oxigraph: throughput {o5['per_s'] / max(x5['per_s'], 0.001):.2f}x, "

@@ -347,7 +347,7 @@ pub enum Command {
 #[command(next_help_heading = "Public endpoint")]
 pub struct PublicArgs {
     /// Cancel a query that allocates more than this many MiB. Default: half this
-    /// machine's memory divided among the --concurrent-queries.
+    /// machine's memory divided among the --concurrent-queries and --long-queries.
     #[arg(long, value_name = "MIB")]
     pub query_memory: Option<usize>,
 
@@ -356,8 +356,8 @@ pub struct PublicArgs {
     pub concurrent_queries: Option<usize>,
 
     /// Queries that may run past half a second at once (default: a quarter of
-    /// --concurrent-queries); another is cancelled then with a 503. Long queries run
-    /// at the lowest CPU priority.
+    /// --concurrent-queries); another is cancelled then with a 503. A long query
+    /// gives its --concurrent-queries slot back and runs at the lowest CPU priority.
     #[arg(long, value_name = "N")]
     pub long_queries: Option<usize>,
 

@@ -82,18 +82,19 @@ fn serve_limits(
 ) -> server::Limits {
     let d = server::Limits::default();
     let concurrent_queries = public.concurrent_queries.unwrap_or(d.concurrent_queries);
+    let long_queries = public
+        .long_queries
+        .unwrap_or((concurrent_queries / 4).max(1));
     server::Limits {
         query_timeout: seconds(query_timeout),
         max_results,
         cache_bytes: cache_size.saturating_mul(1 << 20),
         query_memory: public.query_memory.map_or_else(
-            || server::default_query_memory(concurrent_queries),
+            || server::default_query_memory(concurrent_queries + long_queries),
             |m| m.saturating_mul(1 << 20),
         ),
         concurrent_queries,
-        long_queries: public
-            .long_queries
-            .unwrap_or((concurrent_queries / 4).max(1)),
+        long_queries,
         queue_wait: public.queue_wait.map_or(d.queue_wait, seconds),
         per_client: public.per_client.unwrap_or(d.per_client),
         client_budget: public.client_budget.map_or(d.client_budget, seconds),

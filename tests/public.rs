@@ -282,6 +282,45 @@ fn long_queries_past_their_slots_are_cancelled_early() {
 }
 
 #[test]
+fn a_long_query_gives_its_slot_back_to_the_short_ones() {
+    let s = Served::start(&[
+        "--query-timeout",
+        "6",
+        "--concurrent-queries",
+        "1",
+        "--long-queries",
+        "1",
+        "--queue-wait",
+        "3",
+        "--per-client",
+        "100",
+    ]);
+    let rt = runtime();
+    rt.block_on(async {
+        let long = tokio::spawn({
+            let url = s.query_url(RUNAWAYS[0]);
+            async move { client().get(url).send().await.unwrap().status() }
+        });
+        // Long after 0.5 s of CPU or 1 s in its slot, checked every 100 ms.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let start = Instant::now();
+        let plain = client().get(s.query_url(PLAIN)).send().await.unwrap();
+        let waited = start.elapsed();
+        assert_eq!(plain.status(), 200, "{}", plain.text().await.unwrap());
+        assert!(
+            waited < Duration::from_secs(1),
+            "{waited:?}: the short query waited for the long one's slot"
+        );
+        assert_eq!(metric(&s, "orgdir_evaluations_in_flight").await, 1.0);
+        assert_eq!(
+            long.await.unwrap(),
+            503,
+            "the long one runs to its deadline"
+        );
+    });
+}
+
+#[test]
 fn a_query_past_its_memory_is_cancelled_and_the_memory_given_back() {
     let s = Served::start(&["--query-timeout", "60", "--query-memory", "64"]);
     let rt = runtime();
@@ -356,6 +395,8 @@ fn the_evaluation_limit_holds_while_cancelled_queries_wind_down() {
         "1",
         "--concurrent-queries",
         "2",
+        "--long-queries",
+        "1",
         "--queue-wait",
         "0.3",
         "--per-client",
@@ -381,7 +422,10 @@ fn the_evaluation_limit_holds_while_cancelled_queries_wind_down() {
             most = most.max(metric(&s, "orgdir_evaluations_in_flight").await);
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        assert!(most <= 2.0, "{most} evaluations at once, limit 2");
+        assert!(
+            most <= 3.0,
+            "{most} evaluations at once, limit 2 short + 1 long"
+        );
         assert!(most >= 1.0, "the poll saw no evaluation at all");
         let mut busy = 0;
         for r in sent {

@@ -12,9 +12,11 @@
 //!
 //! Long queries: one that has used [`LONG_AFTER`] of CPU time, or held its
 //! slot twice that long, needs one of the `--long-queries` slots (a quarter
-//! of the slots by default) or is cancelled with a 503, and runs at the
-//! lowest CPU priority (nice 19, for its thread alone), so runaways cannot
-//! hold every slot until their deadline. `bench/soak.sh` measures what is
+//! of the slots by default) or is cancelled with a 503; once it has one it
+//! gives its normal slot back to the short queries and runs at the lowest CPU
+//! priority (nice 19, for its thread alone), so runaways cannot hold the
+//! slots until their deadline. At most `--concurrent-queries` short and
+//! `--long-queries` long evaluations run at once. `bench/soak.sh` measures what is
 //! left: on two cores, 5% of runaways among 64 clients still raise the plain
 //! queries' p99 several times (bench/RESULTS.md).
 //!
@@ -171,6 +173,7 @@ impl Evaluations {
         let (tx, rx) = oneshot::channel();
         let started = Instant::now();
         let thread = Arc::new(Thread::default());
+        thread.hold(permit);
         {
             let (token, thread) = (token.clone(), Arc::clone(&thread));
             spawn(move || {
@@ -184,7 +187,6 @@ impl Evaluations {
                 // The slots and the count are given back only now.
                 thread.ended();
                 drop(job);
-                drop(permit);
             })?;
         }
         let cancel_on_drop = CancelOnDrop(Some(token.clone()));
@@ -312,11 +314,12 @@ fn answered<T>(
 }
 
 /// The evaluation thread as the waiting side sees it: its id, to lower its
-/// priority, and the long slot it holds until it ends.
+/// priority, and the slot it holds until it ends (a normal one, then a long
+/// one once it is long).
 #[derive(Default)]
 struct Thread {
     tid: std::sync::atomic::AtomicI32,
-    long: Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
+    slot: Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
     ended: std::sync::atomic::AtomicBool,
 }
 
@@ -349,18 +352,23 @@ impl Thread {
             .unwrap_or_default()
     }
 
-    fn ended(&self) {
-        self.ended.store(true, Ordering::SeqCst);
-        self.long.lock().expect("long slot lock").take();
+    fn hold(&self, permit: tokio::sync::OwnedSemaphorePermit) {
+        *self.slot.lock().expect("slot lock") = Some(permit);
     }
 
-    /// Holds `permit` until the thread ends, and lowers its priority.
+    fn ended(&self) {
+        self.ended.store(true, Ordering::SeqCst);
+        self.slot.lock().expect("slot lock").take();
+    }
+
+    /// Holds the long slot `permit` until the thread ends, giving back its
+    /// normal slot to the short queries, and lowers its priority.
     fn lengthen(&self, permit: tokio::sync::OwnedSemaphorePermit) {
-        let mut long = self.long.lock().expect("long slot lock");
+        let mut slot = self.slot.lock().expect("slot lock");
         if self.ended.load(Ordering::SeqCst) {
             return;
         }
-        *long = Some(permit);
+        *slot = Some(permit);
         let tid = self.tid.load(Ordering::SeqCst);
         if tid > 0 {
             // Nice 19 for this thread alone (Linux sets it per thread). A

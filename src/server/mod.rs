@@ -102,7 +102,7 @@ impl Default for Limits {
             cache_bytes: 64 << 20,
             concurrent_queries: 16,
             long_queries: 4,
-            query_memory: default_query_memory(16),
+            query_memory: default_query_memory(16 + 4),
             queue_wait: Duration::from_secs(5),
             per_client: 4,
             client_budget: Duration::from_secs(60),
@@ -116,9 +116,10 @@ impl Default for Limits {
     }
 }
 
-/// Half this machine's memory shared by `concurrent` evaluations, at least
-/// 64 MiB each (4 GiB of memory assumed where it cannot be read): all the
-/// slots at their limit at once still leave half the machine.
+/// Half this machine's memory shared by `concurrent` evaluations (short and
+/// long together), at least 64 MiB each (4 GiB of memory assumed where it
+/// cannot be read): all the slots at their limit at once still leave half the
+/// machine.
 pub fn default_query_memory(concurrent: usize) -> usize {
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
