@@ -769,3 +769,61 @@ fn a_store_dying_mid_upload_is_reported_and_the_next_publish_repairs_it() {
         );
     }
 }
+
+#[test]
+fn an_endless_error_body_is_cut_and_echoed_credentials_are_not_shown() {
+    // A store answering 500 with a body that never ends, which begins by
+    // echoing the request's headers (credentials included).
+    async fn endless(headers: axum::http::HeaderMap) -> axum::response::Response {
+        let echoed = format!(
+            "error; your request: authorization: {}\n",
+            headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        );
+        let first = futures_util::stream::once(async move {
+            Ok::<_, std::io::Error>(axum::body::Bytes::from(echoed))
+        });
+        let rest = futures_util::stream::repeat_with(|| {
+            Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b'x'; 1 << 16]))
+        });
+        axum::response::Response::builder()
+            .status(500)
+            .body(axum::body::Body::from_stream(
+                futures_util::StreamExt::chain(first, rest),
+            ))
+            .unwrap()
+    }
+    let app = Router::new().route("/store", axum::routing::any(endless));
+    let (addr, _runtime) = common::mock(app);
+    let secret = "s3cret-Pa55word";
+    let endpoint = format!("http://{addr}/store");
+    let started = std::time::Instant::now();
+    let out = publish(
+        &fixture_data(),
+        &[
+            "--endpoint",
+            &endpoint,
+            "--retries",
+            "0",
+            "--user",
+            "editor",
+            "--password-env",
+            "ORGDIR_TEST_PASSWORD",
+        ],
+        &[("ORGDIR_TEST_PASSWORD", secret)],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{err}"
+    );
+    assert!(err.contains("500"), "{err}");
+    assert!(err.contains("authorization: Basic [redacted]"), "{err}");
+    // Neither the password nor its Basic form ("editor:s3cret-Pa55word").
+    assert!(!err.contains(secret), "{err}");
+    assert!(!err.contains("ZWRpdG9yOnMzY3JldC1QYTU1d29yZA"), "{err}");
+    assert!(err.len() < 4096, "{} bytes of error", err.len());
+}

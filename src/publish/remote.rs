@@ -116,7 +116,7 @@ impl Remote {
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(crate::linkcheck::client::parse_retry_after);
-                    let body = snippet(response).await;
+                    let body = redact(&snippet(response).await, &self.auth);
                     match status.as_u16() {
                         401 | 403 => {
                             return Err(PublishError::Refused {
@@ -194,16 +194,54 @@ fn with_body(status: StatusCode, body: &str) -> String {
 }
 
 /// The start of an error answer's body (stores explain themselves there),
-/// on one line.
-async fn snippet(response: Response) -> String {
+/// on one line. At most [`BODY_READ`] bytes are read, within a few seconds,
+/// whatever the store sends: an endless body is cut, not buffered.
+async fn snippet(mut response: Response) -> String {
     const MAX: usize = 300;
-    let bytes = response.bytes().await.unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX * 4)]);
+    let mut bytes = Vec::new();
+    let read = async {
+        while let Ok(Some(chunk)) = response.chunk().await {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() >= BODY_READ {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), read).await;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_READ)]);
     let mut line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() > MAX {
         line = line.chars().take(MAX).collect::<String>() + "...";
     }
     line
+}
+
+/// The most of an error answer's body read.
+pub const BODY_READ: usize = 8 << 10;
+
+/// `text` without the credentials we sent, should the store echo them
+/// (some print the request's headers in their error pages): the password,
+/// the token, and any `Basic`/`Bearer`/`Digest` credential or
+/// `Authorization` header value.
+fn redact(text: &str, auth: &Auth) -> String {
+    static SCHEMES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(authorization\s*[:=]\s*)?(basic|bearer|digest)(\s+)[^\s,;]+(\s*,\s*[a-z]+=(\x22[^\x22]*\x22|[^\s,;]+))*",
+        )
+        .expect("a valid pattern")
+    });
+    let mut text = SCHEMES
+        .replace_all(text, "${1}${2}${3}[redacted]")
+        .into_owned();
+    let secrets: Vec<&str> = match auth {
+        Auth::None => Vec::new(),
+        Auth::Basic { password, .. } => vec![password],
+        Auth::Bearer(token) => vec![token],
+    };
+    for secret in secrets.into_iter().filter(|s| s.len() >= 4) {
+        text = text.replace(secret, "[redacted]");
+    }
+    text
 }
 
 /// A reqwest error and its causes on one line, without the URL (which the
@@ -232,4 +270,29 @@ fn error_chain(e: &reqwest::Error) -> String {
         kind.push_str(&parts.join(": "));
     }
     kind
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn echoed_credentials_are_redacted() {
+        let auth = super::Auth::Basic {
+            user: "orgdir".into(),
+            password: "s3cret-pass".into(),
+        };
+        let body = "500 bad; request headers: authorization: Basic b3JnZGlyOnMzY3JldC1wYXNz \
+                    x-other: 1; you sent s3cret-pass; Bearer abc.def-ghi; \
+                    Digest username=\"orgdir\", nonce=\"n\", response=\"0123abcd\"";
+        let shown = super::redact(body, &auth);
+        for secret in [
+            "b3JnZGlyOnMzY3JldC1wYXNz",
+            "s3cret-pass",
+            "abc.def-ghi",
+            "0123abcd",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("authorization: Basic [redacted]"), "{shown}");
+        assert!(shown.contains("x-other: 1"), "{shown}");
+    }
 }
