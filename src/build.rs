@@ -57,9 +57,21 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     }
     let source = source::load(&options.data, options.limits)?;
     let load_time = start.elapsed();
+    // One build of OUT at a time (taken once the input has loaded, so bad
+    // input leaves nothing, not even a lock file); then what a killed build
+    // left is cleaned, and OUT checked again under the lock.
+    let _lock = crate::fsutil::lock::lock(&options.out)?;
+    if options.release.is_none() {
+        crate::fsutil::atomic::recover(&options.out)?;
+        check_replaceable(&options.out)?;
+    }
     if let Some(release) = &options.release {
-        let ((_, warnings), _) =
-            validate::remember::check_remembered(&options.data, &source, &options.shapes)?;
+        let ((_, warnings), _) = validate::remember::check_remembered(
+            &options.data,
+            &source,
+            &options.shapes,
+            options.limits,
+        )?;
         let (info, stats, _) = crate::release::write_release(&source, &options.out, release)?;
         return Ok(BuildSummary {
             out: options.out.join(&release.version),
@@ -82,7 +94,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     // The graph is read back from the dump: the source is not needed for it.
     let dumped = staging.path().join(DumpFormat::NTriples.file_name());
     let ((_, warnings), _) =
-        validate::remember::remembered_or(&options.data, &options.shapes, || {
+        validate::remember::remembered_or(&options.data, &options.shapes, options.limits, || {
             validate::check_dropping(
                 source,
                 &options.data,
@@ -243,7 +255,10 @@ fn write_dump(
 }
 
 fn known_output(name: &str) -> bool {
-    name == VOID_FILE || name == SUMS_FILE || DumpFormat::ALL.iter().any(|f| f.file_name() == name)
+    name == VOID_FILE
+        || name == SUMS_FILE
+        || name == crate::fsutil::atomic::MARKER
+        || DumpFormat::ALL.iter().any(|f| f.file_name() == name)
 }
 
 /// OUT may be replaced only if it is absent or holds nothing but our files.
@@ -255,7 +270,7 @@ fn check_replaceable(out: &Path) -> Result<(), Error> {
     };
     let mut foreign: Vec<String> = entries
         .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .map(|e| crate::fsutil::escaped(&e.file_name().to_string_lossy()))
         .filter(|name| !known_output(name))
         .collect();
     if foreign.is_empty() {

@@ -43,6 +43,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub shapes: Option<PathBuf>,
 
+    /// When another orgdir run is writing the same output, history or data file,
+    /// fail at once (exit 2) instead of waiting for it.
+    #[arg(long, global = true)]
+    pub no_wait: bool,
+
     /// Refuse YAML files larger than this many bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_file_size: u64,
@@ -145,9 +150,10 @@ pub enum Command {
     /// Check every organization's website for link rot and report it.
     ///
     /// Each distinct URL is checked once (HEAD, then GET when HEAD fails), following
-    /// redirects and retrying timeouts, 5xx and 429. Exit 0 when no link is broken,
-    /// 1 when one is (broken, server error, timeout, TLS error, invalid), 2 on bad
-    /// input. Redirected and blocked links are reported but do not fail.
+    /// redirects and retrying timeouts, 5xx and 429. Exit 1 when a link is broken
+    /// or invalid, or dead (failing --dead-after runs in a row over --dead-days); a
+    /// timeout, server error or TLS error alone does not fail the run (exit 0). Exit 2
+    /// on bad input. Redirected and blocked links are reported but do not fail.
     Linkcheck {
         /// Check the sameAs links too.
         #[arg(long)]

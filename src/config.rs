@@ -24,6 +24,8 @@ pub enum Verbosity {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub verbosity: Verbosity,
+    /// `--no-wait`: fail when another run holds a lock, instead of waiting.
+    pub no_wait: bool,
     pub task: Task,
 }
 
@@ -289,7 +291,11 @@ impl From<Cli> for Config {
                 format,
             }),
         };
-        Config { verbosity, task }
+        Config {
+            verbosity,
+            no_wait: g.no_wait,
+            task,
+        }
     }
 }
 

@@ -22,7 +22,7 @@ pub enum Error {
     #[error(transparent)]
     Source(#[from] SourceError),
 
-    #[error("cannot {action} {}", path.display())]
+    #[error("cannot {action} {}", crate::fsutil::shown(path))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -34,6 +34,16 @@ pub enum Error {
         path.display()
     )]
     ForeignOutput { path: PathBuf, entries: String },
+
+    #[error(
+        "another orgdir run is writing {}: it holds the lock {} (run again without --no-wait to wait for it)",
+        crate::fsutil::shown(target),
+        crate::fsutil::shown(lock)
+    )]
+    Locked { target: PathBuf, lock: PathBuf },
+
+    #[error("refusing to write {}: {why}", crate::fsutil::shown(path))]
+    Refused { path: PathBuf, why: String },
 
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -69,6 +79,16 @@ pub enum Error {
         /// The text report, shown before the error line.
         report: String,
     },
+}
+
+impl From<crate::fsutil::ListError> for Error {
+    fn from(e: crate::fsutil::ListError) -> Self {
+        Error::Io {
+            action: "read the directory",
+            path: e.path,
+            source: e.source,
+        }
+    }
 }
 
 impl Error {
@@ -116,6 +136,8 @@ impl Error {
             Error::Source(_)
             | Error::Io { .. }
             | Error::ForeignOutput { .. }
+            | Error::Locked { .. }
+            | Error::Refused { .. }
             | Error::Store(_)
             | Error::Listen { .. }
             | Error::Query(_)

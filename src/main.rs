@@ -28,6 +28,7 @@ fn main() -> ExitCode {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let config = Config::from(Cli::parse());
     init_logging(&config);
+    orgdir::fsutil::lock::set_no_wait(config.no_wait);
     let mut finding_code = exit::SUCCESS;
     let result = match &config.task {
         Task::Build(options) => build::build(options).map(|s| summary(&s, config.verbosity)),

@@ -79,7 +79,7 @@ pub fn load_dir(
     // A violation drops the store unused.
     let (verdict, snapshot) = std::thread::scope(|scope| {
         let store = scope.spawn(|| load(&source, queries));
-        let verdict = crate::validate::remember::check_remembered(data, &source, shapes);
+        let verdict = crate::validate::remember::check_remembered(data, &source, shapes, limits);
         (
             verdict,
             store.join().expect("the store loading thread panicked"),
@@ -285,21 +285,33 @@ struct StoreInfo {
 /// SHA-256 over every file under `data` (relative path, size and bytes), in
 /// sorted order, hidden files aside: it changes whenever anything the store is
 /// built from does.
-pub fn fingerprint(data: &Path, shapes: &ShapesSource) -> Result<String, StoreError> {
+pub fn fingerprint(
+    data: &Path,
+    shapes: &ShapesSource,
+    limits: crate::source::Limits,
+) -> Result<String, StoreError> {
     use sha2::{Digest, Sha256};
-    let io_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| StoreError::Io { path, source }
+    let io_error = |path: &Path, source| StoreError::Io {
+        path: path.to_owned(),
+        source,
     };
-    let mut files: Vec<(&Path, std::path::PathBuf)> = crate::fsutil::files(data)
-        .map_err(io_error(data))?
-        .into_iter()
+    // The files the loader reads, and no others (a 1 GiB PDF beside the
+    // YAML is not read); one that cannot be read fails the load anyway.
+    let inputs = crate::source::inputs(data)
+        .map_err(|d| io_error(&d.path, io::Error::other(d.message.clone())))?;
+    let mut files: Vec<(&Path, std::path::PathBuf)> = std::iter::once(inputs.dataset)
+        .chain(inputs.records)
         .map(|f| (data, f))
         .collect();
     // The store was validated against the shapes: new shapes, new check.
     if let ShapesSource::Dir(dir) = shapes {
-        let shape_files = crate::fsutil::files(dir).map_err(io_error(dir))?;
-        files.extend(shape_files.into_iter().map(|f| (dir.as_path(), f)));
+        let shape_files = crate::fsutil::files(dir).map_err(|e| io_error(&e.path, e.source))?;
+        files.extend(
+            shape_files
+                .into_iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "ttl"))
+                .map(|f| (dir.as_path(), f)),
+        );
     }
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -313,11 +325,18 @@ pub fn fingerprint(data: &Path, shapes: &ShapesSource) -> Result<String, StoreEr
     // What a store directory holds: stores of another layout are rebuilt.
     hash.update(b"layout 2: store, orgdir-store.json, dumps/");
     for (root, path) in files {
-        let bytes = std::fs::read(&path).map_err(io_error(&path))?;
         let relative = path.strip_prefix(root).unwrap_or(&path);
         hash.update(relative.to_string_lossy().as_bytes());
-        hash.update((bytes.len() as u64).to_le_bytes());
-        hash.update(&bytes);
+        // Streamed, within the loader's limit: a file past it, or one that
+        // is gone, is hashed as such (the load reports it).
+        let mut file_hash = Sha256::new();
+        match crate::fsutil::stream_bounded(&path, limits.max_file_bytes, |b| file_hash.update(b)) {
+            Ok(bytes) => {
+                hash.update(bytes.to_le_bytes());
+                hash.update(file_hash.finalize());
+            }
+            Err(e) => hash.update(format!("unreadable: {e}").as_bytes()),
+        }
     }
     Ok(crate::rdf::dump::hex(&hash.finalize()))
 }
@@ -333,7 +352,11 @@ pub fn open_or_build(
     shapes: &ShapesSource,
     queries: Vec<NamedQuery>,
 ) -> Result<(Snapshot, bool), crate::Error> {
-    let fingerprint = fingerprint(data, shapes)?;
+    // One run builds the store at a time (a second waits, then finds it
+    // built); what a killed build left beside it is cleaned first.
+    let _lock = crate::fsutil::lock::lock(dir)?;
+    crate::fsutil::atomic::recover(dir)?;
+    let fingerprint = fingerprint(data, shapes, limits)?;
     let info_path = dir.join(INFO_FILE);
     let existing: Option<StoreInfo> = std::fs::read(&info_path)
         .ok()

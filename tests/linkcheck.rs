@@ -752,3 +752,66 @@ fn markdown_html_and_sarif_reports() {
         .unwrap();
     assert_eq!(moved["level"], "warning");
 }
+
+#[test]
+fn the_help_says_what_the_exit_codes_are() {
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .args(["linkcheck", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap().replace('\n', " ");
+    assert!(
+        help.contains("a timeout, server error or TLS error alone does not fail the run (exit 0)"),
+        "{help}"
+    );
+    assert!(
+        help.contains("Exit 1 when a link is broken or invalid"),
+        "{help}"
+    );
+    // What the code does, for each sentence.
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    write_one(tmp.path(), &server.url("always-500"));
+    assert_eq!(
+        orgdir(tmp.path(), &[]).status.code(),
+        Some(0),
+        "a 5xx alone"
+    );
+    write_one(tmp.path(), &server.url("404"));
+    assert_eq!(
+        orgdir(tmp.path(), &[]).status.code(),
+        Some(1),
+        "a broken link"
+    );
+    write_records(tmp.path(), "- id: x\n  name: X\n  category: nowhere\n");
+    assert_eq!(orgdir(tmp.path(), &[]).status.code(), Some(2), "bad input");
+}
+
+#[test]
+fn runs_at_once_on_one_history_are_all_recorded() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    write_one(tmp.path(), &server.url("ok"));
+    let runs: Vec<_> = (0..8)
+        .map(|i| {
+            let data = tmp.path().to_owned();
+            std::thread::spawn(move || {
+                orgdir(&data, &["--now", &format!("2026-01-0{}T00:00:00Z", i + 1)])
+            })
+        })
+        .collect();
+    for run in runs {
+        let out = run.join().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let history = std::fs::read_to_string(tmp.path().join("history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 8, "{history}");
+    for line in history.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+}

@@ -47,13 +47,15 @@ pub fn apply(report: &Report) -> Result<(Vec<Change>, Vec<Refused>), Error> {
     }
     let (mut done, mut refused) = (Vec::new(), Vec::new());
     for (file, mut changes) in by_file {
+        // Read and rewritten under the file's lock: another --fix waits.
+        let _lock = crate::fsutil::lock::lock(&file)?;
         let text = std::fs::read_to_string(&file).map_err(Error::io("read", &file))?;
         let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
         // Later positions first, so earlier ones stay where they were.
         changes.sort_by_key(|c| std::cmp::Reverse((c.line, c.col)));
         let mut changed = false;
         for change in changes {
-            let Some(line) = lines.get_mut(change.line as usize - 1) else {
+            let Some(line) = lines.get_mut((change.line as usize).wrapping_sub(1)) else {
                 refused.push((change, "the line is gone".into()));
                 continue;
             };
@@ -79,7 +81,7 @@ pub fn apply(report: &Report) -> Result<(Vec<Change>, Vec<Refused>), Error> {
 fn replace_scalar(line: &str, col: usize, old: &str, new: &str) -> Result<String, String> {
     let start = line
         .char_indices()
-        .nth(col - 1)
+        .nth(col.checked_sub(1).ok_or("the column is 0")?)
         .map(|(i, _)| i)
         .ok_or("the column is past the end of the line")?;
     let rest = &line[start..];

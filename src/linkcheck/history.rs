@@ -184,7 +184,9 @@ impl History {
 
     /// Appends `run` to the file at `path`: the old content and the new line
     /// are written to a temporary file that replaces `path`.
+    /// Runs at once take turns (a lock beside the file), so none is lost.
     pub fn append(path: &Path, run: &Run) -> Result<(), Error> {
+        let _lock = crate::fsutil::lock::lock(path)?;
         let mut bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),

@@ -154,8 +154,12 @@ pub fn run(options: &PublishOptions) -> Result<(), Error> {
         check_endpoint(q)?;
     }
     let source = source::load(&options.data, options.limits)?;
-    let ((_, warnings), _) =
-        validate::remember::check_remembered(&options.data, &source, &options.shapes)?;
+    let ((_, warnings), _) = validate::remember::check_remembered(
+        &options.data,
+        &source,
+        &options.shapes,
+        options.limits,
+    )?;
     if !options.quiet {
         eprint!("{warnings}");
     }

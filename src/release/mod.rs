@@ -111,6 +111,26 @@ pub fn write_release(
         )));
     }
     let dir = root.join(version);
+    if dir.exists()
+        && latest(root).as_deref() != Some(version.as_str())
+        && let Some((_, info)) = releases(root).pop().filter(|(p, _)| p == &dir)
+    {
+        // The newest release, in place but not published: a run was killed
+        // between renaming it into place and pointing `latest` at it.
+        tracing::warn!(
+            "release {version} was written by a run that was killed before publishing it; \
+             publishing it now"
+        );
+        point_latest(root, version)?;
+        write_index(root)?;
+        let stats = GraphStats {
+            triples: info.triples,
+            subjects: 0,
+            organizations: info.organizations,
+            canonical_hash: info.canonical_hash.clone(),
+        };
+        return Ok((info, stats, Changes::default()));
+    }
     if dir.exists() {
         return Err(Error::Release(format!(
             "release {version} exists in {}: a release is never rewritten (choose a new version)",
@@ -173,6 +193,7 @@ pub fn write_release(
         .collect();
 
     std::fs::create_dir_all(root).map_err(Error::io("create", root))?;
+    crate::fsutil::atomic::recover(&dir)?;
     let staging = staging_dir(&dir)?;
     let graph = graph.with_modified(modified);
     let (stats, _) = crate::build::write_release(&graph, staging.path())?;
@@ -209,6 +230,7 @@ pub fn write_release(
     let info_path = staging.path().join(INFO);
     std::fs::write(&info_path, json).map_err(Error::io("write", &info_path))?;
     replace_dir(staging, &dir)?;
+    crate::fsutil::atomic::crash_point("before-latest");
     point_latest(root, version)?;
     write_index(root)?;
     Ok((info, stats, changes))

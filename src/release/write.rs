@@ -189,7 +189,7 @@ pub fn file_infos(dir: &Path) -> Result<Vec<FileInfo>, Error> {
         .filter_map(|l| l.split_once("  ").map(|(sha, name)| (name, sha)))
         .collect();
     let mut infos = Vec::new();
-    for path in crate::fsutil::files(dir).map_err(Error::io("read", dir))? {
+    for path in crate::fsutil::files(dir)? {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

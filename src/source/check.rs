@@ -565,6 +565,11 @@ pub fn parse_date(s: &str) -> Option<Date> {
             .then(|| t.parse::<u16>().ok())
             .flatten()
     };
+    // On bytes, after checking they are ASCII: slicing a string at a byte
+    // that is inside a character would panic ("1948é08-3" is 10 bytes).
+    if !s.is_ascii() {
+        return None;
+    }
     match s.len() {
         4 => number(s).map(Date::year),
         10 if &s[4..5] == "-" && &s[7..8] == "-" => {
@@ -592,6 +597,9 @@ mod tests {
         assert_eq!(parse_date("2020-13-01"), None);
         assert_eq!(parse_date("2020-1-01"), None);
         assert_eq!(parse_date("187"), None);
+        assert_eq!(parse_date("1948é08-3"), None);
+        assert_eq!(parse_date("194é-08-3"), None);
+        assert_eq!(parse_date("éé"), None);
     }
 
     #[test]

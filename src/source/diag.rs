@@ -55,17 +55,25 @@ impl Diagnostic {
 
     /// `FILE:LINE:COL: message`, the first line of the rendering.
     pub fn headline(&self) -> String {
+        let path = crate::fsutil::shown(&self.path);
+        let message = shortened(&self.message);
         match self.pos {
-            Some(p) => format!(
-                "{}:{}:{}: {}",
-                self.path.display(),
-                p.line,
-                p.col,
-                self.message
-            ),
-            None => format!("{}: {}", self.path.display(), self.message),
+            Some(p) => format!("{path}:{}:{}: {message}", p.line, p.col),
+            None => format!("{path}: {message}"),
         }
     }
+}
+
+/// A message with its control characters escaped, cut to a few hundred
+/// characters (a message may quote a value from the file).
+fn shortened(message: &str) -> String {
+    const MOST: usize = 300;
+    let message = crate::fsutil::escaped(message);
+    if message.chars().count() <= MOST {
+        return message;
+    }
+    let cut: String = message.chars().take(MOST).collect();
+    format!("{cut}… ({} characters in all)", message.chars().count())
 }
 
 /// Renders diagnostics with the source line under each, reading each file
@@ -84,7 +92,7 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
             let _ = writeln!(
                 out,
                 "  {}:{}:{}: {}",
-                r.path.display(),
+                crate::fsutil::shown(&r.path),
                 r.pos.line,
                 r.pos.col,
                 r.label
@@ -96,17 +104,47 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
+/// The widest source line shown: a longer one is cut to a window around the
+/// column, so a 5 MB line is not echoed.
+const SHOWN_WIDTH: usize = 160;
+
 pub(crate) fn snippet(out: &mut String, line: Option<&str>, pos: Pos, label: Option<&str>) {
     let Some(text) = line else { return };
     let number = pos.line.to_string();
     let pad = " ".repeat(number.len());
-    let col = pos.col.max(1) as usize - 1;
+    let mut col = pos.col.max(1) as usize - 1;
+    let length = text.chars().count();
+    let shown: String = if length > SHOWN_WIDTH {
+        let start = col.saturating_sub(SHOWN_WIDTH / 4).min(length);
+        let window: String = text.chars().skip(start).take(SHOWN_WIDTH).collect();
+        let before = if start > 0 { "…" } else { "" };
+        let after = if start + SHOWN_WIDTH < length {
+            "…"
+        } else {
+            ""
+        };
+        col = col - start + usize::from(start > 0);
+        format!("{before}{window}{after}")
+    } else {
+        text.to_owned()
+    };
+    // Control characters are escaped (tabs kept: the caret line copies them).
+    let text: String = shown
+        .chars()
+        .map(|c| {
+            if c == '\t' {
+                c.to_string()
+            } else {
+                crate::fsutil::escaped(&c.to_string())
+            }
+        })
+        .collect();
     let indent: String = text
         .chars()
         .take(col)
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    let width = token_width(text.chars().skip(col).collect::<String>().as_str());
+    let width = token_width(text.chars().skip(col).collect::<String>().as_str()).min(SHOWN_WIDTH);
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{number} | {text}");
     let _ = writeln!(
@@ -150,7 +188,9 @@ pub(crate) struct LineCache {
 impl LineCache {
     pub(crate) fn get(&mut self, path: &Path, line: u32) -> Option<&str> {
         let lines = self.files.entry(path.to_owned()).or_insert_with(|| {
-            std::fs::read(path)
+            // Bounded like the loader's reads (a diagnostic may be about a
+            // file too large to read, or one that is not a regular file).
+            crate::fsutil::read_bounded(path, 256 << 20)
                 .map(|bytes| {
                     String::from_utf8_lossy(&bytes)
                         .lines()

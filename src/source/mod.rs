@@ -19,7 +19,7 @@ mod yaml;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::{fs, io, thread};
+use std::{fs, thread};
 
 pub use check::{ORGANIZATION_KEYS, is_slug, parse_date, suggest};
 pub use diag::{Diagnostic, Related, render};
@@ -65,23 +65,81 @@ pub struct SourceError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The files the loader reads under `root`, and those it refuses.
+#[derive(Debug)]
+pub struct Inputs {
+    /// `root/dataset.yaml` (which may be missing).
+    pub dataset: PathBuf,
+    /// Every other `*.yaml` and `*.yml` that is a regular file (or a symlink
+    /// to one), in sorted path order.
+    pub records: Vec<PathBuf>,
+    /// A YAML-named entry that is not a regular file (a FIFO, a device...).
+    pub refused: Vec<Diagnostic>,
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+/// Lists what [`load`] reads under `root` (the verdict cache hashes the same
+/// files). A name that is YAML in another case (`R.YAML`) is not read, with a
+/// warning.
+pub fn inputs(root: &Path) -> Result<Inputs, Diagnostic> {
+    if !root.is_dir() {
+        return Err(Diagnostic::file(root, "no such data directory"));
+    }
+    let listing = crate::fsutil::list(root).map_err(|e| {
+        Diagnostic::file(&e.path, format!("cannot read the directory: {}", e.source))
+    })?;
+    let dataset = root.join(DATASET_FILE);
+    for path in listing
+        .files
+        .iter()
+        .chain(listing.odd.iter().map(|(p, _)| p))
+    {
+        let lower = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+        if !is_yaml(path) && matches!(lower.as_deref(), Some("yaml" | "yml")) {
+            tracing::warn!(
+                "{}: not read: orgdir reads files named *.yaml and *.yml, in lower case; rename it to load it",
+                crate::fsutil::shown(path)
+            );
+        }
+    }
+    let refused = listing
+        .odd
+        .iter()
+        .filter(|(p, _)| is_yaml(p))
+        .map(|(p, odd)| {
+            Diagnostic::file(
+                p,
+                format!("is {}: only regular files are read", odd.describe()),
+            )
+        })
+        .collect();
+    let records = listing
+        .files
+        .into_iter()
+        .filter(|p| p != &dataset && is_yaml(p))
+        .collect();
+    Ok(Inputs {
+        dataset,
+        records,
+        refused,
+    })
+}
+
 /// Loads and checks the data directory `root`.
 pub fn load(root: &Path, limits: Limits) -> Result<Source, SourceError> {
     let fail = |d: Diagnostic| SourceError {
         diagnostics: vec![d],
     };
-    if !root.is_dir() {
-        return Err(fail(Diagnostic::file(root, "no such data directory")));
-    }
-    let dataset_path = root.join(DATASET_FILE);
-    let mut paths =
-        crate::fsutil::files(root).map_err(|e| fail(Diagnostic::file(root, e.to_string())))?;
-    paths.retain(|p| {
-        p != &dataset_path && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-    });
-
-    let mut diagnostics = Vec::new();
-    let dataset = if dataset_path.is_file() {
+    let inputs = inputs(root).map_err(fail)?;
+    let (dataset_path, paths) = (inputs.dataset, inputs.records);
+    let mut diagnostics = inputs.refused;
+    let dataset = if fs::symlink_metadata(&dataset_path).is_ok() {
         read_yaml(&dataset_path, limits, &mut diagnostics).and_then(|mut node| {
             Checker {
                 path: &dataset_path,
@@ -271,19 +329,21 @@ fn read_yaml(path: &Path, limits: Limits, diagnostics: &mut Vec<Diagnostic>) -> 
 }
 
 fn read_text(path: &Path, limits: Limits) -> Result<String, Diagnostic> {
-    let io_error = |e: io::Error| Diagnostic::file(path, format!("cannot read: {e}"));
-    let size = fs::metadata(path).map_err(io_error)?.len();
-    if size > limits.max_file_bytes {
-        return Err(Diagnostic::at(
-            path,
-            Pos { line: 1, col: 1 },
-            format!(
-                "the file is {size} bytes, over the limit of {} bytes: split it into smaller files",
-                limits.max_file_bytes
-            ),
-        ));
-    }
-    let bytes = fs::read(path).map_err(io_error)?;
+    use crate::fsutil::ReadError;
+    let bytes = crate::fsutil::read_bounded(path, limits.max_file_bytes).map_err(|e| match e {
+        ReadError::TooLarge(limit) => {
+            let size = fs::metadata(path).map_or(String::new(), |m| format!("{} bytes, ", m.len()));
+            Diagnostic::at(
+                path,
+                Pos { line: 1, col: 1 },
+                format!("the file is {size}over the limit of {limit} bytes (--max-file-size): split it into smaller files"),
+            )
+        }
+        ReadError::Odd(odd) => {
+            Diagnostic::file(path, format!("is {}: only regular files are read", odd.describe()))
+        }
+        ReadError::Io(e) => Diagnostic::file(path, format!("cannot read: {e}")),
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let valid = std::str::from_utf8(valid).unwrap_or_default();

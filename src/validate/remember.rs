@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ShapesSource, check};
 use crate::error::Error;
-use crate::source::Source;
+use crate::source::{Limits, Source};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Verdict {
@@ -45,8 +45,9 @@ pub fn check_remembered(
     data: &Path,
     source: &Source,
     shapes: &ShapesSource,
+    limits: Limits,
 ) -> Result<((usize, String), bool), Error> {
-    remembered_or(data, shapes, || check(source, shapes))
+    remembered_or(data, shapes, limits, || check(source, shapes))
 }
 
 /// `check()` (a validation returning the warnings' count and text), unless
@@ -55,12 +56,13 @@ pub fn check_remembered(
 pub fn remembered_or(
     data: &Path,
     shapes: &ShapesSource,
+    limits: Limits,
     check: impl FnOnce() -> Result<(usize, String), Error>,
 ) -> Result<((usize, String), bool), Error> {
     let Some(dir) = cache_dir() else {
         return Ok((check()?, false));
     };
-    let fingerprint = crate::store::fingerprint(data, shapes)?;
+    let fingerprint = crate::store::fingerprint(data, shapes, limits)?;
     let path = dir.join(format!("{fingerprint}.json"));
     let remembered = std::fs::read(&path)
         .ok()
