@@ -97,26 +97,51 @@ pub fn check_literal(url: &Url) -> Result<(), Refused> {
 }
 
 /// Resolves names to their public addresses only.
-#[derive(Debug, Default)]
-pub struct Resolver;
+#[derive(Clone, Default)]
+pub struct Resolver {
+    /// For tests: a lookup and a notion of "public" of their own (a name
+    /// that rebinds, with loopback addresses standing for public ones).
+    #[cfg(test)]
+    fake: Option<tests::Fake>,
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Resolver")
+    }
+}
 
 impl Resolve for Resolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
+        #[cfg(test)]
+        let fake = self.fake.clone();
         Box::pin(async move {
+            #[cfg(test)]
+            if let Some(fake) = fake {
+                return fake.resolve(host);
+            }
             let found: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if let Some(private) = found.iter().find(|a| !is_public(&a.ip())) {
-                return Err(Box::new(Refused {
-                    host,
-                    ip: private.ip(),
-                })
-                    as Box<dyn std::error::Error + Send + Sync>);
-            }
-            let addrs: Addrs = Box::new(found.into_iter());
-            Ok(addrs)
+            checked(host, found, is_public)
         })
     }
+}
+
+/// The addresses `host` resolved to, if every one is public: the client
+/// connects to exactly these (one lookup, no second one to rebind).
+fn checked(
+    host: String,
+    found: Vec<SocketAddr>,
+    public: fn(&IpAddr) -> bool,
+) -> Result<Addrs, Box<dyn std::error::Error + Send + Sync>> {
+    if let Some(private) = found.iter().find(|a| !public(&a.ip())) {
+        return Err(Box::new(Refused {
+            host,
+            ip: private.ip(),
+        }));
+    }
+    Ok(Box::new(found.into_iter()))
 }
 
 /// A client builder whose connections pass the guard (unless
@@ -127,7 +152,7 @@ pub fn client_builder(allow_private: bool) -> reqwest::ClientBuilder {
     if allow_private {
         builder
     } else {
-        builder.dns_resolver(Arc::new(Resolver))
+        builder.dns_resolver(Arc::new(Resolver::default()))
     }
 }
 
@@ -146,6 +171,87 @@ pub fn refusal<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refus
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A name that answers each lookup with the next of its answers.
+    #[derive(Clone)]
+    pub struct Fake {
+        answers: Arc<Mutex<Vec<Vec<SocketAddr>>>>,
+        pub lookups: Arc<AtomicUsize>,
+    }
+
+    impl Fake {
+        pub fn resolve(
+            &self,
+            host: String,
+        ) -> Result<Addrs, Box<dyn std::error::Error + Send + Sync>> {
+            self.lookups.fetch_add(1, Ordering::SeqCst);
+            let mut answers = self.answers.lock().unwrap();
+            let next = if answers.len() > 1 {
+                answers.remove(0)
+            } else {
+                answers[0].clone()
+            };
+            // 127.0.0.2 stands for a public address: tests send traffic to
+            // loopback only.
+            checked(host, next, |ip| {
+                *ip == IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))
+            })
+        }
+    }
+
+    /// A mock on `ip`:`port` that counts the requests it gets.
+    async fn mock(ip: [u8; 4], port: u16) -> (SocketAddr, Arc<AtomicUsize>) {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::from(ip), port))
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let counted = Arc::clone(&hits);
+        let app = axum::Router::new().fallback(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { "hello" }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (addr, hits)
+    }
+
+    #[tokio::test]
+    async fn a_name_that_rebinds_to_a_private_address_never_reaches_it() {
+        // Both on one port: the client connects to the answer's address at
+        // the URL's port.
+        let (public, public_hits) = mock([127, 0, 0, 2], 0).await;
+        let (private, private_hits) = mock([127, 0, 0, 1], public.port()).await;
+        // The rebinding name: public at the first lookup, private after.
+        let fake = Fake {
+            answers: Arc::new(Mutex::new(vec![vec![public], vec![private]])),
+            lookups: Arc::default(),
+        };
+        let resolver = Resolver {
+            fake: Some(fake.clone()),
+        };
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(0)
+            .dns_resolver(Arc::new(resolver))
+            .build()
+            .unwrap();
+        // A guard that checked the name and let the client look it up again
+        // would connect to the private address the second time.
+        let url = format!("http://rebinding.test:{}/", public.port());
+        let first = client.get(&url).send().await.unwrap();
+        assert_eq!(first.text().await.unwrap(), "hello");
+        for _ in 0..3 {
+            let e = client.get(&url).send().await.unwrap_err();
+            let refused = refusal(&e).unwrap_or_else(|| panic!("{e:?}"));
+            assert_eq!(refused.ip, private.ip());
+        }
+        assert_eq!(public_hits.load(Ordering::SeqCst), 1);
+        assert_eq!(private_hits.load(Ordering::SeqCst), 0);
+        // One lookup per connection: the one that was checked.
+        assert_eq!(fake.lookups.load(Ordering::SeqCst), 4);
+    }
 
     #[test]
     fn every_spelling_of_a_private_address_is_refused() {
