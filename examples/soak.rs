@@ -59,6 +59,14 @@ async fn main() {
     let concurrency: usize = concurrency.parse().unwrap();
     let share: f64 = share.parse().unwrap();
     let queries = mix(base);
+    // Every query text is new to the server, in this run and against any
+    // earlier run on the same server (the baseline before the runaways): a
+    // text seen before is a result-cache hit. The clock's nanoseconds tell
+    // runs apart.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     let client = reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(concurrency)
@@ -82,10 +90,10 @@ async fn main() {
                     let is_runaway = coin < share;
                     let text = if is_runaway {
                         // Distinct text: never answered from a cache.
-                        format!("{} # {i} {n}", RUNAWAYS[n % RUNAWAYS.len()])
+                        format!("{} # {run} {i} {n}", RUNAWAYS[n % RUNAWAYS.len()])
                     } else {
                         // Distinct too: each server evaluates every query.
-                        format!("{} # {i} {n}", queries[n % queries.len()])
+                        format!("{} # {run} {i} {n}", queries[n % queries.len()])
                     };
                     n += 1;
                     let start = Instant::now();

@@ -362,12 +362,25 @@ fn written_files_keep_their_mode_and_links() {
     );
     assert_eq!(fs::read_to_string(&file).unwrap(), "through\n");
 
+    // Its owner too, where this user may set it (root: the CI machine).
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&file, Some(65534), Some(65534)).unwrap();
+        write_atomic(&file, b"owned\n").unwrap();
+        let meta = fs::metadata(&file).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+        assert_eq!(meta.mode() & 0o7777, 0o664);
+    }
+
     // A hard-linked file is refused, and left as it was.
     let twin = work.path().join("twin.jsonl");
     fs::hard_link(&file, &twin).unwrap();
     let e = write_atomic(&file, b"cut\n").unwrap_err().to_string();
     assert!(e.contains("2 hard links"), "{e}");
-    assert_eq!(fs::read_to_string(&twin).unwrap(), "through\n");
+    assert_eq!(
+        fs::read_to_string(&twin).unwrap(),
+        fs::read_to_string(&file).unwrap()
+    );
 
     // A new file gets the umask's mode, like the dumps (not 0600).
     let umask = orgdir::fsutil::atomic::umask();
@@ -458,4 +471,39 @@ mod fuzz {
             }
         }
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_subdirectory_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().unwrap();
+    let data = small_data(work.path());
+    let locked = data.join("regional");
+    fs::create_dir(&locked).unwrap();
+    fs::write(locked.join("more.yaml"), "- id: more\n").unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    for dir in [work.path(), &data] {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // Root reads any directory: run as nobody then (setpriv, util-linux).
+    // SAFETY: geteuid has no preconditions.
+    let mut c = if unsafe { libc::geteuid() } == 0 {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_orgdir"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_orgdir"))
+    };
+    c.arg("--data")
+        .arg(&data)
+        .arg("validate")
+        .env("ORGDIR_CACHE_DIR", "");
+    let o = run(&mut c);
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("regional: cannot read the directory"), "{err}");
+    assert!(err.contains("Permission denied"), "{err}");
 }
