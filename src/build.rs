@@ -66,12 +66,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
         check_replaceable(&options.out)?;
     }
     if let Some(release) = &options.release {
-        let ((_, warnings), _) = validate::remember::check_remembered(
-            &options.data,
-            &source,
-            &options.shapes,
-            options.limits,
-        )?;
+        let ((_, warnings), _) =
+            validate::remember::check_remembered(&source, &options.shapes, options.limits)?;
         let (info, stats, _) = crate::release::write_release(&source, &options.out, release)?;
         return Ok(BuildSummary {
             out: options.out.join(&release.version),

@@ -79,7 +79,7 @@ pub fn load_dir(
     // A violation drops the store unused.
     let (verdict, snapshot) = std::thread::scope(|scope| {
         let store = scope.spawn(|| load(&source, queries));
-        let verdict = crate::validate::remember::check_remembered(data, &source, shapes, limits);
+        let verdict = crate::validate::remember::check_remembered(&source, shapes, limits);
         (
             verdict,
             store.join().expect("the store loading thread panicked"),

@@ -159,6 +159,21 @@ fn publish(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     command.output().unwrap()
 }
 
+/// The fixture published as user `editor` with the password `secret` from
+/// the environment.
+fn publish_as_editor(endpoint: &str, extra: &[&str], secret: &str) -> Output {
+    let mut args = vec![
+        "--endpoint",
+        endpoint,
+        "--user",
+        "editor",
+        "--password-env",
+        "ORGDIR_TEST_PASSWORD",
+    ];
+    args.extend_from_slice(extra);
+    publish(&fixture_data(), &args, &[("ORGDIR_TEST_PASSWORD", secret)])
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -385,18 +400,7 @@ fn refusals_say_what_to_do_and_never_show_the_secret() {
             always: Some(status),
             ..Store::default()
         });
-        let out = publish(
-            &fixture_data(),
-            &[
-                "--endpoint",
-                &mock.endpoint(),
-                "--user",
-                "editor",
-                "--password-env",
-                "ORGDIR_TEST_PASSWORD",
-            ],
-            &[("ORGDIR_TEST_PASSWORD", secret)],
-        );
+        let out = publish_as_editor(&mock.endpoint(), &[], secret);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{status}: {err}");
         assert!(err.contains(expected), "{status}: {err}");
@@ -800,20 +804,7 @@ fn an_endless_error_body_is_cut_and_echoed_credentials_are_not_shown() {
     let secret = "s3cret-Pa55word";
     let endpoint = format!("http://{addr}/store");
     let started = std::time::Instant::now();
-    let out = publish(
-        &fixture_data(),
-        &[
-            "--endpoint",
-            &endpoint,
-            "--retries",
-            "0",
-            "--user",
-            "editor",
-            "--password-env",
-            "ORGDIR_TEST_PASSWORD",
-        ],
-        &[("ORGDIR_TEST_PASSWORD", secret)],
-    );
+    let out = publish_as_editor(&endpoint, &["--retries", "0"], secret);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(

@@ -154,12 +154,8 @@ pub fn run(options: &PublishOptions) -> Result<(), Error> {
         check_endpoint(q)?;
     }
     let source = source::load(&options.data, options.limits)?;
-    let ((_, warnings), _) = validate::remember::check_remembered(
-        &options.data,
-        &source,
-        &options.shapes,
-        options.limits,
-    )?;
+    let ((_, warnings), _) =
+        validate::remember::check_remembered(&source, &options.shapes, options.limits)?;
     if !options.quiet {
         eprint!("{warnings}");
     }

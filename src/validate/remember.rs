@@ -42,12 +42,11 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// [`check`], unless the same data was found to pass with the same shapes
 /// and orgdir before. Returns whether the verdict was remembered.
 pub fn check_remembered(
-    data: &Path,
     source: &Source,
     shapes: &ShapesSource,
     limits: Limits,
 ) -> Result<((usize, String), bool), Error> {
-    remembered_or(data, shapes, limits, || check(source, shapes))
+    remembered_or(&source.root, shapes, limits, || check(source, shapes))
 }
 
 /// `check()` (a validation returning the warnings' count and text), unless
