@@ -316,6 +316,14 @@ fn odd_files_are_refused_at_their_path_and_never_read() {
     let o = validate(&data, None);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("R.YAML: not read"), "{}", stderr(&o));
+
+    // dataset.yaml as a FIFO: refused once.
+    fs::remove_file(data.join("dataset.yaml")).unwrap();
+    mkfifo(&data.join("dataset.yaml"));
+    let o = validate(&data, None);
+    assert_eq!(o.status.code(), Some(2));
+    let refusals = stderr(&o).matches("dataset.yaml: is a named pipe").count();
+    assert_eq!(refusals, 1, "{}", stderr(&o));
 }
 
 #[test]

@@ -108,10 +108,11 @@ pub fn inputs(root: &Path) -> Result<Inputs, Diagnostic> {
             );
         }
     }
+    // dataset.yaml is read (and so refused) by itself.
     let refused = listing
         .odd
         .iter()
-        .filter(|(p, _)| is_yaml(p))
+        .filter(|(p, _)| is_yaml(p) && p != &dataset)
         .map(|(p, odd)| {
             Diagnostic::file(
                 p,
