@@ -244,6 +244,11 @@ fn runaway_queries_stop_using_cpu_while_plain_queries_and_pages_answer() {
     });
 }
 
+/// A GET of `url` sent in the background; its status when it ends.
+fn in_background(url: String) -> tokio::task::JoinHandle<reqwest::StatusCode> {
+    tokio::spawn(async move { client().get(url).send().await.unwrap().status() })
+}
+
 #[test]
 fn long_queries_past_their_slots_are_cancelled_early() {
     let s = Served::start(&[
@@ -256,10 +261,7 @@ fn long_queries_past_their_slots_are_cancelled_early() {
     ]);
     let rt = runtime();
     rt.block_on(async {
-        let first = tokio::spawn({
-            let url = s.query_url(RUNAWAYS[0]);
-            async move { client().get(url).send().await.unwrap().status() }
-        });
+        let first = in_background(s.query_url(RUNAWAYS[0]));
         tokio::time::sleep(Duration::from_millis(100)).await;
         let start = Instant::now();
         let second = client().get(s.query_url(RUNAWAYS[2])).send().await.unwrap();
@@ -297,10 +299,7 @@ fn a_long_query_gives_its_slot_back_to_the_short_ones() {
     ]);
     let rt = runtime();
     rt.block_on(async {
-        let long = tokio::spawn({
-            let url = s.query_url(RUNAWAYS[0]);
-            async move { client().get(url).send().await.unwrap().status() }
-        });
+        let long = in_background(s.query_url(RUNAWAYS[0]));
         // Long after 0.5 s of CPU or 1 s in its slot, checked every 100 ms.
         tokio::time::sleep(Duration::from_millis(1500)).await;
         let start = Instant::now();
@@ -451,10 +450,7 @@ fn a_client_gets_its_share_and_then_429() {
     ]);
     let rt = runtime();
     rt.block_on(async {
-        let first = tokio::spawn({
-            let url = s.query_url(RUNAWAYS[0]);
-            async move { client().get(url).send().await.unwrap().status() }
-        });
+        let first = in_background(s.query_url(RUNAWAYS[0]));
         tokio::time::sleep(Duration::from_millis(200)).await;
         let second = client().get(s.query_url(RUNAWAYS[2])).send().await.unwrap();
         assert_eq!(second.status(), 429);

@@ -33,10 +33,7 @@ pub struct Lock {
 /// The lock file that guards `target` (a file or a directory): `.NAME.lock`
 /// beside it.
 pub fn lock_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    super::parent(target).join(format!(".{name}.lock"))
+    super::parent(target).join(format!(".{}.lock", super::file_name(target)))
 }
 
 /// Takes the lock that guards `target`, waiting for another run to end

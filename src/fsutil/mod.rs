@@ -134,11 +134,13 @@ pub enum ReadError {
     TooLarge(u64),
 }
 
-/// The contents of the regular file at `path`, at most `limit` bytes,
-/// whatever its size claims: the file is opened without blocking (a FIFO
-/// does not hang it), checked to be a regular file on the open handle, and
-/// read no further than the limit.
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+/// The regular file at `path`, opened without blocking (a FIFO does not hang
+/// it) and checked to be a regular file both before it is opened (opening a
+/// device may itself do something) and on the open handle.
+fn open_regular(path: &Path) -> Result<(fs::File, fs::Metadata), ReadError> {
+    if let Some(odd) = Odd::of(&fs::metadata(path)?) {
+        return Err(ReadError::Odd(odd));
+    }
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -146,16 +148,18 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    // What the path names is checked before it is opened (opening a device
-    // may itself do something), and again on the handle.
-    if let Some(odd) = Odd::of(&fs::metadata(path)?) {
-        return Err(ReadError::Odd(odd));
-    }
     let file = options.open(path)?;
     let meta = file.metadata()?;
     if let Some(odd) = Odd::of(&meta) {
         return Err(ReadError::Odd(odd));
     }
+    Ok((file, meta))
+}
+
+/// The contents of the regular file at `path`, at most `limit` bytes,
+/// whatever its size claims (see [`open_regular`]).
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, meta) = open_regular(path)?;
     if meta.len() > limit {
         return Err(ReadError::TooLarge(limit));
     }
@@ -174,13 +178,7 @@ pub fn stream_bounded(
     limit: u64,
     mut each: impl FnMut(&[u8]),
 ) -> Result<u64, ReadError> {
-    if let Some(odd) = Odd::of(&fs::metadata(path)?) {
-        return Err(ReadError::Odd(odd));
-    }
-    let file = fs::File::open(path)?;
-    if let Some(odd) = Odd::of(&file.metadata()?) {
-        return Err(ReadError::Odd(odd));
-    }
+    let (file, _) = open_regular(path)?;
     let mut reader = file.take(limit.saturating_add(1));
     let mut buf = vec![0; 1 << 16];
     let mut total = 0u64;
