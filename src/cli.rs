@@ -361,7 +361,8 @@ pub struct PublicArgs {
     #[arg(long, value_name = "N")]
     pub concurrent_queries: Option<usize>,
 
-    /// Queries that may run past half a second at once (default: a quarter of
+    /// Queries that may run longer than usual at once (more CPU time than four times the
+    /// 90th percentile of the last answers, between 50 ms and 0.5 s; default: a quarter of
     /// --concurrent-queries); another is cancelled then with a 503. A long query
     /// gives its --concurrent-queries slot back and runs at the lowest CPU priority.
     #[arg(long, value_name = "N")]

@@ -44,8 +44,8 @@ pub enum ApiError {
     #[error("the endpoint is busy: no query slot came free within {} s; try again shortly", .0.as_secs_f64())]
     Busy(Duration),
     /// 503 with `Retry-After`: every slot for long queries is taken.
-    #[error("the query ran past {ms} ms while {0} long queries were running already, and was cancelled; try again shortly, or narrow it", ms = super::evaluate::LONG_AFTER.as_millis())]
-    LongQueriesBusy(usize),
+    #[error("the query used more than {} ms of CPU time while {running} long queries were running already, and was cancelled; try again shortly, or narrow it", after.as_millis())]
+    LongQueriesBusy { running: usize, after: Duration },
     /// 429 with `Retry-After`: this client's share is used.
     #[error("too many requests: {why}; try again in {retry_after} s")]
     TooManyRequests { why: String, retry_after: u64 },
@@ -76,7 +76,7 @@ impl ApiError {
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyResults(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::QueryMemory(_) | ApiError::Busy(_) | ApiError::LongQueriesBusy(_) => {
+            ApiError::QueryMemory(_) | ApiError::Busy(_) | ApiError::LongQueriesBusy { .. } => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -100,11 +100,11 @@ impl IntoResponse for ApiError {
             }
             ApiError::Unavailable(_)
             | ApiError::Busy(_)
-            | ApiError::LongQueriesBusy(_)
+            | ApiError::LongQueriesBusy { .. }
             | ApiError::TooManyRequests { .. } => {
                 let retry_after = match &self {
                     ApiError::TooManyRequests { retry_after, .. } => retry_after.to_string(),
-                    ApiError::Busy(_) | ApiError::LongQueriesBusy(_) => "2".to_owned(),
+                    ApiError::Busy(_) | ApiError::LongQueriesBusy { .. } => "2".to_owned(),
                     _ => "5".to_owned(),
                 };
                 return (

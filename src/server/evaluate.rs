@@ -10,17 +10,22 @@
 //! of the process ([`Evaluations::cancel_all`]). A client that goes away
 //! cancels its query too.
 //!
-//! Long queries: one that has used [`LONG_AFTER`] of CPU time, or held its
-//! slot twice that long, needs one of the `--long-queries` slots (a quarter
-//! of the slots by default) or is cancelled with a 503; once it has one it
-//! gives its normal slot back to the short queries and runs at the lowest CPU
-//! priority (nice 19, for its thread alone), so runaways cannot hold the
+//! Long queries: one that has used more CPU time than this endpoint's queries
+//! usually need (see [`Usual`]: four times the 90th percentile of the last
+//! answers, between [`LONG_AT_LEAST`] and [`LONG_AFTER`]) needs one of
+//! the `--long-queries` slots (a quarter of the slots by default) or is
+//! cancelled with a 503; once it has one it gives its normal slot back to
+//! the short queries and runs at the lowest CPU priority (nice 19, for its
+//! thread alone), so runaways cannot hold the
 //! slots until their deadline. At most `--concurrent-queries` short and
 //! `--long-queries` long evaluations run at once. `bench/soak.sh` measures it
 //! (bench/RESULTS.md): at 10,000 records, 5% of runaways among 64 clients on
-//! two cores raise the plain queries' p99 1.96 times. At 100,000 records the
-//! "1 s in a slot" rule also cancels ordinary queries of a machine that is
-//! merely busy: it needs a better measure of "long" than wall time.
+//! two cores raise the plain queries' p99 at most 2 times. Only CPU time
+//! counts, and relative to the usual: time in the slot (counted too until
+//! 2026-12-01) grows with the load, and at 100,000 records cancelled 36% of
+//! the ordinary queries of a machine that was merely busy; a fixed 0.5 s of
+//! CPU is reached by a runaway starved by 16 others only after its deadline,
+//! so at 10,000 records it was never promoted and the p99 ratio rose to 2.5.
 //!
 //! Fair use: a client (its address) may run `--per-client` evaluations at
 //! once and spend `--client-budget` of evaluation time a minute, the rule of
@@ -43,8 +48,50 @@ use crate::alloc::Account;
 /// The window of `--client-budget`.
 const WINDOW: Duration = Duration::from_secs(60);
 
-/// A query that has used this much CPU time is long: it needs a long slot.
+/// A query that has used this much CPU time is long whatever the usual: it
+/// needs a long slot. Also the rule of a server with too few answers yet.
 pub const LONG_AFTER: Duration = Duration::from_millis(500);
+
+/// However quick the usual queries, one is not long before this much CPU.
+pub const LONG_AT_LEAST: Duration = Duration::from_millis(50);
+
+/// The CPU times of the last answers, from which "long" is judged: four
+/// times their 90th percentile, between [`LONG_AT_LEAST`] and
+/// [`LONG_AFTER`]. Only answered queries count, so runaways (cancelled)
+/// cannot raise it; a flood of trivial queries lowers it to
+/// [`LONG_AT_LEAST`] at most, where a query of 50 ms needs a long slot.
+#[derive(Default)]
+struct Usual {
+    /// A ring of the last [`Usual::KEPT`] answers' CPU times.
+    cpu: Vec<Duration>,
+    next: usize,
+    /// The threshold, computed again every [`Usual::EVERY`] answers.
+    long_after: Option<Duration>,
+}
+
+impl Usual {
+    const KEPT: usize = 256;
+    const EVERY: usize = 32;
+
+    fn add(&mut self, cpu: Duration) {
+        if self.cpu.len() < Self::KEPT {
+            self.cpu.push(cpu);
+        } else {
+            self.cpu[self.next] = cpu;
+        }
+        self.next = (self.next + 1) % Self::KEPT;
+        if self.next.is_multiple_of(Self::EVERY) {
+            let mut sorted = self.cpu.clone();
+            sorted.sort_unstable();
+            let p90 = sorted[(sorted.len() - 1) * 9 / 10];
+            self.long_after = Some((4 * p90).clamp(LONG_AT_LEAST, LONG_AFTER));
+        }
+    }
+
+    fn long_after(&self) -> Duration {
+        self.long_after.unwrap_or(LONG_AFTER)
+    }
+}
 
 /// The settings of [`Evaluations`].
 #[derive(Debug, Clone, Copy)]
@@ -68,6 +115,7 @@ pub struct Evaluations {
     tokens: Arc<Mutex<HashMap<u64, CancellationToken>>>,
     next: AtomicU64,
     clients: Arc<Mutex<HashMap<IpAddr, Usage>>>,
+    usual: Arc<Mutex<Usual>>,
     pub counters: Counters,
 }
 
@@ -97,6 +145,7 @@ impl Evaluations {
             tokens: Arc::default(),
             next: AtomicU64::new(0),
             clients: Arc::default(),
+            usual: Arc::default(),
             counters: Counters::default(),
         }
     }
@@ -178,6 +227,7 @@ impl Evaluations {
         thread.hold(permit);
         {
             let (token, thread) = (token.clone(), Arc::clone(&thread));
+            let usual = Arc::clone(&self.usual);
             spawn(move || {
                 thread.started();
                 let result = account.enter(|| work(&token));
@@ -185,6 +235,9 @@ impl Evaluations {
                     Err(_) if account.exceeded() => Err(ApiError::QueryMemory(memory)),
                     r => r,
                 };
+                if result.is_ok() {
+                    usual.lock().expect("usual lock").add(own_cpu());
+                }
                 let _ = tx.send(result);
                 // The slots and the count are given back only now.
                 thread.ended();
@@ -218,18 +271,19 @@ impl Evaluations {
     ) -> Result<T, ApiError> {
         let started = tokio::time::Instant::now();
         let deadline = started + self.rules.timeout;
-        // Long is LONG_AFTER of CPU time, or twice that of waiting: a short
-        // query slowed by a busy machine is not long at once, but a query
-        // that holds a slot for a second is. Checked every 100 ms.
-        let mut check = tokio::time::Instant::now() + LONG_AFTER;
+        // Long is more CPU time than usual (a thread uses no more CPU than
+        // wall time, so the first look is at that much wall time); then a
+        // look every tenth of it, at most every 100 ms.
+        let long_after = self.usual.lock().expect("usual lock").long_after();
+        let every = (long_after / 10).clamp(Duration::from_millis(10), Duration::from_millis(100));
+        let mut check = started + long_after;
         while check < deadline {
             tokio::select! {
                 answer = &mut rx => return answered(answer),
                 () = tokio::time::sleep_until(check) => {}
             }
-            let waited = check.duration_since(started);
-            if thread.cpu() < LONG_AFTER && waited < 2 * LONG_AFTER {
-                check += Duration::from_millis(100);
+            if thread.cpu() < long_after {
+                check += every;
                 continue;
             }
             match Arc::clone(&self.long).try_acquire_owned() {
@@ -237,7 +291,10 @@ impl Evaluations {
                 Err(_) => {
                     token.cancel();
                     self.counters.busy.fetch_add(1, Ordering::Relaxed);
-                    return Err(ApiError::LongQueriesBusy(self.rules.long));
+                    return Err(ApiError::LongQueriesBusy {
+                        running: self.rules.long,
+                        after: long_after,
+                    });
                 }
             }
             break;
@@ -426,6 +483,19 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// The CPU time the calling thread has used.
+fn own_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
 fn spawn(work: impl FnOnce() + Send + 'static) -> Result<(), ApiError> {
     std::thread::Builder::new()
         .name("orgdir-query".into())
@@ -433,4 +503,59 @@ fn spawn(work: impl FnOnce() + Send + 'static) -> Result<(), ApiError> {
         .spawn(work)
         .map(drop)
         .map_err(|e| ApiError::Unavailable(format!("cannot start a query thread: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn long_is_four_times_the_usual_within_its_bounds() {
+        let mut usual = Usual::default();
+        // Too few answers yet: the fixed rule.
+        for _ in 0..Usual::EVERY - 1 {
+            usual.add(ms(10));
+        }
+        assert_eq!(usual.long_after(), LONG_AFTER);
+        usual.add(ms(10));
+        assert_eq!(usual.long_after(), ms(50), "4 x 10 ms, raised to the floor");
+        // Answers of 20 ms and a tail of 100: the 90th percentile is 20 ms.
+        for i in 0..Usual::KEPT {
+            usual.add(if i % 20 == 0 { ms(100) } else { ms(20) });
+        }
+        assert_eq!(usual.long_after(), ms(80));
+        // Slow answers (100,000 records) take it to the ceiling, not past.
+        for _ in 0..Usual::KEPT {
+            usual.add(ms(240));
+        }
+        assert_eq!(usual.long_after(), LONG_AFTER);
+        // The ring forgets: quick answers bring it down again.
+        for _ in 0..Usual::KEPT {
+            usual.add(ms(15));
+        }
+        assert_eq!(usual.long_after(), ms(60));
+    }
+
+    #[test]
+    fn a_thread_knows_its_own_cpu_time() {
+        // Busy until the clock says 20 ms were used (a clock that stood
+        // still would keep it busy 10 s), then a sleep that uses none.
+        let before = own_cpu();
+        let start = Instant::now();
+        let mut x = 0u64;
+        while own_cpu() - before < ms(20) && start.elapsed() < Duration::from_secs(10) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the clock stood still"
+        );
+        let busy = own_cpu();
+        std::thread::sleep(ms(50));
+        assert!(own_cpu() - busy < ms(10), "sleeping used CPU");
+    }
 }
