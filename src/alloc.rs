@@ -125,3 +125,17 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
         p
     }
 }
+
+/// `mi_option_purge_delay` in mimalloc.h (v2, as bundled by libmimalloc-sys
+/// 0.1.49, pinned for this reason); the crate has no constant for it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Tells mimalloc (the binary's allocator, see `main.rs`) to give freed
+/// pages back at once instead of after 10 ms: the loader's threads free
+/// their YAML trees page by page as they go, and with the default delay the
+/// build peaked at 175 MB instead of 135 MB (100,000 records), at no
+/// measurable cost in time.
+pub fn purge_at_once() {
+    // SAFETY: sets a plain integer option; mimalloc allows it at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}

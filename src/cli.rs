@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use crate::linkcheck::LinkcheckFormat;
-pub use crate::report::ReportFormat;
+use crate::{linkcheck, publish, server};
 
 /// Publish a directory of organizations as linked data.
 ///
@@ -49,7 +48,7 @@ pub struct GlobalArgs {
     pub no_wait: bool,
 
     /// Refuse YAML files larger than this many bytes.
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::source::Limits::default().max_file_bytes)]
     pub max_file_size: u64,
 }
 
@@ -111,15 +110,15 @@ pub enum Command {
         queries: PathBuf,
 
         /// Cancel a query after this many seconds.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        #[arg(long, value_name = "SECONDS", default_value_t = server::Limits::default().query_timeout.as_secs_f64())]
         query_timeout: f64,
 
         /// Refuse answers with more solutions or triples than this.
-        #[arg(long, value_name = "N", default_value_t = 100_000)]
+        #[arg(long, value_name = "N", default_value_t = server::Limits::default().max_results)]
         max_results: usize,
 
         /// Memory for cached answers and pages, in MiB (0: no cache).
-        #[arg(long, value_name = "MIB", default_value_t = 64)]
+        #[arg(long, value_name = "MIB", default_value_t = server::Limits::default().cache_bytes >> 20)]
         cache_size: usize,
 
         /// Keep the store on disk in DIR (RocksDB) and reuse it at the next start when the
@@ -168,28 +167,28 @@ pub enum Command {
         out: Option<PathBuf>,
 
         /// Checks at once, in all.
-        #[arg(long, value_name = "N", default_value_t = 32)]
+        #[arg(long, value_name = "N", default_value_t = linkcheck::Concurrency::default().total)]
         concurrency: usize,
 
         /// Checks at once per host.
-        #[arg(long, value_name = "N", default_value_t = 2)]
+        #[arg(long, value_name = "N", default_value_t = linkcheck::Concurrency::default().per_host)]
         per_host: usize,
 
         /// Seconds for one request to be answered.
-        #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
+        #[arg(long, value_name = "SECONDS", default_value_t = linkcheck::Settings::default().timeout.as_secs_f64())]
         timeout: f64,
 
         /// Seconds to connect.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        #[arg(long, value_name = "SECONDS", default_value_t = linkcheck::Settings::default().connect_timeout.as_secs_f64())]
         connect_timeout: f64,
 
         /// Attempts after the first for timeouts, 5xx and 429.
-        #[arg(long, value_name = "N", default_value_t = 2)]
+        #[arg(long, value_name = "N", default_value_t = linkcheck::Settings::default().retries)]
         retries: u32,
 
         /// Seconds before the first retry; doubled at each, at most 30 (Retry-After
         /// is honoured up to that).
-        #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+        #[arg(long, value_name = "SECONDS", default_value_t = linkcheck::Settings::default().retry_wait.as_secs_f64())]
         retry_wait: f64,
 
         /// Also check loopback, private and link-local addresses (refused by default).
@@ -209,11 +208,11 @@ pub enum Command {
         no_history: bool,
 
         /// A URL is dead after failing in this many runs in a row...
-        #[arg(long, value_name = "N", default_value_t = 3)]
+        #[arg(long, value_name = "N", default_value_t = linkcheck::Rules::default().dead_after)]
         dead_after: u32,
 
         /// ...spanning at least this many days.
-        #[arg(long, value_name = "DAYS", default_value_t = 7)]
+        #[arg(long, value_name = "DAYS", default_value_t = linkcheck::Rules::default().dead_days)]
         dead_days: u32,
 
         /// Do not fetch a URL whose last result in the history is younger than this
@@ -307,19 +306,19 @@ pub enum Command {
         batch_size: usize,
 
         /// Seconds for one request, body included.
-        #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+        #[arg(long, value_name = "SECONDS", default_value_t = publish::Settings::default().timeout.as_secs_f64())]
         timeout: f64,
 
         /// Seconds to connect.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+        #[arg(long, value_name = "SECONDS", default_value_t = publish::Settings::default().connect_timeout.as_secs_f64())]
         connect_timeout: f64,
 
         /// Attempts after the first, on connection errors and 5xx answers.
-        #[arg(long, value_name = "N", default_value_t = 3)]
+        #[arg(long, value_name = "N", default_value_t = publish::Settings::default().retries)]
         retries: u32,
 
         /// Seconds before the first retry; doubled at each, at most 30.
-        #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+        #[arg(long, value_name = "SECONDS", default_value_t = publish::Settings::default().retry_wait.as_secs_f64())]
         retry_wait: f64,
     },
 
@@ -435,6 +434,32 @@ pub enum QueryFormat {
     Csv,
     Tsv,
     Json,
+}
+
+/// `orgdir validate --format` (config.rs maps it to `report::ReportFormat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// rustc-style: each result at its YAML line, the value underlined.
+    Text,
+    /// The standard `sh:ValidationReport` graph, in Turtle.
+    Turtle,
+    /// The results with their YAML locations.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other CI annotations.
+    Sarif,
+}
+
+/// `orgdir linkcheck --format` (config.rs maps it to `linkcheck::LinkcheckFormat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LinkcheckFormat {
+    Text,
+    Json,
+    /// Markdown, for a pull-request comment or an issue.
+    Md,
+    /// One self-contained page: counts, a chart over the runs, a sortable table.
+    Html,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 fn parse_day(s: &str) -> Result<crate::source::Date, String> {

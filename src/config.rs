@@ -5,13 +5,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::build::BuildOptions;
-use crate::cli::{Cli, Command, PublishMethod, QueryFormat};
-use crate::linkcheck::{self, LinkcheckOptions};
+use crate::cli::{self, Cli, Command, PublishMethod};
+use crate::linkcheck::{self, LinkcheckFormat, LinkcheckOptions};
 use crate::publish::{self, Credentials, PublishOptions};
+use crate::release::ReleaseOptions;
+use crate::report::ReportFormat;
 use crate::server;
 use crate::source::Limits;
-use crate::validate::{ShapesSource, ValidateOptions};
+use crate::validate::ShapesSource;
 
 /// How much to print on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,6 +38,31 @@ pub enum Task {
     Validate(ValidateOptions),
     Linkcheck(LinkcheckOptions),
     Publish(PublishOptions),
+}
+
+/// `orgdir build`.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub data: PathBuf,
+    /// The output directory; with `release`, the directory of releases.
+    pub out: PathBuf,
+    /// `--release VERSION`: write `OUT/VERSION/` with a change list.
+    pub release: Option<ReleaseOptions>,
+    pub limits: Limits,
+    pub shapes: ShapesSource,
+}
+
+/// `orgdir validate`.
+#[derive(Debug, Clone)]
+pub struct ValidateOptions {
+    pub data: PathBuf,
+    pub limits: Limits,
+    pub shapes: ShapesSource,
+    pub format: ReportFormat,
+    /// Fail on warnings too.
+    pub strict: bool,
+    /// `-v`: print the time of each step on stderr.
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +93,15 @@ pub struct QueryOptions {
     pub queries: PathBuf,
     pub query: QuerySource,
     pub format: QueryFormat,
+}
+
+/// `orgdir query --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryFormat {
+    Table,
+    Csv,
+    Tsv,
+    Json,
 }
 
 #[derive(Debug, Clone)]
@@ -135,7 +170,7 @@ impl From<Cli> for Config {
             } => Task::Build(BuildOptions {
                 data: g.data,
                 out,
-                release: release.map(|version| crate::release::ReleaseOptions {
+                release: release.map(|version| ReleaseOptions {
                     version,
                     previous,
                     date: release_date,
@@ -147,7 +182,12 @@ impl From<Cli> for Config {
                 data: g.data,
                 limits,
                 shapes,
-                format,
+                format: match format {
+                    cli::ReportFormat::Text => ReportFormat::Text,
+                    cli::ReportFormat::Turtle => ReportFormat::Turtle,
+                    cli::ReportFormat::Json => ReportFormat::Json,
+                    cli::ReportFormat::Sarif => ReportFormat::Sarif,
+                },
                 strict,
                 timings: verbosity == Verbosity::Verbose,
             }),
@@ -213,7 +253,13 @@ impl From<Cli> for Config {
                     total: concurrency,
                     per_host,
                 },
-                format,
+                format: match format {
+                    cli::LinkcheckFormat::Text => LinkcheckFormat::Text,
+                    cli::LinkcheckFormat::Json => LinkcheckFormat::Json,
+                    cli::LinkcheckFormat::Md => LinkcheckFormat::Md,
+                    cli::LinkcheckFormat::Html => LinkcheckFormat::Html,
+                    cli::LinkcheckFormat::Sarif => LinkcheckFormat::Sarif,
+                },
                 out,
                 quiet: g.quiet,
                 history: (!no_history).then_some(history),
@@ -288,7 +334,12 @@ impl From<Cli> for Config {
                     (Some(name), _, _) => QuerySource::Named(name),
                     (None, None, None) => unreachable!("clap requires one of them"),
                 },
-                format,
+                format: match format {
+                    cli::QueryFormat::Table => QueryFormat::Table,
+                    cli::QueryFormat::Csv => QueryFormat::Csv,
+                    cli::QueryFormat::Tsv => QueryFormat::Tsv,
+                    cli::QueryFormat::Json => QueryFormat::Json,
+                },
             }),
         };
         Config {

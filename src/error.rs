@@ -3,11 +3,13 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::fsutil::FsError;
+use crate::linkcheck::LinkcheckError;
 use crate::publish::PublishError;
+use crate::release::ReleaseError;
 use crate::source::SourceError;
 use crate::store::StoreError;
-use crate::validate::ShapesError;
-use crate::validate::engine::EngineError;
+use crate::validate::{EngineError, ShapesError, ValidateError};
 
 /// Exit codes, as documented in README: 0 success, 1 findings, 2 bad input,
 /// usage or I/O error.
@@ -17,36 +19,29 @@ pub mod exit {
     pub const BAD_INPUT: u8 = 2;
 }
 
+/// Every stage's error, wrapped; only the commands and `main.rs` see it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Source(#[from] SourceError),
 
-    #[error("cannot {action} {}", crate::fsutil::shown(path))]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Fs(#[from] FsError),
 
-    #[error(
-        "refusing to replace {}: it holds {entries}, which orgdir did not write (choose another --out)",
-        path.display()
-    )]
-    ForeignOutput { path: PathBuf, entries: String },
-
-    #[error(
-        "another orgdir run is writing {}: it holds the lock {} (run again without --no-wait to wait for it)",
-        crate::fsutil::shown(target),
-        crate::fsutil::shown(lock)
-    )]
-    Locked { target: PathBuf, lock: PathBuf },
-
-    #[error("refusing to write {}: {why}", crate::fsutil::shown(path))]
-    Refused { path: PathBuf, why: String },
+    #[error(transparent)]
+    Validate(#[from] ValidateError),
 
     #[error(transparent)]
     Store(#[from] StoreError),
+
+    #[error(transparent)]
+    Release(#[from] ReleaseError),
+
+    #[error(transparent)]
+    Linkcheck(#[from] LinkcheckError),
+
+    #[error(transparent)]
+    Publish(#[from] PublishError),
 
     #[error("cannot listen on {addr}")]
     Listen {
@@ -54,23 +49,17 @@ pub enum Error {
         source: io::Error,
     },
 
+    /// A query given to `orgdir query` that cannot be answered.
     #[error("{0}")]
     Query(String),
 
-    #[error("cannot start the HTTP client: {0}")]
-    Http(String),
-
-    #[error(transparent)]
-    Shapes(#[from] ShapesError),
-
-    #[error(transparent)]
-    Engine(#[from] EngineError),
-
-    #[error(transparent)]
-    Publish(#[from] PublishError),
-
+    /// Options that cannot work together or in this build.
     #[error("{0}")]
-    Release(String),
+    Usage(String),
+
+    /// A thread or task of orgdir's own that ended without its result.
+    #[error("a background task failed: {0}")]
+    Task(String),
 
     /// The data loads but does not conform to the shapes.
     #[error("{violations} SHACL violation{} (run `orgdir validate` for the report)", if *.violations == 1 { "" } else { "s" })]
@@ -81,23 +70,28 @@ pub enum Error {
     },
 }
 
+impl From<ShapesError> for Error {
+    fn from(e: ShapesError) -> Self {
+        Error::Validate(e.into())
+    }
+}
+
+impl From<EngineError> for Error {
+    fn from(e: EngineError) -> Self {
+        Error::Validate(e.into())
+    }
+}
+
 impl From<crate::fsutil::ListError> for Error {
     fn from(e: crate::fsutil::ListError) -> Self {
-        Error::Io {
-            action: "read the directory",
-            path: e.path,
-            source: e.source,
-        }
+        Error::Fs(e.into())
     }
 }
 
 impl Error {
     pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Error {
-        move |source| Error::Io {
-            action,
-            path: path.into(),
-            source,
-        }
+        let io = FsError::io(action, path);
+        move |source| Error::Fs(io(source))
     }
 
     /// The whole report for a person: the source problems with their lines
@@ -108,7 +102,11 @@ impl Error {
         let mut out = match self {
             Error::Source(s) => crate::source::render(&s.diagnostics),
             Error::Store(StoreError::Queries(d)) => crate::source::render(d),
-            Error::Shapes(ShapesError::Syntax(d)) => crate::source::render(d),
+            Error::Validate(ValidateError::Shapes(ShapesError::Syntax(d))) => {
+                crate::source::render(d)
+            }
+            Error::Validate(ValidateError::Source(s))
+            | Error::Linkcheck(LinkcheckError::History(s)) => crate::source::render(&s.diagnostics),
             Error::Invalid { report, .. } => report.clone(),
             _ => String::new(),
         };
@@ -128,26 +126,22 @@ impl Error {
     /// A write to a closed pipe (`orgdir query ... | head`): the reader has
     /// what it wanted, so this ends the run quietly.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(c) = cause {
+            if c.downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            {
+                return true;
+            }
+            cause = c.source();
+        }
+        false
     }
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Source(_)
-            | Error::Io { .. }
-            | Error::ForeignOutput { .. }
-            | Error::Locked { .. }
-            | Error::Refused { .. }
-            | Error::Store(_)
-            | Error::Listen { .. }
-            | Error::Query(_)
-            | Error::Http(_)
-            | Error::Shapes(_)
-            | Error::Engine(_)
-            | Error::Release(_) => exit::BAD_INPUT,
-            Error::Publish(PublishError::Mismatch(_)) => exit::FINDINGS,
-            Error::Publish(_) => exit::BAD_INPUT,
-            Error::Invalid { .. } => exit::FINDINGS,
+            Error::Publish(PublishError::Mismatch(_)) | Error::Invalid { .. } => exit::FINDINGS,
+            _ => exit::BAD_INPUT,
         }
     }
 }

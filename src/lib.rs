@@ -23,16 +23,15 @@
 //!    the store then holds; [`linkcheck`] reports the websites that rotted.
 
 pub mod alloc;
-pub mod build;
 pub mod cli;
+pub mod commands;
 pub mod config;
-pub mod dumps;
+pub mod dist;
 pub mod error;
 pub mod fsutil;
 pub mod linkcheck;
 pub mod netguard;
 pub mod publish;
-pub mod query;
 pub mod rdf;
 pub mod release;
 pub mod report;

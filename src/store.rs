@@ -9,12 +9,12 @@ use oxigraph::model::{GraphName, NamedOrBlankNode, Quad};
 use oxigraph::sparql::{PreparedSparqlQuery, SparqlEvaluator, SparqlSyntaxError};
 use oxigraph::store::{StorageError, Store};
 
-use crate::dumps::{DumpSlot, Dumps};
+use crate::dist::{DumpSlot, Dumps};
+use crate::fsutil::FsError;
 use crate::rdf::Graph;
 use crate::rdf::dump::{DescriptionWriter, Hashing};
 use crate::rdf::ntriples::NTriplesWriter;
 use crate::source::{Diagnostic, Pos, Source};
-use crate::validate::ShapesSource;
 
 /// The data being served: the store, and what identifies its content.
 pub struct Snapshot {
@@ -44,6 +44,10 @@ pub enum StoreError {
     Io { path: PathBuf, source: io::Error },
     #[error("{} problem{} in the named queries", .0.len(), if .0.len() == 1 { "" } else { "s" })]
     Queries(Vec<Diagnostic>),
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    #[error("{}: not link-check results: {message}", path.display())]
+    Linkcheck { path: PathBuf, message: String },
 }
 
 /// Loads the graph of `source` into a new in-memory store.
@@ -63,54 +67,30 @@ pub fn load(source: &Source, queries: Vec<NamedQuery>) -> Result<Snapshot, Store
     })
 }
 
-/// Loads `data`, validates it against `shapes`, and loads it with the named
-/// queries of `queries` into a new in-memory store. A violation is an error;
-/// the number of warnings comes back with the snapshot.
-pub fn load_dir(
-    data: &Path,
-    queries: &Path,
-    limits: crate::source::Limits,
-    shapes: &ShapesSource,
-) -> Result<(Snapshot, usize), crate::Error> {
-    let queries = load_queries(queries)?;
-    let source = crate::source::load(data, limits)?;
-    // The store is loaded while the data is validated: on data never
-    // validated before, start-up takes the longer of the two, not their sum.
-    // A violation drops the store unused.
-    let (verdict, snapshot) = std::thread::scope(|scope| {
-        let store = scope.spawn(|| load(&source, queries));
-        let verdict = crate::validate::remember::check_remembered(&source, shapes, limits);
-        (
-            verdict,
-            store.join().expect("the store loading thread panicked"),
-        )
-    });
-    let ((warnings, _), _) = verdict?;
-    let snapshot = snapshot?;
-    let slot = Arc::clone(&snapshot.dumps);
-    std::thread::spawn(move || write_dumps(&slot, &source));
-    Ok((snapshot, warnings))
-}
-
 /// Loads link-check results (`orgdir linkcheck --rdf FILE`: Turtle, or
 /// N-Triples for `.nt`) into the named graph `<base>linkcheck`, replacing
 /// what it held; the snapshot's version then covers them too, so cached
 /// answers of the data without them are not served.
-pub fn add_linkcheck(snapshot: &mut Snapshot, path: &Path) -> Result<(), crate::Error> {
+pub fn add_linkcheck(snapshot: &mut Snapshot, path: &Path) -> Result<(), StoreError> {
     use oxigraph::io::{RdfFormat, RdfParser};
     use oxigraph::model::NamedNode;
-    let bytes = std::fs::read(path).map_err(crate::Error::io("read", path))?;
+    let bytes = std::fs::read(path).map_err(FsError::io("read", path))?;
     let format = if path.extension().is_some_and(|e| e == "nt") {
         RdfFormat::NTriples
     } else {
         RdfFormat::Turtle
     };
-    let graph = NamedNode::new(crate::linkcheck::rdf::graph_name(&snapshot.base))
-        .map_err(|e| crate::Error::Query(format!("the link-check graph's name: {e}")))?;
+    let graph = NamedNode::new(crate::linkcheck::rdf::graph_name(&snapshot.base)).map_err(|e| {
+        StoreError::Linkcheck {
+            path: path.to_owned(),
+            message: format!("the link-check graph's name: {e}"),
+        }
+    })?;
     let mut quads = Vec::new();
     for quad in RdfParser::from_format(format).for_slice(&bytes) {
-        let quad = quad.map_err(|e| {
-            crate::Error::Query(format!("{}: not link-check results: {e}", path.display()))
+        let quad = quad.map_err(|e| StoreError::Linkcheck {
+            path: path.to_owned(),
+            message: e.to_string(),
         })?;
         quads.push(Quad::new(
             quad.subject,
@@ -119,11 +99,8 @@ pub fn add_linkcheck(snapshot: &mut Snapshot, path: &Path) -> Result<(), crate::
             graph.clone(),
         ));
     }
-    snapshot
-        .store
-        .clear_graph(&graph)
-        .map_err(StoreError::from)?;
-    snapshot.store.extend(quads).map_err(StoreError::from)?;
+    snapshot.store.clear_graph(&graph)?;
+    snapshot.store.extend(quads)?;
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     hash.update(snapshot.version.as_bytes());
@@ -282,88 +259,22 @@ struct StoreInfo {
     title: String,
 }
 
-/// SHA-256 over every file under `data` (relative path, size and bytes), in
-/// sorted order, hidden files aside: it changes whenever anything the store is
-/// built from does.
-pub fn fingerprint(
-    data: &Path,
-    shapes: &ShapesSource,
-    limits: crate::source::Limits,
-) -> Result<String, StoreError> {
-    use sha2::{Digest, Sha256};
-    let io_error = |path: &Path, source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    // The files the loader reads, and no others (a 1 GiB PDF beside the
-    // YAML is not read); one that cannot be read fails the load anyway.
-    let inputs = crate::source::inputs(data)
-        .map_err(|d| io_error(&d.path, io::Error::other(d.message.clone())))?;
-    let mut files: Vec<(&Path, std::path::PathBuf)> = std::iter::once(inputs.dataset)
-        .chain(inputs.records)
-        .map(|f| (data, f))
-        .collect();
-    // The store was validated against the shapes: new shapes, new check.
-    if let ShapesSource::Dir(dir) = shapes {
-        let shape_files = crate::fsutil::files(dir).map_err(|e| io_error(&e.path, e.source))?;
-        files.extend(
-            shape_files
-                .into_iter()
-                .filter(|f| f.extension().is_some_and(|e| e == "ttl"))
-                .map(|f| (dir.as_path(), f)),
-        );
-    }
-    let mut hash = Sha256::new();
-    hash.update(env!("CARGO_PKG_VERSION").as_bytes());
-    if let ShapesSource::Bundled = shapes {
-        // The shapes compiled in: they may differ between builds of one version.
-        for (name, text) in crate::validate::shapes::BUNDLED {
-            hash.update(name.as_bytes());
-            hash.update(text.as_bytes());
-        }
-    }
-    // What a store directory holds: stores of another layout are rebuilt.
-    hash.update(b"layout 2: store, orgdir-store.json, dumps/");
-    for (root, path) in files {
-        let relative = path.strip_prefix(root).unwrap_or(&path);
-        hash.update(relative.to_string_lossy().as_bytes());
-        // Streamed, within the loader's limit: a file past it, or one that
-        // is gone, is hashed as such (the load reports it).
-        let mut file_hash = Sha256::new();
-        match crate::fsutil::stream_bounded(&path, limits.max_file_bytes, |b| file_hash.update(b)) {
-            Ok(bytes) => {
-                hash.update(bytes.to_le_bytes());
-                hash.update(file_hash.finalize());
-            }
-            Err(e) => hash.update(format!("unreadable: {e}").as_bytes()),
-        }
-    }
-    Ok(crate::rdf::dump::hex(&hash.finalize()))
-}
-
-/// Opens the persistent store in `dir` when it was built from the current
-/// contents of `data` and `shapes`; otherwise validates the data and builds it anew beside `dir` and swaps it in.
-/// Returns the snapshot and whether the existing store was reused.
+/// The persistent store in `dir`, when it was built from inputs of this
+/// `fingerprint`; `None` when it must be built (see [`build_persistent`]).
+/// A directory of files without orgdir's record of them is refused.
 #[cfg(feature = "rocksdb")]
-pub fn open_or_build(
+pub fn open_persistent(
     dir: &Path,
-    data: &Path,
-    limits: crate::source::Limits,
-    shapes: &ShapesSource,
-    queries: Vec<NamedQuery>,
-) -> Result<(Snapshot, bool), crate::Error> {
-    // One run builds the store at a time (a second waits, then finds it
-    // built); what a killed build left beside it is cleaned first.
-    let _lock = crate::fsutil::lock::lock(dir)?;
-    crate::fsutil::atomic::recover(dir)?;
-    let fingerprint = fingerprint(data, shapes, limits)?;
+    fingerprint: &str,
+    queries: &[NamedQuery],
+) -> Result<Option<Snapshot>, StoreError> {
     let info_path = dir.join(INFO_FILE);
     let existing: Option<StoreInfo> = std::fs::read(&info_path)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     if let Some(info) = existing.filter(|i| i.fingerprint == fingerprint) {
         match Store::open(dir) {
-            Ok(store) => return Ok((snapshot(store, info, queries, dir), true)),
+            Ok(store) => return Ok(Some(snapshot(store, info, queries.to_vec(), dir))),
             Err(e) => tracing::warn!(
                 "cannot reopen the store in {}: {e}; rebuilding",
                 dir.display()
@@ -373,21 +284,32 @@ pub fn open_or_build(
         && !info_path.exists()
         && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
     {
-        return Err(crate::Error::ForeignOutput {
+        return Err(FsError::ForeignOutput {
             path: dir.to_owned(),
             entries: "files but no orgdir-store.json".into(),
-        });
+        }
+        .into());
     }
-    let source = crate::source::load(data, limits)?;
-    crate::validate::check(&source, shapes)?;
+    Ok(None)
+}
+
+/// Builds the persistent store of `source` (validated) beside `dir`, with
+/// its release files, and swaps it in.
+#[cfg(feature = "rocksdb")]
+pub fn build_persistent(
+    dir: &Path,
+    source: &Source,
+    fingerprint: String,
+    queries: Vec<NamedQuery>,
+) -> Result<Snapshot, StoreError> {
     let staging = crate::fsutil::staging_dir(dir)?;
     let info = {
-        let store = Store::open(staging.path()).map_err(StoreError::from)?;
-        let (version, triples) = fill(&store, &source, true)?;
-        store.flush().map_err(StoreError::from)?;
+        let store = Store::open(staging.path())?;
+        let (version, triples) = fill(&store, source, true)?;
+        store.flush()?;
         let dumps = staging.path().join(DUMPS_DIR);
-        std::fs::create_dir(&dumps).map_err(crate::Error::io("create", &dumps))?;
-        Dumps::write(&source, &dumps)?;
+        std::fs::create_dir(&dumps).map_err(FsError::io("create", &dumps))?;
+        Dumps::write(source, &dumps)?;
         StoreInfo {
             orgdir: env!("CARGO_PKG_VERSION").into(),
             fingerprint,
@@ -401,10 +323,10 @@ pub fn open_or_build(
     };
     let json = serde_json::to_vec_pretty(&info).expect("plain data serializes");
     let staged_info = staging.path().join(INFO_FILE);
-    std::fs::write(&staged_info, json).map_err(crate::Error::io("write", &staged_info))?;
+    std::fs::write(&staged_info, json).map_err(FsError::io("write", &staged_info))?;
     crate::fsutil::replace_dir(staging, dir)?;
-    let store = Store::open(dir).map_err(StoreError::from)?;
-    Ok((snapshot(store, info, queries, dir), false))
+    let store = Store::open(dir)?;
+    Ok(snapshot(store, info, queries, dir))
 }
 
 #[cfg(feature = "rocksdb")]

@@ -3,10 +3,12 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use clap::Parser;
 use orgdir::server::{AppState, Limits};
 use orgdir::source::{self, Limits as SourceLimits};
 use orgdir::store;
@@ -530,17 +532,43 @@ async fn watch_swaps_in_changed_data_and_keeps_the_old_on_errors() {
         Limits::default(),
     ));
     let first = s.snapshot().version.clone();
-    let watcher = tokio::spawn(orgdir::server::watch(
-        Arc::clone(&s),
-        orgdir::server::WatchOptions {
-            data: data.clone(),
-            queries: queries.clone(),
-            source_limits: SourceLimits::default(),
-            shapes: orgdir::validate::ShapesSource::Bundled,
-            linkcheck: None,
-            interval: Duration::from_millis(50),
-        },
-    ));
+    // The command's own reload, counted: a change not swapped in is
+    // checked once the watcher has tried it, not after a guessed sleep.
+    let cli = orgdir::cli::Cli::parse_from([
+        "orgdir".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "serve".as_ref(),
+        "--queries".as_ref(),
+        queries.as_os_str(),
+        "--watch".as_ref(),
+    ] as [&std::ffi::OsStr; 7]);
+    let orgdir::config::Task::Serve(options) = orgdir::config::Config::from(cli).task else {
+        panic!("a serve command");
+    };
+    let mut watching = orgdir::commands::serve::watch_options(&options);
+    let tries = Arc::new(AtomicUsize::new(0));
+    let (reload, counted) = (Arc::clone(&watching.reload), Arc::clone(&tries));
+    watching.reload = Arc::new(move || {
+        let result = reload();
+        counted.fetch_add(1, Ordering::SeqCst);
+        result
+    });
+    watching.interval = Duration::from_millis(50);
+    let watcher = tokio::spawn(orgdir::server::watch(Arc::clone(&s), watching));
+    let tried_again = |since: usize| {
+        let tries = Arc::clone(&tries);
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while tries.load(Ordering::SeqCst) <= since {
+                assert!(
+                    Instant::now() < deadline,
+                    "the watcher never tried the change"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
     let wait_for = |want: usize| {
         let s = Arc::clone(&s);
         async move {
@@ -581,8 +609,9 @@ async fn watch_swaps_in_changed_data_and_keeps_the_old_on_errors() {
 
     // A broken change is not swapped in.
     let before = s.snapshot().version.clone();
+    let since = tries.load(Ordering::SeqCst);
     std::fs::write(data.join("added.yaml"), "- id: added\n  name: [broken\n").unwrap();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tried_again(since).await;
     assert_eq!(s.snapshot().version, before);
     assert!(
         names(&s).await.contains("Added Later"),
@@ -590,12 +619,13 @@ async fn watch_swaps_in_changed_data_and_keeps_the_old_on_errors() {
     );
 
     // Nor is a change that loads but violates a shape (a membership of itself).
+    let since = tries.load(Ordering::SeqCst);
     std::fs::write(
         data.join("added.yaml"),
         "- id: added\n  name: Added Later\n  category: regional\n  memberOf: [added]\n",
     )
     .unwrap();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tried_again(since).await;
     assert_eq!(s.snapshot().version, before);
 
     // Named queries are watched too.

@@ -444,7 +444,7 @@ fn with(uri: &str, headers: &[(header::HeaderName, &str)]) -> Request<Body> {
 async fn dumps_are_served_with_gzip_validators_and_ranges() {
     let s = state_with_dumps();
     let dir = tempfile::tempdir().unwrap();
-    orgdir::build::build(&orgdir::build::BuildOptions {
+    orgdir::commands::build::build(&orgdir::config::BuildOptions {
         data: fixtures().join("valid/data"),
         out: dir.path().join("dist"),
         release: None,

@@ -21,7 +21,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use super::FsError;
 
 /// The file that marks a staging directory as orgdir's. The old OUT is given
 /// one just before it is swapped out, and the new OUT loses its own once in
@@ -30,16 +30,16 @@ pub const MARKER: &str = ".orgdir-staging";
 
 /// Writes `bytes` to `path` through a temporary file beside it, renamed into
 /// place: `path` is either the old file or the whole new one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     let target = resolve_link(path)?;
     let parent = super::parent(&target);
-    fs::create_dir_all(&parent).map_err(Error::io("create", &parent))?;
+    fs::create_dir_all(&parent).map_err(FsError::io("create", &parent))?;
     let old = fs::metadata(&target).ok();
     #[cfg(unix)]
     if let Some(meta) = &old {
         use std::os::unix::fs::MetadataExt;
         if meta.is_file() && meta.nlink() > 1 {
-            return Err(Error::Refused {
+            return Err(FsError::Refused {
                 path: path.to_owned(),
                 why: format!(
                     "it has {} hard links, and replacing it would cut it from the others; \
@@ -53,32 +53,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .prefix(&format!(".{}.", super::file_name(&target)))
         .suffix(".tmp")
         .tempfile_in(&parent)
-        .map_err(Error::io("create a file in", &parent))?;
-    file.write_all(bytes).map_err(Error::io("write", path))?;
-    keep_attributes(file.as_file(), old.as_ref()).map_err(Error::io("set the mode of", path))?;
+        .map_err(FsError::io("create a file in", &parent))?;
+    file.write_all(bytes).map_err(FsError::io("write", path))?;
+    keep_attributes(file.as_file(), old.as_ref()).map_err(FsError::io("set the mode of", path))?;
     file.as_file()
         .sync_all()
-        .map_err(Error::io("write", path))?;
+        .map_err(FsError::io("write", path))?;
     file.persist(&target)
-        .map_err(|e| Error::io("rename into", path)(e.error))?;
+        .map_err(|e| FsError::io("rename into", path)(e.error))?;
     Ok(())
 }
 
 /// The file a chain of symlinks at `path` ends at (`path` itself if it is
 /// not a link, or a link to nothing yet).
-fn resolve_link(path: &Path) -> Result<PathBuf, Error> {
+fn resolve_link(path: &Path) -> Result<PathBuf, FsError> {
     let mut current = path.to_owned();
     for _ in 0..40 {
         match fs::symlink_metadata(&current) {
             Ok(m) if m.file_type().is_symlink() => {
                 let target =
-                    fs::read_link(&current).map_err(Error::io("read the link", &current))?;
+                    fs::read_link(&current).map_err(FsError::io("read the link", &current))?;
                 current = super::parent(&current).join(target);
             }
             _ => return Ok(current),
         }
     }
-    Err(Error::Refused {
+    Err(FsError::Refused {
         path: path.to_owned(),
         why: "it is a loop of symbolic links".into(),
     })
@@ -130,25 +130,25 @@ pub fn umask() -> u32 {
 
 /// A fresh staging directory beside OUT (same file system, so the final
 /// rename is atomic), marked as orgdir's, with the umask's mode.
-pub fn staging_dir(out: &Path) -> Result<tempfile::TempDir, Error> {
+pub fn staging_dir(out: &Path) -> Result<tempfile::TempDir, FsError> {
     let parent = super::parent(out);
-    fs::create_dir_all(&parent).map_err(Error::io("create", &parent))?;
+    fs::create_dir_all(&parent).map_err(FsError::io("create", &parent))?;
     let staging = tempfile::Builder::new()
         .prefix(&staging_prefix(out))
         .tempdir_in(&parent)
-        .map_err(Error::io("create a directory in", &parent))?;
+        .map_err(FsError::io("create a directory in", &parent))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(staging.path(), fs::Permissions::from_mode(0o777 & !umask()))
-            .map_err(Error::io("set the mode of", staging.path()))?;
+            .map_err(FsError::io("set the mode of", staging.path()))?;
     }
     let marker = staging.path().join(MARKER);
     fs::write(
         &marker,
         "a directory orgdir writes, then renames into place\n",
     )
-    .map_err(Error::io("write", &marker))?;
+    .map_err(FsError::io("write", &marker))?;
     Ok(staging)
 }
 
@@ -157,7 +157,7 @@ fn staging_prefix(out: &Path) -> String {
 }
 
 /// Moves the staged directory to OUT, replacing the previous OUT whole.
-pub fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> {
+pub fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), FsError> {
     crash_point("before-replace");
     let staged = staging.keep();
     let cleanup = |e| {
@@ -170,7 +170,7 @@ pub fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> 
         let _ = fs::remove_file(out.join(MARKER));
     };
     if fs::symlink_metadata(out).is_err() {
-        fs::rename(&staged, out).map_err(|e| cleanup(Error::io("rename into", out)(e)))?;
+        fs::rename(&staged, out).map_err(|e| cleanup(FsError::io("rename into", out)(e)))?;
         unmark();
         return Ok(());
     }
@@ -185,16 +185,16 @@ pub fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> 
             return Ok(());
         }
         Err(e) if !exchange_unsupported(&e) => {
-            return Err(cleanup(Error::io("swap into place", out)(e)));
+            return Err(cleanup(FsError::io("swap into place", out)(e)));
         }
         Err(_) => {}
     }
     let old = staged.with_extension("old");
-    fs::rename(out, &old).map_err(|e| cleanup(Error::io("move aside", out)(e)))?;
+    fs::rename(out, &old).map_err(|e| cleanup(FsError::io("move aside", out)(e)))?;
     crash_point("between-renames");
     if let Err(e) = fs::rename(&staged, out) {
         let _ = fs::rename(&old, out);
-        return Err(cleanup(Error::io("rename into", out)(e)));
+        return Err(cleanup(FsError::io("rename into", out)(e)));
     }
     unmark();
     let _ = fs::remove_dir_all(&old);
@@ -246,13 +246,13 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// between two renames is put back from the old one. Call with OUT's lock
 /// held, so that no live run's staging directory is touched. Returns what
 /// was cleaned, for the log.
-pub fn recover(out: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn recover(out: &Path) -> Result<Vec<PathBuf>, FsError> {
     let parent = super::parent(out);
     let prefix = staging_prefix(out);
     let entries = match fs::read_dir(&parent) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("read", &parent)(e)),
+        Err(e) => return Err(FsError::io("read", &parent)(e)),
     };
     let mut leftovers: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -267,7 +267,7 @@ pub fn recover(out: &Path) -> Result<Vec<PathBuf>, Error> {
             .position(|p| p.extension().is_some_and(|e| e == "old"))
     {
         let old = leftovers.remove(old);
-        fs::rename(&old, out).map_err(|e| Error::Io {
+        fs::rename(&old, out).map_err(|e| FsError::Io {
             action: "put back (a run was killed while replacing it; the previous contents are in the other path)",
             path: out.to_owned(),
             source: std::io::Error::new(e.kind(), format!("{e}; from {}", super::shown(&old))),
@@ -279,7 +279,7 @@ pub fn recover(out: &Path) -> Result<Vec<PathBuf>, Error> {
         );
     }
     for dir in &leftovers {
-        fs::remove_dir_all(dir).map_err(|e| Error::Io {
+        fs::remove_dir_all(dir).map_err(|e| FsError::Io {
             action: "remove what a killed run left (delete it by hand)",
             path: dir.clone(),
             source: e,

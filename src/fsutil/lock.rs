@@ -13,7 +13,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::error::Error;
+use super::FsError;
 
 static NO_WAIT: AtomicBool = AtomicBool::new(false);
 
@@ -43,10 +43,10 @@ pub fn lock_path(target: &Path) -> PathBuf {
 /// beside OUT. That is safe because a run that gets the lock checks that the
 /// path still names the file it locked (a run that waited on a file since
 /// removed tries again on the new one), the usual way with `flock`.
-pub fn lock(target: &Path) -> Result<Lock, Error> {
+pub fn lock(target: &Path) -> Result<Lock, FsError> {
     let path = lock_path(target);
     let parent = super::parent(target);
-    std::fs::create_dir_all(&parent).map_err(Error::io("create", &parent))?;
+    std::fs::create_dir_all(&parent).map_err(FsError::io("create", &parent))?;
     let mut said = false;
     loop {
         let file = OpenOptions::new()
@@ -54,11 +54,11 @@ pub fn lock(target: &Path) -> Result<Lock, Error> {
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(Error::io("open the lock file", &path))?;
+            .map_err(FsError::io("open the lock file", &path))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) if NO_WAIT.load(Ordering::Relaxed) => {
-                return Err(Error::Locked {
+                return Err(FsError::Locked {
                     target: target.to_owned(),
                     lock: path,
                 });
@@ -72,9 +72,9 @@ pub fn lock(target: &Path) -> Result<Lock, Error> {
                     );
                     said = true;
                 }
-                file.lock().map_err(Error::io("lock", &path))?;
+                file.lock().map_err(FsError::io("lock", &path))?;
             }
-            Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
+            Err(TryLockError::Error(e)) => return Err(FsError::io("lock", &path)(e)),
         }
         if same_file(&file, &path) {
             return Ok(Lock { file, path });

@@ -56,6 +56,55 @@ impl Odd {
     }
 }
 
+/// What can go wrong with the files orgdir reads and writes; each names
+/// the path to look at.
+#[derive(Debug, thiserror::Error)]
+pub enum FsError {
+    #[error("cannot {action} {}", shown(path))]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+
+    #[error(
+        "refusing to replace {}: it holds {entries}, which orgdir did not write (choose another --out)",
+        path.display()
+    )]
+    ForeignOutput { path: PathBuf, entries: String },
+
+    #[error(
+        "another orgdir run is writing {}: it holds the lock {} (run again without --no-wait to wait for it)",
+        shown(target),
+        shown(lock)
+    )]
+    Locked { target: PathBuf, lock: PathBuf },
+
+    #[error("refusing to write {}: {why}", shown(path))]
+    Refused { path: PathBuf, why: String },
+}
+
+impl FsError {
+    /// `map_err(FsError::io("read", path))`.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> FsError {
+        move |source| FsError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<ListError> for FsError {
+    fn from(e: ListError) -> Self {
+        FsError::Io {
+            action: "read the directory",
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 /// An error while listing a tree, naming the directory that failed.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read the directory {}: {source}", shown(path))]

@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::LinkcheckError;
 use super::Report;
 use super::status::Status;
-use crate::error::Error;
+use crate::fsutil::FsError;
 
 /// One change made (or refused).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct Change {
 pub type Refused = (Change, String);
 
 /// Rewrites the files; returns what changed and what could not be, with why.
-pub fn apply(report: &Report) -> Result<(Vec<Change>, Vec<Refused>), Error> {
+pub fn apply(report: &Report) -> Result<(Vec<Change>, Vec<Refused>), LinkcheckError> {
     let mut by_file: BTreeMap<PathBuf, Vec<Change>> = BTreeMap::new();
     for entry in &report.results {
         let Some(new) = entry.outcome.suggested_url.as_ref() else {
@@ -49,7 +50,7 @@ pub fn apply(report: &Report) -> Result<(Vec<Change>, Vec<Refused>), Error> {
     for (file, mut changes) in by_file {
         // Read and rewritten under the file's lock: another --fix waits.
         let _lock = crate::fsutil::lock::lock(&file)?;
-        let text = std::fs::read_to_string(&file).map_err(Error::io("read", &file))?;
+        let text = std::fs::read_to_string(&file).map_err(FsError::io("read", &file))?;
         let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
         // Later positions first, so earlier ones stay where they were.
         changes.sort_by_key(|c| std::cmp::Reverse((c.line, c.col)));

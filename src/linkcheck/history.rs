@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::LinkcheckError;
 use super::status::{Outcome, Status};
-use crate::error::Error;
+use crate::fsutil::FsError;
 use crate::source::{Diagnostic, Pos};
 
 /// One run, as stored.
@@ -125,11 +126,11 @@ pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
 impl History {
     /// Reads `path`; a missing file is an empty history. A line that does
     /// not parse is bad input, reported at its line.
-    pub fn load(path: &Path) -> Result<History, Error> {
+    pub fn load(path: &Path) -> Result<History, LinkcheckError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(History::default()),
-            Err(e) => return Err(Error::io("read", path)(e)),
+            Err(e) => return Err(FsError::io("read", path)(e).into()),
         };
         let mut runs = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -137,7 +138,7 @@ impl History {
                 continue;
             }
             let bad = |message: String| {
-                Error::Source(crate::source::SourceError {
+                LinkcheckError::History(crate::source::SourceError {
                     diagnostics: vec![Diagnostic {
                         path: PathBuf::from(path),
                         pos: Some(Pos {
@@ -185,19 +186,19 @@ impl History {
     /// Appends `run` to the file at `path`: the old content and the new line
     /// are written to a temporary file that replaces `path`.
     /// Runs at once take turns (a lock beside the file), so none is lost.
-    pub fn append(path: &Path, run: &Run) -> Result<(), Error> {
+    pub fn append(path: &Path, run: &Run) -> Result<(), LinkcheckError> {
         let _lock = crate::fsutil::lock::lock(path)?;
         let mut bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(Error::io("read", path)(e)),
+            Err(e) => return Err(FsError::io("read", path)(e).into()),
         };
         if !bytes.is_empty() && !bytes.ends_with(b"\n") {
             bytes.push(b'\n');
         }
         serde_json::to_writer(&mut bytes, run).expect("plain data serializes");
         bytes.push(b'\n');
-        crate::fsutil::write_atomic(path, &bytes)
+        Ok(crate::fsutil::write_atomic(path, &bytes)?)
     }
 
     /// This history and `run` after it (when it checked anything).

@@ -28,8 +28,20 @@ pub use client::{Checker, Settings};
 pub use history::{History, Rules, State, Verdict};
 pub use status::{Outcome, Status};
 
-use crate::error::Error;
-use crate::source::{self, Limits, Source};
+use crate::fsutil::FsError;
+use crate::source::{Limits, Source};
+
+/// What stops a link check from giving its report.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkcheckError {
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    /// A line of the history file that does not parse, at its place.
+    #[error(transparent)]
+    History(#[from] crate::source::SourceError),
+    #[error("cannot start the HTTP client: {0}")]
+    Http(String),
+}
 
 /// Where a URL is used in the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -326,14 +338,14 @@ impl Report {
 }
 
 /// Writes the results as RDF to `path`, atomically.
-fn write_rdf(report: &Report, base: &str, path: &std::path::Path) -> Result<(), Error> {
+fn write_rdf(report: &Report, base: &str, path: &std::path::Path) -> Result<(), LinkcheckError> {
     use oxigraph::io::{RdfFormat, RdfSerializer};
     let format = if path.extension().is_some_and(|e| e == "nt") {
         RdfFormat::NTriples
     } else {
         RdfFormat::Turtle
     };
-    let io = Error::io("write", path);
+    let io = FsError::io("write", path);
     let mut serializer = RdfSerializer::from_format(format);
     for (prefix, ns) in [
         ("schema", crate::rdf::vocab::schema::NS),
@@ -345,11 +357,11 @@ fn write_rdf(report: &Report, base: &str, path: &std::path::Path) -> Result<(), 
     let mut out = serializer.for_writer(Vec::new());
     for t in rdf::triples(report, base) {
         if let Err(e) = out.serialize_triple(&t) {
-            return Err(io(e));
+            return Err(io(e).into());
         }
     }
-    let bytes = out.finish().map_err(Error::io("write", path))?;
-    crate::fsutil::write_atomic(path, &bytes)
+    let bytes = out.finish().map_err(FsError::io("write", path))?;
+    Ok(crate::fsutil::write_atomic(path, &bytes)?)
 }
 
 /// Fills in the closest archived snapshot of every broken or dead URL.
@@ -397,7 +409,7 @@ fn suggestion(outcome: &Outcome, verdict: &Verdict, uses: &[Use]) -> Option<Stri
 }
 
 /// `--format` of `orgdir linkcheck`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkcheckFormat {
     Text,
     Json,
@@ -438,8 +450,11 @@ pub struct LinkcheckOptions {
 
 /// Runs `orgdir linkcheck`; returns the exit code (0, or 1 when a link is
 /// broken).
-pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Error> {
-    let source = source::load(&options.data, options.limits)?;
+pub fn run(
+    options: &LinkcheckOptions,
+    source: Source,
+    stdout: &mut impl Write,
+) -> Result<u8, LinkcheckError> {
     let targets = targets(&source, options.all);
     let base = source.dataset.base.value.to_string();
     // The User-Agent names orgdir and, as the contact, the directory's publisher.
@@ -479,11 +494,12 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
         .filter(|(_, r)| r.is_none())
         .map(|(t, _)| t.clone())
         .collect();
-    let checker = Arc::new(Checker::new(settings.clone()).map_err(|e| Error::Http(e.to_string()))?);
+    let checker =
+        Arc::new(Checker::new(settings.clone()).map_err(|e| LinkcheckError::Http(e.to_string()))?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(Error::io("start", "the async runtime"))?;
+        .map_err(FsError::io("start", "the async runtime"))?;
     let count = to_check.len();
     let quiet = options.quiet;
     // A bar on a terminal; a line per URL in a log (CI); nothing with -q.
@@ -562,11 +578,11 @@ pub fn run(options: &LinkcheckOptions, stdout: &mut impl Write) -> Result<u8, Er
                 .map_err(std::io::Error::other)
         }
     }
-    .map_err(Error::io("write", "the report"))?;
+    .map_err(FsError::io("write", "the report"))?;
     match &options.out {
         None => stdout
             .write_all(&bytes)
-            .map_err(Error::io("write", "standard output"))?,
+            .map_err(FsError::io("write", "standard output"))?,
         Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
     }
     if let Some(path) = &options.history

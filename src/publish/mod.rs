@@ -35,11 +35,10 @@ use sha2::{Digest, Sha256};
 
 pub use remote::{Auth, Settings};
 
-use crate::error::Error;
 use crate::rdf::Iris;
 use crate::rdf::dump::hex;
-use crate::source::{self, Limits, Source};
-use crate::validate::{self, ShapesSource};
+use crate::source::{Limits, Source};
+use crate::validate::ShapesSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -146,19 +145,25 @@ pub struct Published {
     pub seconds: f64,
 }
 
-pub fn run(options: &PublishOptions) -> Result<(), Error> {
-    let start = Instant::now();
+/// Checks what can be checked before the data is loaded: the credentials
+/// (from the environment) and the endpoints.
+pub fn prepare(options: &PublishOptions) -> Result<Auth, PublishError> {
     let auth = credentials(&options.credentials)?;
     check_endpoint(&options.endpoint)?;
     if let Some(q) = &options.query_endpoint {
         check_endpoint(q)?;
     }
-    let source = source::load(&options.data, options.limits)?;
-    let ((_, warnings), _) =
-        validate::remember::check_remembered(&source, &options.shapes, options.limits)?;
-    if !options.quiet {
-        eprint!("{warnings}");
-    }
+    Ok(auth)
+}
+
+/// Publishes the graph of `source` (validated) and checks what the store
+/// then holds.
+pub fn run(
+    options: &PublishOptions,
+    auth: Auth,
+    source: Source,
+) -> Result<Published, PublishError> {
+    let start = Instant::now();
     let source = Arc::new(source);
     let graph = match &options.graph {
         Some(g) => oxrdf::NamedNode::new(g.as_str())
@@ -170,35 +175,8 @@ pub fn run(options: &PublishOptions) -> Result<(), Error> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Error::Http(e.to_string()))?;
-    let published = runtime.block_on(publish(options, auth, source, graph, start))?;
-    if !options.quiet {
-        let how = match options.method {
-            Method::Gsp => "Graph Store PUT",
-            Method::GspBatches => "Graph Store PUT and POSTs",
-            Method::Update => "SPARQL Update",
-        };
-        eprintln!(
-            "published {} triples into <{}> at {} ({how}, {} request{}, {:.2} s)",
-            published.triples,
-            published.graph,
-            options.endpoint,
-            published.requests,
-            if published.requests == 1 { "" } else { "s" },
-            published.seconds,
-        );
-        match &published.verified_hash {
-            Some(hash) => eprintln!(
-                "  the remote graph holds the same {} triples; canonical hash (RDFC-1.0, SHA-256) {hash}",
-                published.remote_triples
-            ),
-            None => eprintln!(
-                "  the remote graph holds {} triples, as built",
-                published.remote_triples
-            ),
-        }
-    }
-    Ok(())
+        .map_err(|e| PublishError::Client(e.to_string()))?;
+    runtime.block_on(publish(options, auth, source, graph, start))
 }
 
 async fn publish(

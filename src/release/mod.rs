@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::fsutil::FsError;
 use crate::fsutil::{replace_dir, staging_dir, write_atomic};
 use crate::rdf::Graph;
 use crate::rdf::dump::DumpFormat;
@@ -31,6 +31,16 @@ use crate::rdf::void::GraphStats;
 use crate::source::{Date, Source, parse_date};
 
 pub use changes::Changes;
+
+/// What stops a release from being written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    /// A version that cannot be written: a bad name, or one already published.
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Fs(#[from] FsError),
+}
 
 pub const LATEST: &str = "latest";
 pub const INDEX: &str = "releases.json";
@@ -102,10 +112,10 @@ pub fn write_release(
     source: &Source,
     root: &Path,
     options: &ReleaseOptions,
-) -> Result<(ReleaseInfo, GraphStats, Changes), Error> {
+) -> Result<(ReleaseInfo, GraphStats, Changes), ReleaseError> {
     let version = &options.version;
     if !valid_version(version) {
-        return Err(Error::Release(format!(
+        return Err(ReleaseError::Refused(format!(
             "`{version}` cannot name a release: use letters, digits, `.`, `-` and `_` \
              (not `latest`)"
         )));
@@ -132,7 +142,7 @@ pub fn write_release(
         return Ok((info, stats, Changes::default()));
     }
     if dir.exists() {
-        return Err(Error::Release(format!(
+        return Err(ReleaseError::Refused(format!(
             "release {version} exists in {}: a release is never rewritten (choose a new version)",
             root.display()
         )));
@@ -154,7 +164,7 @@ pub fn write_release(
     if let Some(nt) = &previous_nt
         && !nt.is_file()
     {
-        return Err(Error::Release(format!(
+        return Err(ReleaseError::Refused(format!(
             "the previous release has no {} (expected a directory written by `orgdir build`)",
             nt.display()
         )));
@@ -163,7 +173,7 @@ pub fn write_release(
 
     let graph = Graph::new(source);
     let changes = changes::compare(previous_nt.as_deref(), &graph)
-        .map_err(Error::io("read", previous_nt.clone().unwrap_or_default()))?;
+        .map_err(FsError::io("read", previous_nt.clone().unwrap_or_default()))?;
     // Unchanged records keep their date; a previous release without dates
     // stands for the release itself.
     let fallback = previous_info
@@ -192,11 +202,11 @@ pub fn write_release(
         })
         .collect();
 
-    std::fs::create_dir_all(root).map_err(Error::io("create", root))?;
+    std::fs::create_dir_all(root).map_err(FsError::io("create", root))?;
     crate::fsutil::atomic::recover(&dir)?;
     let staging = staging_dir(&dir)?;
     let graph = graph.with_modified(modified);
-    let (stats, _) = crate::build::write_release(&graph, staging.path())?;
+    let (stats, _) = crate::dist::write(&graph, staging.path())?;
     let previous_version = previous_info
         .as_ref()
         .map(|i| i.version.clone())
@@ -228,7 +238,7 @@ pub fn write_release(
     };
     let json = serde_json::to_vec_pretty(&info).expect("plain data serializes");
     let info_path = staging.path().join(INFO);
-    std::fs::write(&info_path, json).map_err(Error::io("write", &info_path))?;
+    std::fs::write(&info_path, json).map_err(FsError::io("write", &info_path))?;
     replace_dir(staging, &dir)?;
     crate::fsutil::atomic::crash_point("before-latest");
     point_latest(root, version)?;
@@ -237,15 +247,16 @@ pub fn write_release(
 }
 
 /// `latest` -> `version`, replaced atomically.
-fn point_latest(root: &Path, version: &str) -> Result<(), Error> {
+fn point_latest(root: &Path, version: &str) -> Result<(), ReleaseError> {
     let latest = root.join(LATEST);
     let temporary = root.join(format!(".{LATEST}.{}", std::process::id()));
     let _ = std::fs::remove_file(&temporary);
     #[cfg(unix)]
-    std::os::unix::fs::symlink(version, &temporary).map_err(Error::io("create", &temporary))?;
+    std::os::unix::fs::symlink(version, &temporary).map_err(FsError::io("create", &temporary))?;
     #[cfg(not(unix))]
-    std::fs::write(&temporary, version).map_err(Error::io("write", &temporary))?;
-    std::fs::rename(&temporary, &latest).map_err(Error::io("replace", &latest))
+    std::fs::write(&temporary, version).map_err(FsError::io("write", &temporary))?;
+    std::fs::rename(&temporary, &latest).map_err(FsError::io("replace", &latest))?;
+    Ok(())
 }
 
 /// Every release under `root`, oldest first (by date, then version).
@@ -277,7 +288,7 @@ pub fn latest(root: &Path) -> Option<String> {
     valid_version(&target).then_some(target)
 }
 
-fn write_index(root: &Path) -> Result<(), Error> {
+fn write_index(root: &Path) -> Result<(), ReleaseError> {
     let index = Index {
         latest: latest(root),
         releases: releases(root).into_iter().map(|(_, i)| i).collect(),
@@ -290,7 +301,7 @@ fn write_index(root: &Path) -> Result<(), Error> {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
-            .map_err(Error::io("write", &path))?;
+            .map_err(FsError::io("write", &path))?;
     }
     Ok(())
 }
@@ -298,16 +309,16 @@ fn write_index(root: &Path) -> Result<(), Error> {
 /// The files a release directory holds, with their media types. Requests
 /// are matched against this list only.
 pub fn release_file(name: &str) -> Option<(&'static str, &'static str)> {
-    let dumps = DumpFormat::ALL.map(|f| (f.file_name(), f.media_type()));
     let others = [
-        (crate::build::VOID_FILE, "text/turtle"),
-        (crate::build::SUMS_FILE, "text/plain"),
         (CHANGES_MD, "text/markdown"),
         (CHANGES_TTL, "text/turtle"),
         (CHANGES_JSON, "application/json"),
         (INFO, "application/json"),
     ];
-    dumps.into_iter().chain(others).find(|(n, _)| *n == name)
+    crate::dist::files()
+        .into_iter()
+        .chain(others)
+        .find(|(n, _)| *n == name)
 }
 
 /// The release `version` under `root`, if there is one.

@@ -10,9 +10,10 @@ use std::path::Path;
 use oxrdf::{Literal, NamedNode};
 use sha2::{Digest, Sha256};
 
+use super::ReleaseError;
 use super::changes::{Changes, Kind};
 use super::{CHANGES_JSON, CHANGES_MD, CHANGES_TTL, FileInfo};
-use crate::error::Error;
+use crate::fsutil::FsError;
 use crate::rdf::dump::{DumpFormat, hex};
 use crate::rdf::mapping::Builder;
 use crate::rdf::vocab::{chg, rdf, schema, xsd};
@@ -38,10 +39,14 @@ fn short(property: &str) -> &str {
     property.strip_prefix(schema::NS).unwrap_or(property)
 }
 
-pub fn change_files(release: &Release<'_>, changes: &Changes, dir: &Path) -> Result<(), Error> {
+pub fn change_files(
+    release: &Release<'_>,
+    changes: &Changes,
+    dir: &Path,
+) -> Result<(), ReleaseError> {
     let md = markdown(release, changes);
     let path = dir.join(CHANGES_MD);
-    std::fs::write(&path, md).map_err(Error::io("write", &path))?;
+    std::fs::write(&path, md).map_err(FsError::io("write", &path))?;
 
     let path = dir.join(CHANGES_JSON);
     let json = serde_json::json!({
@@ -53,22 +58,22 @@ pub fn change_files(release: &Release<'_>, changes: &Changes, dir: &Path) -> Res
         "changed": changes.changed,
         "other": changes.other,
     });
-    let file = File::create(&path).map_err(Error::io("create", &path))?;
+    let file = File::create(&path).map_err(FsError::io("create", &path))?;
     let mut out = BufWriter::new(file);
     serde_json::to_writer_pretty(&mut out, &json)
-        .map_err(|e| Error::io("write", &path)(e.into()))?;
-    out.flush().map_err(Error::io("write", &path))?;
+        .map_err(|e| FsError::io("write", &path)(e.into()))?;
+    out.flush().map_err(FsError::io("write", &path))?;
 
     let path = dir.join(CHANGES_TTL);
-    let file = File::create(&path).map_err(Error::io("create", &path))?;
+    let file = File::create(&path).map_err(FsError::io("create", &path))?;
     let mut out = BufWriter::new(file);
     let mut w = DumpFormat::Turtle
         .writer(&mut out, release.iris)
-        .map_err(Error::io("write", &path))?;
+        .map_err(FsError::io("write", &path))?;
     for d in descriptions(release, changes) {
-        w.write(&d).map_err(Error::io("write", &path))?;
+        w.write(&d).map_err(FsError::io("write", &path))?;
     }
-    w.finish().map_err(Error::io("write", &path))?;
+    w.finish().map_err(FsError::io("write", &path))?;
     Ok(())
 }
 
@@ -180,27 +185,27 @@ fn descriptions(release: &Release<'_>, changes: &Changes) -> Vec<Description> {
 }
 
 /// Name, size and SHA-256 of every file in `dir`, by name.
-pub fn file_infos(dir: &Path) -> Result<Vec<FileInfo>, Error> {
+pub fn file_infos(dir: &Path) -> Result<Vec<FileInfo>, ReleaseError> {
     // The dumps' hashes are in SHA256SUMS already: no need to read them again.
-    let sums_path = dir.join(crate::build::SUMS_FILE);
-    let sums = std::fs::read_to_string(&sums_path).map_err(Error::io("read", &sums_path))?;
+    let sums_path = dir.join(crate::dist::SUMS_FILE);
+    let sums = std::fs::read_to_string(&sums_path).map_err(FsError::io("read", &sums_path))?;
     let known: std::collections::HashMap<&str, &str> = sums
         .lines()
         .filter_map(|l| l.split_once("  ").map(|(sha, name)| (name, sha)))
         .collect();
     let mut infos = Vec::new();
-    for path in crate::fsutil::files(dir)? {
+    for path in crate::fsutil::files(dir).map_err(FsError::from)? {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let bytes = std::fs::metadata(&path)
-            .map_err(Error::io("read", &path))?
+            .map_err(FsError::io("read", &path))?
             .len();
         let sha256 = match known.get(name.as_str()) {
             Some(sha) => (*sha).to_owned(),
             None => {
-                let content = std::fs::read(&path).map_err(Error::io("read", &path))?;
+                let content = std::fs::read(&path).map_err(FsError::io("read", &path))?;
                 hex(&Sha256::digest(&content))
             }
         };

@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use crate::validate::Report;
 
 /// `orgdir validate --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
     /// rustc-style: each result at its YAML line, the value underlined.
     Text,

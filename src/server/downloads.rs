@@ -1,4 +1,4 @@
-//! `/dumps/`: the build's files for harvesters (see [`crate::dumps`]), an
+//! `/dumps/`: the build's files for harvesters (see [`crate::dist`]), an
 //! index of them (HTML or JSON), and `/.well-known/void` (RFC 5785, as VoID
 //! asks) for the dataset description.
 
@@ -14,8 +14,8 @@ use super::error::ApiError;
 use super::files;
 use super::html;
 use super::negotiate::Format;
-use crate::build::VOID_FILE;
-use crate::dumps::Dumps;
+use crate::dist::Dumps;
+use crate::dist::VOID_FILE;
 use crate::store::Snapshot;
 
 /// The dumps of the data being served, once written.

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::error::ApiError;
-use crate::dumps::DumpFile;
+use crate::dist::DumpFile;
 
 /// Answers a GET or HEAD of `file`.
 pub async fn respond(file: &DumpFile, method: &Method, headers: &HeaderMap) -> Response {

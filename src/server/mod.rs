@@ -14,7 +14,7 @@ mod federation;
 mod files;
 pub mod guard;
 mod html;
-mod loading;
+pub mod loading;
 mod negotiate;
 mod observe;
 mod page;
@@ -417,141 +417,8 @@ pub async fn serve(
     Ok(())
 }
 
-/// `orgdir serve`: loads the data, then serves it until Ctrl-C or SIGTERM.
-pub fn run(options: &crate::config::ServeOptions) -> Result<(), crate::Error> {
-    let watching = options.watch.then(|| WatchOptions {
-        data: options.data.clone(),
-        queries: options.queries.clone(),
-        source_limits: options.source_limits,
-        shapes: options.shapes.clone(),
-        linkcheck: options.linkcheck.clone(),
-        interval: Duration::from_millis(500),
-    });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(crate::Error::io("start", "the async runtime"))?;
-    let served = runtime.block_on(async {
-        let listener =
-            TcpListener::bind(options.addr)
-                .await
-                .map_err(|source| crate::Error::Listen {
-                    addr: options.addr,
-                    source,
-                })?;
-        let addr = listener.local_addr().unwrap_or(options.addr);
-        if !options.quiet {
-            eprintln!(
-                "orgdir: loading the data; http://{addr}/health answers 503 until it is served"
-            );
-        }
-        let work = {
-            let options = options.clone();
-            tokio::task::spawn_blocking(move || load(&options))
-        };
-        let Some(loaded) = loading::serve_while(&listener, work, shutdown_signal()).await else {
-            return Ok(());
-        };
-        let (snapshot, warnings) = loaded
-            .map_err(|e| crate::Error::Query(format!("loading the data failed: {e}")))??;
-        if warnings > 0 && !options.quiet {
-            eprintln!(
-                "orgdir: the data conforms to the shapes, with {warnings} warning{} (`orgdir validate` lists them)",
-                if warnings == 1 { "" } else { "s" }
-            );
-        }
-        let summary = format!(
-            "{} organizations, {} triples, {} named queries",
-            snapshot.organizations,
-            snapshot.triples,
-            snapshot.queries.len()
-        );
-        let mut state = AppState::new(snapshot, options.limits);
-        if options.releases.join(crate::release::INDEX).is_file() {
-            state = state.with_releases(options.releases.clone());
-        }
-        let state = Arc::new(state);
-        if !options.quiet {
-            eprintln!(
-                "orgdir: serving {summary} at http://{addr}/ (SPARQL endpoint: http://{addr}/sparql)"
-            );
-        }
-        if let Some(w) = watching {
-            eprintln!(
-                "orgdir: watching {} and {} for changes",
-                w.data.display(),
-                w.queries.display()
-            );
-            tokio::spawn(watch(Arc::clone(&state), w));
-        }
-        serve(listener, state, shutdown_signal())
-            .await
-            .map_err(crate::Error::io("serve on", addr.to_string()))
-    });
-    // Page renderings (and a load stopped by Ctrl-C) still on the blocking
-    // pool are not waited for.
-    runtime.shutdown_timeout(Duration::from_secs(1));
-    served
-}
-
-/// The data to serve, validated, with its count of warnings.
-fn load(options: &crate::config::ServeOptions) -> Result<(Snapshot, usize), crate::Error> {
-    let (mut snapshot, warnings) = match &options.store {
-        None => crate::store::load_dir(
-            &options.data,
-            &options.queries,
-            options.source_limits,
-            &options.shapes,
-        )?,
-        Some(dir) => (
-            persistent(dir, options, crate::store::load_queries(&options.queries)?)?,
-            0,
-        ),
-    };
-    if let Some(path) = &options.linkcheck {
-        crate::store::add_linkcheck(&mut snapshot, path)?;
-    }
-    Ok((snapshot, warnings))
-}
-
-#[cfg(feature = "rocksdb")]
-fn persistent(
-    dir: &std::path::Path,
-    options: &crate::config::ServeOptions,
-    queries: Vec<crate::store::NamedQuery>,
-) -> Result<Snapshot, crate::Error> {
-    let (snapshot, reused) = crate::store::open_or_build(
-        dir,
-        &options.data,
-        options.source_limits,
-        &options.shapes,
-        queries,
-    )?;
-    if !options.quiet {
-        let what = if reused {
-            "reusing (data unchanged)"
-        } else {
-            "built"
-        };
-        eprintln!("orgdir: {what} the store in {}", dir.display());
-    }
-    Ok(snapshot)
-}
-
-#[cfg(not(feature = "rocksdb"))]
-fn persistent(
-    _dir: &std::path::Path,
-    _options: &crate::config::ServeOptions,
-    _queries: Vec<crate::store::NamedQuery>,
-) -> Result<Snapshot, crate::Error> {
-    Err(crate::Error::Query(
-        "--store needs orgdir built with the `rocksdb` feature: \
-         cargo build --release --features rocksdb (needs libclang)"
-            .into(),
-    ))
-}
-
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

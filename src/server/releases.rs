@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::error::ApiError;
 use super::files;
-use crate::dumps::DumpFile;
+use crate::dist::DumpFile;
 use crate::release::{self, CHANGES_JSON, LATEST};
 
 fn root(state: &AppState) -> Result<&Path, ApiError> {

@@ -12,19 +12,16 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::AppState;
-use crate::source::Limits;
-use crate::store;
-use crate::validate::ShapesSource;
+use crate::store::Snapshot;
 
-#[derive(Debug, Clone)]
+/// What to watch, and how to rebuild the served data.
 pub struct WatchOptions {
-    pub data: PathBuf,
-    pub queries: PathBuf,
-    pub source_limits: Limits,
-    pub shapes: ShapesSource,
-    /// Link-check results loaded into each rebuilt snapshot.
-    pub linkcheck: Option<PathBuf>,
+    /// The directories whose files are watched.
+    pub dirs: Vec<PathBuf>,
     pub interval: Duration,
+    /// Builds the data anew (the command's load: source, validation,
+    /// store); on failure, the problems to print.
+    pub reload: Arc<dyn Fn() -> Result<Snapshot, String> + Send + Sync>,
 }
 
 /// What a scan saw: every file's path, size and modification time, sorted.
@@ -45,10 +42,7 @@ fn scan(dirs: &[&Path]) -> Scan {
 
 /// Watches until the task is dropped.
 pub async fn watch(state: Arc<AppState>, options: WatchOptions) {
-    let mut dirs = vec![options.data.as_path(), options.queries.as_path()];
-    if let ShapesSource::Dir(shapes) = &options.shapes {
-        dirs.push(shapes.as_path());
-    }
+    let dirs: Vec<&Path> = options.dirs.iter().map(PathBuf::as_path).collect();
     let mut seen = scan(&dirs);
     loop {
         tokio::time::sleep(options.interval).await;
@@ -63,23 +57,12 @@ pub async fn watch(state: Arc<AppState>, options: WatchOptions) {
             continue;
         }
         seen = settled;
-        let job = {
-            let options = options.clone();
-            tokio::task::spawn_blocking(move || {
-                let (mut snapshot, warnings) = store::load_dir(
-                    &options.data,
-                    &options.queries,
-                    options.source_limits,
-                    &options.shapes,
-                )?;
-                if let Some(path) = &options.linkcheck {
-                    store::add_linkcheck(&mut snapshot, path)?;
-                }
-                Ok::<_, crate::Error>((snapshot, warnings))
-            })
-        };
+        let job = tokio::task::spawn_blocking({
+            let reload = Arc::clone(&options.reload);
+            move || reload()
+        });
         match job.await {
-            Ok(Ok((snapshot, _warnings))) => {
+            Ok(Ok(snapshot)) => {
                 let summary = format!(
                     "{} organizations, {} triples, {} named queries",
                     snapshot.organizations,
@@ -89,7 +72,7 @@ pub async fn watch(state: Arc<AppState>, options: WatchOptions) {
                 state.replace(snapshot);
                 eprintln!("orgdir: reloaded: now serving {summary}");
             }
-            Ok(Err(e)) => eprint!("{}", e.render(Some("still serving the previous data"))),
+            Ok(Err(problems)) => eprint!("{problems}"),
             Err(e) => tracing::error!("rebuild task failed: {e}"),
         }
     }

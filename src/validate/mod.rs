@@ -20,7 +20,6 @@ pub mod engine;
 pub mod graph;
 pub mod locate;
 mod native;
-pub mod remember;
 pub mod shapes;
 pub mod sparql;
 mod terms;
@@ -35,88 +34,24 @@ use crate::source::Pos;
 pub use engine::{validate, validate_graph};
 pub use shapes::{Shapes, ShapesError, ShapesSource};
 
-use crate::error::{Error, exit};
-use crate::report::{self, Context, ReportFormat};
+pub use engine::EngineError;
+
+use crate::fsutil::FsError;
 use crate::source::{self, Limits, Source};
 
-/// `orgdir validate`.
-#[derive(Debug, Clone)]
-pub struct ValidateOptions {
-    pub data: PathBuf,
-    pub limits: Limits,
-    pub shapes: ShapesSource,
-    pub format: ReportFormat,
-    /// Fail on warnings too.
-    pub strict: bool,
-    /// `-v`: print the time of each step on stderr.
-    pub timings: bool,
-}
-
-/// Loads, validates and writes the report to `out`; returns the exit code:
-/// 0 when the data passes, 1 when it does not.
-pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8, Error> {
-    let start = std::time::Instant::now();
-    let shapes = options.shapes.load()?;
-    let source = source::load(&options.data, options.limits)?;
-    let loaded = start.elapsed();
-    tracing::debug!("validation: source loaded; {}", crate::fsutil::memory());
-    let organizations = source.organizations.len();
-    let report = validate_dropping(
-        source,
-        &options.data,
-        options.limits,
-        &shapes,
-        None,
-        HOLD_SOURCE_UP_TO,
-    )?;
-    let validated = start.elapsed();
-    let context = context(organizations, &shapes, &options.shapes);
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    report::write(&report, &context, options.format, &mut buffered)
-        .and_then(|()| std::io::Write::flush(&mut buffered))
-        .map_err(Error::io("write", "the report"))?;
-    if options.timings {
-        eprintln!(
-            "orgdir: load {:.3} s, validate and locate {:.3} s, report ({} results) {:.3} s",
-            loaded.as_secs_f64(),
-            (validated - loaded).as_secs_f64(),
-            report.findings.len(),
-            (start.elapsed() - validated).as_secs_f64()
-        );
-    }
-    Ok(if report.passes(options.strict) {
-        exit::SUCCESS
-    } else {
-        exit::FINDINGS
-    })
-}
-
-/// Validation before publishing (`build`, `serve`): a violation is an error
-/// that carries the text report. Otherwise returns the number of warnings and
-/// their text report (empty when there are none), to be shown.
-pub fn check(source: &Source, shapes: &ShapesSource) -> Result<(usize, String), Error> {
-    let loaded = shapes.load()?;
-    let report = validate(source, &loaded)?;
-    verdict(
-        &report,
-        &context(source.organizations.len(), &loaded, shapes),
-    )
-}
-
-/// [`check`] for a caller done with the source: it is dropped while the
-/// engine runs (at a million records it takes a gigabyte, more than the
-/// graph) and loaded again from `data` only if there are findings to locate.
-pub fn check_dropping(
-    source: Source,
-    data: &std::path::Path,
-    limits: Limits,
-    shapes: &ShapesSource,
-    ntriples: Option<&std::path::Path>,
-) -> Result<(usize, String), Error> {
-    let loaded = shapes.load()?;
-    let organizations = source.organizations.len();
-    let report = validate_dropping(source, data, limits, &loaded, ntriples, HOLD_SOURCE_UP_TO)?;
-    verdict(&report, &context(organizations, &loaded, shapes))
+/// What stops a validation from giving its report.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    #[error(transparent)]
+    Shapes(#[from] ShapesError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Source(#[from] source::SourceError),
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    #[error("reading the graph back: {0}")]
+    ReadBack(String),
 }
 
 /// Up to this many organizations, validation holds the source and its graph
@@ -126,7 +61,7 @@ pub fn check_dropping(
 /// `orgdir validate` on synthetic records (bench/RESULTS.md): at 100,000,
 /// held 4.8 to 5.6 s and 250 MB, dropped 6.9 to 8.1 s and 150 MB; at
 /// 250,000, held 16.0 s and 602 MB, dropped 21.2 s and 330 MB.
-const HOLD_SOURCE_UP_TO: usize = 250_000;
+pub const HOLD_SOURCE_UP_TO: usize = 250_000;
 
 /// Validates `source`; above `hold_up_to` organizations it is dropped before
 /// the graph is collected and, with findings, loaded again to locate them.
@@ -134,22 +69,22 @@ const HOLD_SOURCE_UP_TO: usize = 250_000;
 /// The graph is then read back from `ntriples`, the source's canonical
 /// N-Triples (`build` has just written them), or from a temporary file of
 /// them written here.
-fn validate_dropping(
+pub fn validate_dropping(
     source: Source,
     data: &std::path::Path,
     limits: Limits,
     shapes: &Shapes,
     ntriples: Option<&std::path::Path>,
     hold_up_to: usize,
-) -> Result<Report, Error> {
+) -> Result<Report, ValidateError> {
     if source.organizations.len() <= hold_up_to {
         return Ok(validate(&source, shapes)?);
     }
     use crate::rdf::DescriptionWriter;
     use std::io::{BufReader, BufWriter, Seek};
-    let spill = |e: std::io::Error| Error::io("write a temporary file of", "the graph")(e);
+    let spill = |e: std::io::Error| FsError::io("write a temporary file of", "the graph")(e);
     let file = match ntriples {
-        Some(path) => std::fs::File::open(path).map_err(Error::io("read", path))?,
+        Some(path) => std::fs::File::open(path).map_err(FsError::io("read", path))?,
         None => {
             let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile().map_err(spill)?);
             let mut writer = crate::rdf::ntriples::NTriplesWriter::new(&mut out);
@@ -163,7 +98,7 @@ fn validate_dropping(
     };
     drop(source);
     let builder = engine::collect_ntriples(BufReader::with_capacity(1 << 16, file))
-        .map_err(|e| Error::Query(format!("reading the graph back: {e}")))?;
+        .map_err(|e| ValidateError::ReadBack(e.to_string()))?;
     let mut report = engine::unlocated(builder, shapes)?;
     if report.findings.is_empty() {
         return Ok(report);
@@ -171,30 +106,6 @@ fn validate_dropping(
     let source = source::load(data, limits)?;
     engine::locate_all(&source, &mut report);
     Ok(report)
-}
-
-/// Passes with the warnings' count and text, or fails with the violations.
-fn verdict(report: &Report, context: &Context<'_>) -> Result<(usize, String), Error> {
-    let text = if report.findings.is_empty() {
-        String::new()
-    } else {
-        report::text::render(report, context)
-    };
-    if report.passes(false) {
-        return Ok((report.findings.len(), text));
-    }
-    Err(Error::Invalid {
-        violations: report.violations(),
-        report: text,
-    })
-}
-
-fn context<'a>(organizations: usize, shapes: &'a Shapes, from: &ShapesSource) -> Context<'a> {
-    Context {
-        organizations,
-        shape_files: &shapes.files,
-        shapes_label: from.to_string(),
-    }
 }
 
 /// How serious a result is (`sh:severity`).

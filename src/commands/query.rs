@@ -7,13 +7,13 @@ use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{QueryResults, QuerySolution};
 
-use crate::cli::QueryFormat;
-use crate::config::{QueryOptions, QuerySource};
-use crate::error::Error;
+use crate::config::{QueryFormat, QueryOptions, QuerySource};
+use crate::error::{Error, exit};
 use crate::rdf::vocab::PREFIXES;
 use crate::store;
 
-pub fn run(options: &QueryOptions, out: &mut impl Write) -> Result<(), Error> {
+/// `orgdir query`: loads the data into a store and answers one query.
+pub fn run(options: &QueryOptions, out: &mut impl Write) -> Result<u8, Error> {
     let text = match &options.query {
         QuerySource::Text(text) => text.clone(),
         QuerySource::File(path) => {
@@ -50,7 +50,10 @@ pub fn run(options: &QueryOptions, out: &mut impl Write) -> Result<(), Error> {
                 .collect::<Result<_, _>>()
                 .map_err(|e| failed(&e))?;
             let format = match options.format {
-                QueryFormat::Table => return write_table(out, &variables, &rows).map_err(io),
+                QueryFormat::Table => {
+                    write_table(out, &variables, &rows).map_err(io)?;
+                    return Ok(exit::SUCCESS);
+                }
                 QueryFormat::Csv => QueryResultsFormat::Csv,
                 QueryFormat::Tsv => QueryResultsFormat::Tsv,
                 QueryFormat::Json => QueryResultsFormat::Json,
@@ -99,7 +102,7 @@ pub fn run(options: &QueryOptions, out: &mut impl Write) -> Result<(), Error> {
             w.finish().map_err(io)?;
         }
     }
-    Ok(())
+    Ok(exit::SUCCESS)
 }
 
 /// A cell as a person reads it: an IRI as itself, a literal as its value.

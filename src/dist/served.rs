@@ -11,9 +11,8 @@ use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
-use crate::build::{SUMS_FILE, VOID_FILE, write_release};
-use crate::error::Error;
-use crate::rdf::dump::DumpFormat;
+use super::SUMS_FILE;
+use crate::fsutil::FsError;
 use crate::source::Source;
 
 /// The dumps of one snapshot: empty while they are being written, then
@@ -42,36 +41,14 @@ pub struct Dumps {
     _temp: Option<tempfile::TempDir>,
 }
 
-/// The names a release directory holds, with their media types. Requests
-/// are matched against this list only: no request path reaches the file
-/// system.
-pub fn known_files() -> [(&'static str, &'static str); 5] {
-    [
-        (
-            DumpFormat::Turtle.file_name(),
-            DumpFormat::Turtle.media_type(),
-        ),
-        (
-            DumpFormat::NTriples.file_name(),
-            DumpFormat::NTriples.media_type(),
-        ),
-        (
-            DumpFormat::JsonLd.file_name(),
-            DumpFormat::JsonLd.media_type(),
-        ),
-        (VOID_FILE, "text/turtle"),
-        (SUMS_FILE, "text/plain"),
-    ]
-}
-
 impl Dumps {
     /// Writes the release of `source` and its gzip copies into a new
     /// temporary directory.
-    pub fn write_temporary(source: &Source) -> Result<Dumps, Error> {
+    pub fn write_temporary(source: &Source) -> Result<Dumps, FsError> {
         let temp = tempfile::Builder::new()
             .prefix("orgdir-dumps-")
             .tempdir()
-            .map_err(Error::io(
+            .map_err(FsError::io(
                 "create a temporary directory in",
                 std::env::temp_dir(),
             ))?;
@@ -81,11 +58,11 @@ impl Dumps {
     }
 
     /// Writes the release of `source` and its gzip copies into `dir`, which exists.
-    pub fn write(source: &Source, dir: &Path) -> Result<Dumps, Error> {
-        write_release(&crate::rdf::Graph::new(source), dir)?;
-        let names = known_files();
+    pub fn write(source: &Source, dir: &Path) -> Result<Dumps, FsError> {
+        super::write(&crate::rdf::Graph::new(source), dir)?;
+        let names = super::files();
         // One thread per file: the dumps compress independently.
-        let results: Vec<Result<(), Error>> = std::thread::scope(|scope| {
+        let results: Vec<Result<(), FsError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = names
                 .iter()
                 .map(|(name, _)| {
@@ -98,18 +75,18 @@ impl Dumps {
                 .map(|h| h.join().expect("a gzip thread panicked"))
                 .collect()
         });
-        results.into_iter().collect::<Result<(), Error>>()?;
+        results.into_iter().collect::<Result<(), FsError>>()?;
         Dumps::open(dir)
     }
 
     /// Reads a release directory written by [`Dumps::write`].
-    pub fn open(dir: &Path) -> Result<Dumps, Error> {
+    pub fn open(dir: &Path) -> Result<Dumps, FsError> {
         let sums_path = dir.join(SUMS_FILE);
-        let sums = fs::read_to_string(&sums_path).map_err(Error::io("read", &sums_path))?;
+        let sums = fs::read_to_string(&sums_path).map_err(FsError::io("read", &sums_path))?;
         let mut files = Vec::new();
-        for (name, media_type) in known_files() {
+        for (name, media_type) in super::files() {
             let path = dir.join(name);
-            let meta = fs::metadata(&path).map_err(Error::io("read", &path))?;
+            let meta = fs::metadata(&path).map_err(FsError::io("read", &path))?;
             let sha256 = match sums
                 .lines()
                 .find_map(|l| l.strip_suffix(name)?.strip_suffix("  "))
@@ -117,7 +94,7 @@ impl Dumps {
                 Some(sha) => sha.to_owned(),
                 // SHA256SUMS does not list itself.
                 None => {
-                    let bytes = fs::read(&path).map_err(Error::io("read", &path))?;
+                    let bytes = fs::read(&path).map_err(FsError::io("read", &path))?;
                     crate::rdf::dump::hex(&Sha256::digest(&bytes))
                 }
             };
@@ -148,18 +125,18 @@ fn gz_path(path: &Path) -> PathBuf {
 }
 
 /// Writes `path.gz` beside `path` (gzip level 6, as `gzip` does by default).
-fn gzip(path: &Path) -> Result<(), Error> {
+fn gzip(path: &Path) -> Result<(), FsError> {
     let target = gz_path(path);
-    let input = File::open(path).map_err(Error::io("read", path))?;
-    let output = File::create(&target).map_err(Error::io("create", &target))?;
+    let input = File::open(path).map_err(FsError::io("read", path))?;
+    let output = File::create(&target).map_err(FsError::io("create", &target))?;
     let mut encoder = flate2::write::GzEncoder::new(
         BufWriter::with_capacity(1 << 16, output),
         flate2::Compression::new(6),
     );
     io::copy(&mut BufReader::with_capacity(1 << 16, input), &mut encoder)
-        .map_err(Error::io("compress", path))?;
-    let out = encoder.finish().map_err(Error::io("write", &target))?;
+        .map_err(FsError::io("compress", path))?;
+    let out = encoder.finish().map_err(FsError::io("write", &target))?;
     out.into_inner()
-        .map_err(|e| Error::io("write", &target)(e.into_error()))?;
+        .map_err(|e| FsError::io("write", &target)(e.into_error()))?;
     Ok(())
 }

@@ -1,0 +1,44 @@
+//! `orgdir publish`: load and validate the data as `build` does, then
+//! replace the named graph in an existing triplestore.
+
+use super::verdict;
+use crate::error::{Error, exit};
+use crate::publish::{self, Method, PublishOptions};
+use crate::source;
+
+pub fn run(options: &PublishOptions) -> Result<u8, Error> {
+    let auth = publish::prepare(options)?;
+    let source = source::load(&options.data, options.limits)?;
+    let ((_, warnings), _) = verdict::check_remembered(&source, &options.shapes, options.limits)?;
+    if !options.quiet {
+        eprint!("{warnings}");
+    }
+    let published = publish::run(options, auth, source)?;
+    if !options.quiet {
+        let how = match options.method {
+            Method::Gsp => "Graph Store PUT",
+            Method::GspBatches => "Graph Store PUT and POSTs",
+            Method::Update => "SPARQL Update",
+        };
+        eprintln!(
+            "published {} triples into <{}> at {} ({how}, {} request{}, {:.2} s)",
+            published.triples,
+            published.graph,
+            options.endpoint,
+            published.requests,
+            if published.requests == 1 { "" } else { "s" },
+            published.seconds,
+        );
+        match &published.verified_hash {
+            Some(hash) => eprintln!(
+                "  the remote graph holds the same {} triples; canonical hash (RDFC-1.0, SHA-256) {hash}",
+                published.remote_triples
+            ),
+            None => eprintln!(
+                "  the remote graph holds {} triples, as built",
+                published.remote_triples
+            ),
+        }
+    }
+    Ok(exit::SUCCESS)
+}

@@ -1,0 +1,182 @@
+//! `orgdir serve`: load and validate the data, then serve it until Ctrl-C
+//! or SIGTERM (and, with `--watch`, load it again whenever it changes).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use super::verdict;
+use crate::config::ServeOptions;
+use crate::error::{Error, exit};
+use crate::release;
+use crate::server::{AppState, WatchOptions, loading, serve, shutdown_signal, watch};
+use crate::source;
+use crate::store::{self, NamedQuery, Snapshot};
+use crate::validate::ShapesSource;
+
+/// Loads the data, then serves it until Ctrl-C or SIGTERM.
+pub fn run(options: &ServeOptions) -> Result<u8, Error> {
+    let watching = options.watch.then(|| watch_options(options));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("start", "the async runtime"))?;
+    let served = runtime.block_on(async {
+        let listener =
+            TcpListener::bind(options.addr)
+                .await
+                .map_err(|source| Error::Listen {
+                    addr: options.addr,
+                    source,
+                })?;
+        let addr = listener.local_addr().unwrap_or(options.addr);
+        if !options.quiet {
+            eprintln!(
+                "orgdir: loading the data; http://{addr}/health answers 503 until it is served"
+            );
+        }
+        let work = {
+            let options = options.clone();
+            tokio::task::spawn_blocking(move || load(&options))
+        };
+        let Some(loaded) = loading::serve_while(&listener, work, shutdown_signal()).await else {
+            return Ok(());
+        };
+        let (snapshot, warnings) = loaded.map_err(|e| Error::Task(e.to_string()))??;
+        if warnings > 0 && !options.quiet {
+            eprintln!(
+                "orgdir: the data conforms to the shapes, with {warnings} warning{} (`orgdir validate` lists them)",
+                if warnings == 1 { "" } else { "s" }
+            );
+        }
+        let summary = format!(
+            "{} organizations, {} triples, {} named queries",
+            snapshot.organizations,
+            snapshot.triples,
+            snapshot.queries.len()
+        );
+        let mut state = AppState::new(snapshot, options.limits);
+        if options.releases.join(release::INDEX).is_file() {
+            state = state.with_releases(options.releases.clone());
+        }
+        let state = Arc::new(state);
+        if !options.quiet {
+            eprintln!(
+                "orgdir: serving {summary} at http://{addr}/ (SPARQL endpoint: http://{addr}/sparql)"
+            );
+        }
+        if let Some(w) = watching {
+            eprintln!(
+                "orgdir: watching {} and {} for changes",
+                options.data.display(),
+                options.queries.display()
+            );
+            tokio::spawn(watch(Arc::clone(&state), w));
+        }
+        serve(listener, state, shutdown_signal())
+            .await
+            .map_err(Error::io("serve on", addr.to_string()))
+    });
+    // Page renderings (and a load stopped by Ctrl-C) still on the blocking
+    // pool are not waited for.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served.map(|()| exit::SUCCESS)
+}
+
+/// `--watch`: the directories the data is made of, and this command's
+/// load to make it again.
+pub fn watch_options(options: &ServeOptions) -> WatchOptions {
+    let mut dirs = vec![options.data.clone(), options.queries.clone()];
+    if let ShapesSource::Dir(shapes) = &options.shapes {
+        dirs.push(shapes.clone());
+    }
+    let reloading = options.clone();
+    WatchOptions {
+        dirs,
+        interval: Duration::from_millis(500),
+        reload: Arc::new(move || {
+            load(&reloading)
+                .map(|(snapshot, _)| snapshot)
+                .map_err(|e| e.render(Some("still serving the previous data")))
+        }),
+    }
+}
+
+/// The data to serve, validated, with its count of warnings.
+fn load(options: &ServeOptions) -> Result<(Snapshot, usize), Error> {
+    let queries = store::load_queries(&options.queries)?;
+    let (mut snapshot, warnings) = match &options.store {
+        None => in_memory(options, queries)?,
+        Some(dir) => (persistent(dir, options, queries)?, 0),
+    };
+    if let Some(path) = &options.linkcheck {
+        store::add_linkcheck(&mut snapshot, path)?;
+    }
+    Ok((snapshot, warnings))
+}
+
+/// Loads the data, validates it, and loads it with the named queries into
+/// a new in-memory store; the dumps are written afterwards, in the
+/// background. A violation is an error.
+fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapshot, usize), Error> {
+    let source = source::load(&options.data, options.source_limits)?;
+    // The store is loaded while the data is validated: on data never
+    // validated before, start-up takes the longer of the two, not their sum.
+    // A violation drops the store unused.
+    let (verdict, snapshot) = std::thread::scope(|scope| {
+        let store = scope.spawn(|| store::load(&source, queries));
+        let verdict = verdict::check_remembered(&source, &options.shapes, options.source_limits);
+        (
+            verdict,
+            store.join().expect("the store loading thread panicked"),
+        )
+    });
+    let ((warnings, _), _) = verdict?;
+    let snapshot = snapshot?;
+    let slot = Arc::clone(&snapshot.dumps);
+    std::thread::spawn(move || store::write_dumps(&slot, &source));
+    Ok((snapshot, warnings))
+}
+
+/// `--store DIR`: the persistent store in DIR, reused when it was built
+/// from the current data and shapes, else validated and built anew beside
+/// DIR and swapped in.
+#[cfg(feature = "rocksdb")]
+fn persistent(
+    dir: &std::path::Path,
+    options: &ServeOptions,
+    queries: Vec<NamedQuery>,
+) -> Result<Snapshot, Error> {
+    // One run builds the store at a time (a second waits, then finds it
+    // built); what a killed build left beside it is cleaned first.
+    let _lock = crate::fsutil::lock::lock(dir)?;
+    crate::fsutil::atomic::recover(dir)?;
+    let fingerprint = verdict::fingerprint(&options.data, &options.shapes, options.source_limits)?;
+    let (snapshot, what) = match store::open_persistent(dir, &fingerprint, &queries)? {
+        Some(snapshot) => (snapshot, "reusing (data unchanged)"),
+        None => {
+            let source = source::load(&options.data, options.source_limits)?;
+            verdict::check(&source, &options.shapes)?;
+            let built = store::build_persistent(dir, &source, fingerprint, queries)?;
+            (built, "built")
+        }
+    };
+    if !options.quiet {
+        eprintln!("orgdir: {what} the store in {}", dir.display());
+    }
+    Ok(snapshot)
+}
+
+#[cfg(not(feature = "rocksdb"))]
+fn persistent(
+    _dir: &std::path::Path,
+    _options: &ServeOptions,
+    _queries: Vec<NamedQuery>,
+) -> Result<Snapshot, Error> {
+    Err(Error::Usage(
+        "--store needs orgdir built with the `rocksdb` feature: \
+         cargo build --release --features rocksdb (needs libclang)"
+            .into(),
+    ))
+}

@@ -1,0 +1,48 @@
+//! `orgdir validate`: load, validate, write the report.
+
+use super::verdict::context;
+use crate::config::ValidateOptions;
+use crate::error::{Error, exit};
+use crate::fsutil::FsError;
+use crate::report;
+use crate::source;
+use crate::validate::{HOLD_SOURCE_UP_TO, validate_dropping};
+
+/// Loads, validates and writes the report to `out`; returns the exit code:
+/// 0 when the data passes, 1 when it does not.
+pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8, Error> {
+    let start = std::time::Instant::now();
+    let shapes = options.shapes.load()?;
+    let source = source::load(&options.data, options.limits)?;
+    let loaded = start.elapsed();
+    tracing::debug!("validation: source loaded; {}", crate::fsutil::memory());
+    let organizations = source.organizations.len();
+    let report = validate_dropping(
+        source,
+        &options.data,
+        options.limits,
+        &shapes,
+        None,
+        HOLD_SOURCE_UP_TO,
+    )?;
+    let validated = start.elapsed();
+    let context = context(organizations, &shapes, &options.shapes);
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    report::write(&report, &context, options.format, &mut buffered)
+        .and_then(|()| std::io::Write::flush(&mut buffered))
+        .map_err(FsError::io("write", "the report"))?;
+    if options.timings {
+        eprintln!(
+            "orgdir: load {:.3} s, validate and locate {:.3} s, report ({} results) {:.3} s",
+            loaded.as_secs_f64(),
+            (validated - loaded).as_secs_f64(),
+            report.findings.len(),
+            (start.elapsed() - validated).as_secs_f64()
+        );
+    }
+    Ok(if report.passes(options.strict) {
+        exit::SUCCESS
+    } else {
+        exit::FINDINGS
+    })
+}
