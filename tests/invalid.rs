@@ -127,5 +127,17 @@ fn each_class_of_bad_input_has_a_fixture() {
             expected.contains(needle),
             "{case}: no `{needle}` in {expected}"
         );
+        // And the loader itself says so, not only the fixture.
+        let extra = fs::read_to_string(root.join(case).join("args")).unwrap_or_default();
+        let output = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+            .current_dir(root.join(case))
+            .args(["--data", "data"])
+            .args(extra.split_whitespace())
+            .arg("validate")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
+        assert!(stderr.contains(needle), "{case}: no `{needle}` in {stderr}");
     }
 }
