@@ -40,7 +40,7 @@ pub async fn closest(
         .timeout(Duration::from_secs(20))
         .send()
         .await
-        .map_err(|e| super::status::chain(&e))?;
+        .map_err(|e| crate::http::cause_chain(&e))?;
     if !response.status().is_success() {
         return Err(format!("the archive answered {}", response.status()));
     }

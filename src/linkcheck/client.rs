@@ -1,15 +1,16 @@
 //! Checking one URL: HEAD first and GET when HEAD is refused or answers an
 //! error, redirects followed one by one (each hop recorded), retries with
 //! capped exponential backoff for timeouts, 5xx and 429 (honouring
-//! `Retry-After`), private addresses refused. No body is ever read.
+//! `Retry-After`), private addresses refused: the policy of [`crate::http`].
+//! No body is ever read.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use reqwest::header::{LOCATION, RETRY_AFTER};
+use reqwest::header::LOCATION;
 use reqwest::{Method, Url};
 
 use super::status::{self, Hop, Outcome, Status};
-use crate::netguard;
+use crate::http::guard;
 
 /// How a URL is checked.
 #[derive(Debug, Clone)]
@@ -83,7 +84,7 @@ type Failure = (Status, String);
 
 impl Checker {
     pub fn new(settings: Settings) -> Result<Checker, reqwest::Error> {
-        let client = netguard::client_builder(settings.allow_private)
+        let client = guard::client_builder(settings.allow_private)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(settings.timeout)
             .connect_timeout(settings.connect_timeout)
@@ -123,26 +124,27 @@ impl Checker {
                 return outcome;
             }
         };
-        let mut wait = self.settings.retry_wait;
+        let backoff = crate::http::Backoff {
+            retries: self.settings.retries,
+            first: self.settings.retry_wait,
+            max: self.settings.max_retry_wait,
+        };
         loop {
             outcome.attempts += 1;
             let result = {
                 let _turn = gate.enter().await;
                 self.follow(parsed.clone()).await
             };
-            let retry_in = match &result {
+            let done = outcome.attempts - 1;
+            let retry = match &result {
                 Ok(f) if f.code == 429 || (500..=599).contains(&f.code) => {
-                    Some(f.retry_after.unwrap_or(wait))
+                    backoff.next(done, f.retry_after)
                 }
-                Err((Status::Timeout, _)) => Some(wait),
+                Err((Status::Timeout, _)) => backoff.next(done, None),
                 _ => None,
             };
-            let retry = retry_in.filter(|w| {
-                outcome.attempts <= self.settings.retries && *w <= self.settings.max_retry_wait
-            });
             if let Some(w) = retry {
                 tokio::time::sleep(w).await;
-                wait = (wait * 2).min(self.settings.max_retry_wait);
                 continue;
             }
             match result {
@@ -206,11 +208,7 @@ impl Checker {
                     current = next;
                 }
                 _ => {
-                    let retry_after = response
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(parse_retry_after);
+                    let retry_after = crate::http::retry_after(response.headers());
                     return Ok(Followed {
                         hops,
                         final_url: current,
@@ -231,7 +229,7 @@ impl Checker {
     /// never read.
     async fn request(&self, url: &Url) -> Result<reqwest::Response, Failure> {
         let send = |method: Method| self.client.request(method, url.clone()).send();
-        let failed = |e: reqwest::Error| (status::of_error(&e), status::chain(&e));
+        let failed = |e: reqwest::Error| (status::of_error(&e), crate::http::cause_chain(&e));
         let head = send(Method::HEAD).await.map_err(failed)?;
         // GET decides where HEAD is refused or often answered wrongly; a 410,
         // a 429 and a 5xx (retried anyway) are taken as they are.
@@ -243,23 +241,14 @@ impl Checker {
     }
 }
 
-/// `Retry-After`: seconds, or an HTTP date.
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    if let Ok(seconds) = value.trim().parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
-}
-
 /// Refuses a URL whose host is, or resolves to, a loopback, private,
 /// link-local or otherwise non-public address, with a clear message before
-/// any connection. The client's own resolver ([`netguard::Resolver`]) checks
+/// any connection. The client's own resolver ([`guard::Resolver`]) checks
 /// again the addresses it actually connects to, so a name that resolves
 /// otherwise the second time cannot pass.
 async fn refuse_private(url: &Url) -> Result<(), Failure> {
-    let refused = |r: netguard::Refused| (Status::Invalid, r.to_string());
-    netguard::check_literal(url).map_err(refused)?;
+    let refused = |r: guard::Refused| (Status::Invalid, r.to_string());
+    guard::check_literal(url).map_err(refused)?;
     let Some(url::Host::Domain(host)) = url.host() else {
         return Ok(());
     };
@@ -268,27 +257,12 @@ async fn refuse_private(url: &Url) -> Result<(), Failure> {
         .await
         .map_err(|e| (Status::Broken, format!("cannot resolve {host}: {e}")))?;
     for a in addresses {
-        if !netguard::is_public(&a.ip()) {
-            return Err(refused(netguard::Refused {
+        if !guard::is_public(&a.ip()) {
+            return Err(refused(guard::Refused {
                 host: host.to_owned(),
                 ip: a.ip(),
             }));
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_in_seconds_or_a_date() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Sat, 01 Jan 2000 00:00:00 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
-    }
 }

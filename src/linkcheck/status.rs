@@ -115,7 +115,7 @@ pub fn of_error(e: &reqwest::Error) -> Status {
         return Status::Timeout;
     }
     // The address guard refused the address a name resolved to.
-    if crate::netguard::refusal(e).is_some() {
+    if crate::http::guard::refusal(e).is_some() {
         return Status::Invalid;
     }
     // A TLS failure is a rustls error somewhere among the causes, directly
@@ -139,7 +139,7 @@ pub fn of_error(e: &reqwest::Error) -> Status {
         }
         source = s.source();
     }
-    let chain = chain(e).to_ascii_lowercase();
+    let chain = crate::http::cause_chain(e).to_ascii_lowercase();
     if chain.contains("certificate") {
         Status::TlsError
     } else if chain.contains("timed out") {
@@ -147,21 +147,6 @@ pub fn of_error(e: &reqwest::Error) -> Status {
     } else {
         Status::Broken
     }
-}
-
-/// The error and its causes, as one line.
-pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

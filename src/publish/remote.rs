@@ -111,11 +111,7 @@ impl Remote {
                 }
                 Ok(response) => {
                     let status = response.status();
-                    let retry_after = response
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(crate::linkcheck::client::parse_retry_after);
+                    let retry_after = crate::http::retry_after(response.headers());
                     let body = redact(&snippet(response).await, &self.auth);
                     match status.as_u16() {
                         401 | 403 => {
@@ -150,22 +146,21 @@ impl Remote {
                         }
                     }
                 }
-                Err(e) => (error_chain(&e), None),
+                Err(e) => (crate::http::describe(&e), None),
             };
-            if attempt >= self.settings.retries {
+            let backoff = crate::http::Backoff {
+                retries: self.settings.retries,
+                first: self.settings.retry_wait,
+                max: MAX_WAIT,
+            };
+            let Some(wait) = backoff.next(attempt, retry_after) else {
                 return Err(PublishError::Failed {
                     what: what.into(),
                     url: url.into(),
                     attempts: attempt + 1,
                     reason,
                 });
-            }
-            let backoff = self
-                .settings
-                .retry_wait
-                .saturating_mul(1 << attempt.min(16))
-                .min(MAX_WAIT);
-            let wait = retry_after.map_or(backoff, |r| r.min(MAX_WAIT));
+            };
             tracing::warn!(
                 "{what} failed ({reason}); retrying in {:.1} s",
                 wait.as_secs_f64()
@@ -242,34 +237,6 @@ fn redact(text: &str, auth: &Auth) -> String {
         text = text.replace(secret, "[redacted]");
     }
     text
-}
-
-/// A reqwest error and its causes on one line, without the URL (which the
-/// caller shows itself).
-fn error_chain(e: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
-    let mut kind = if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        "cannot connect".to_owned()
-    } else if e.is_body() || e.is_request() {
-        "the connection failed".to_owned()
-    } else {
-        "request failed".to_owned()
-    };
-    let mut cause = std::error::Error::source(e);
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if !parts.contains(&text) {
-            parts.push(text);
-        }
-        cause = c.source();
-    }
-    if !parts.is_empty() {
-        kind.push_str(": ");
-        kind.push_str(&parts.join(": "));
-    }
-    kind
 }
 
 #[cfg(test)]

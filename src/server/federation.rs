@@ -1,7 +1,7 @@
 //! `SERVICE`: off by default (the query is refused before evaluation, by
 //! [`super::guard`], and this handler refuses too if one gets through); with
 //! `serve --allow-service`, each call is one POST through the address guard
-//! of [`crate::netguard`], bounded in time and in the bytes read.
+//! of [`crate::http::guard`], bounded in time and in the bytes read.
 //!
 //! oxigraph's own HTTP handler (compiled in, since rudof enables oxigraph's
 //! `http-client`) would connect anywhere; this one replaces it on every
@@ -21,7 +21,7 @@ use spargebra::algebra::GraphPattern;
 
 use super::Limits;
 use super::guard::Federation;
-use crate::netguard;
+use crate::http::guard;
 
 /// Time for one SERVICE call, answer included.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -58,14 +58,14 @@ fn client(allow_private: bool) -> reqwest::Client {
             if attempt.previous().len() >= 5 {
                 attempt.error("more than 5 redirects")
             } else if let (false, Err(refused)) =
-                (allow_private, netguard::check_literal(attempt.url()))
+                (allow_private, guard::check_literal(attempt.url()))
             {
                 attempt.error(refused)
             } else {
                 attempt.follow()
             }
         });
-        netguard::client_builder(allow_private)
+        guard::client_builder(allow_private)
             .redirect(redirect)
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
@@ -98,7 +98,7 @@ impl DefaultServiceHandler for Handler {
             return Err(failure(format!("{service_name} is not an http(s) URL")));
         }
         if !remote.allow_private {
-            netguard::check_literal(&url).map_err(|e| failure(e.to_string()))?;
+            guard::check_literal(&url).map_err(|e| failure(e.to_string()))?;
         }
         let query = spargebra::Query::Select {
             dataset: None,
@@ -130,9 +130,9 @@ async fn fetch(
 ) -> Result<(QueryResultsFormat, Vec<u8>), QueryEvaluationError> {
     let shown = url.to_string();
     let said = |e: reqwest::Error| {
-        let why = match netguard::refusal(&e) {
+        let why = match guard::refusal(&e) {
             Some(refused) => refused.to_string(),
-            None => crate::linkcheck::status::chain(&e),
+            None => crate::http::cause_chain(&e),
         };
         failure(format!("SERVICE <{shown}>: {why}"))
     };
