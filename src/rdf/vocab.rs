@@ -145,6 +145,9 @@ terms!(
         VALUE = "value",
         ZERO_OR_MORE_PATH = "zeroOrMorePath",
         ZERO_OR_ONE_PATH = "zeroOrOnePath",
+        INFO = "Info",
+        WARNING = "Warning",
+        VIOLATION = "Violation",
     }
 );
 

@@ -10,6 +10,7 @@ mod turtle;
 
 use std::io::{self, Write};
 
+use crate::rdf::vocab;
 use crate::validate::Report;
 
 /// `orgdir validate --format`.
@@ -49,11 +50,11 @@ pub fn write(
 
 /// Short forms of the IRIs a report shows.
 const PREFIXES: &[(&str, &str)] = &[
-    ("sh", "http://www.w3.org/ns/shacl#"),
-    ("schema", "http://schema.org/"),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
-    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("sh", vocab::sh::NS),
+    ("schema", vocab::schema::NS),
+    ("skos", vocab::skos::NS),
+    ("xsd", vocab::xsd::NS),
+    ("rdf", vocab::rdf::NS),
     ("os", "urn:orgdir:shapes#"),
 ];
 

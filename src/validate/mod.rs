@@ -121,9 +121,9 @@ pub enum Severity {
 impl Severity {
     pub fn iri(&self) -> &str {
         match self {
-            Severity::Info => "http://www.w3.org/ns/shacl#Info",
-            Severity::Warning => "http://www.w3.org/ns/shacl#Warning",
-            Severity::Violation => "http://www.w3.org/ns/shacl#Violation",
+            Severity::Info => crate::rdf::vocab::sh::INFO.as_str(),
+            Severity::Warning => crate::rdf::vocab::sh::WARNING.as_str(),
+            Severity::Violation => crate::rdf::vocab::sh::VIOLATION.as_str(),
             Severity::Other(iri) => iri.as_str(),
         }
     }

@@ -169,7 +169,7 @@ fn compile(mut graph: Graph, files: Vec<PathBuf>) -> Result<Shapes, String> {
     ]
     .iter()
     .all(|t| {
-        let p = format!("http://www.w3.org/ns/shacl#{t}");
+        let p = format!("{}{t}", crate::rdf::vocab::sh::NS);
         graph
             .triples_for_predicate(NamedNodeRef::new_unchecked(&p))
             .next()

@@ -1,0 +1,195 @@
+//! One link check from start to end: fetch what the history does not
+//! answer, judge it against the history, write the report and the history.
+
+use super::*;
+
+/// Runs `orgdir linkcheck`; returns the exit code (0, or 1 when a link is
+/// broken).
+pub fn run(
+    options: &LinkcheckOptions,
+    source: Source,
+    stdout: &mut impl Write,
+) -> Result<u8, LinkcheckError> {
+    let targets = targets(&source, options.all);
+    let base = source.dataset.base.value.to_string();
+    // The User-Agent names orgdir and, as the contact, the directory's publisher.
+    let mut settings = options.settings.clone();
+    if let Some(url) = source
+        .dataset
+        .publisher
+        .as_ref()
+        .and_then(|p| p.url.as_ref())
+    {
+        settings.user_agent = format!("{} (+{})", settings.user_agent, url.value);
+    }
+    drop(source);
+    let history = match &options.history {
+        Some(path) => History::load(path)?,
+        None => History::default(),
+    };
+    // Whole seconds: the history and the reports read better.
+    let now = options.now.unwrap_or_else(|| {
+        let now = OffsetDateTime::now_utc();
+        now.replace_nanosecond(0).unwrap_or(now)
+    });
+    // Recent enough results stand; the rest are fetched.
+    let reused: Vec<Option<(String, Outcome)>> = targets
+        .iter()
+        .map(|t| {
+            if options.max_age.is_zero() {
+                return None;
+            }
+            let (at, record) = history.recent(&t.url, now, options.max_age)?;
+            Some((at.to_owned(), record.to_outcome()))
+        })
+        .collect();
+    let to_check: Vec<Target> = targets
+        .iter()
+        .zip(&reused)
+        .filter(|(_, r)| r.is_none())
+        .map(|(t, _)| t.clone())
+        .collect();
+    let checker =
+        Arc::new(Checker::new(settings.clone()).map_err(|e| LinkcheckError::Http(e.to_string()))?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(FsError::io("start", "the async runtime"))?;
+    let count = to_check.len();
+    let quiet = options.quiet;
+    // A bar on a terminal; a line per URL in a log (CI); nothing with -q.
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(count as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len} URLs, {elapsed} {wide_msg}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let fetched = runtime.block_on(check_all(
+        checker,
+        &to_check,
+        options.concurrency,
+        |done, outcome| match &bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(format!("{} {}", outcome.status.as_str(), outcome.url));
+            }
+            None if !quiet => eprintln!(
+                "[{done}/{count}] {} {} ({} ms)",
+                outcome.status.as_str(),
+                outcome.url,
+                outcome.elapsed_ms
+            ),
+            None => {}
+        },
+    ));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let run = history::Run {
+        at: history::format_time(now),
+        results: fetched.iter().map(history::Record::from).collect(),
+    };
+    let mut fetched = fetched.into_iter();
+    let outcomes: Vec<(Outcome, Option<String>)> = reused
+        .into_iter()
+        .map(|r| match r {
+            Some((at, outcome)) => (outcome, Some(at)),
+            None => (fetched.next().expect("one per target checked"), None),
+        })
+        .collect();
+    let mut report = Report::new(targets, outcomes, &history, now, options.rules);
+    if let Some(endpoint) = &options.archive {
+        runtime.block_on(suggest_archived(
+            &mut report,
+            endpoint,
+            &settings.user_agent,
+        ));
+    }
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    let mut bytes = Vec::new();
+    match options.format {
+        LinkcheckFormat::Text => report.write_text(&mut bytes),
+        LinkcheckFormat::Json => serde_json::to_writer_pretty(&mut bytes, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| bytes.write_all(b"\n")),
+        LinkcheckFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut bytes, &formats::sarif(&report))
+                .map_err(std::io::Error::other)
+                .and_then(|()| bytes.write_all(b"\n"))
+        }
+        LinkcheckFormat::Md | LinkcheckFormat::Html => {
+            let with_this_run = history.with_run(&run);
+            let text = if options.format == LinkcheckFormat::Md {
+                formats::markdown(&report, &with_this_run)
+            } else {
+                formats::html(&report, &with_this_run)
+            };
+            text.map(|t| bytes.extend_from_slice(t.as_bytes()))
+                .map_err(std::io::Error::other)
+        }
+    }
+    .map_err(FsError::io("write", "the report"))?;
+    match &options.out {
+        None => stdout
+            .write_all(&bytes)
+            .map_err(FsError::io("write", "standard output"))?,
+        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
+    }
+    if let Some(path) = &options.history
+        && !run.results.is_empty()
+    {
+        History::append(path, &run)?;
+    }
+    if let Some(path) = &options.rdf {
+        write_rdf(&report, &base, path)?;
+    }
+    if options.fix {
+        let (done, refused) = fix::apply(&report)?;
+        for c in &done {
+            eprintln!(
+                "fixed {}:{}:{}: url: {} -> {}",
+                c.file.display(),
+                c.line,
+                c.col,
+                c.old,
+                c.new
+            );
+        }
+        for (c, why) in &refused {
+            eprintln!("not fixed {}:{}:{}: {why}", c.file.display(), c.line, c.col);
+        }
+    }
+    Ok(if report.failures() > 0 { 1 } else { 0 })
+}
+
+/// Writes the results as RDF to `path`, atomically.
+fn write_rdf(report: &Report, base: &str, path: &std::path::Path) -> Result<(), LinkcheckError> {
+    use oxigraph::io::{RdfFormat, RdfSerializer};
+    let format = if path.extension().is_some_and(|e| e == "nt") {
+        RdfFormat::NTriples
+    } else {
+        RdfFormat::Turtle
+    };
+    let io = FsError::io("write", path);
+    let mut serializer = RdfSerializer::from_format(format);
+    for (prefix, ns) in [
+        ("schema", crate::rdf::vocab::schema::NS),
+        ("xsd", crate::rdf::vocab::xsd::NS),
+        ("lc", crate::rdf::vocab::lc::NS),
+    ] {
+        serializer = serializer.with_prefix(prefix, ns).expect("valid prefixes");
+    }
+    let mut out = serializer.for_writer(Vec::new());
+    for t in rdf::triples(report, base) {
+        if let Err(e) = out.serialize_triple(&t) {
+            return Err(io(e).into());
+        }
+    }
+    let bytes = out.finish().map_err(FsError::io("write", path))?;
+    Ok(crate::fsutil::write_atomic(path, &bytes)?)
+}
