@@ -1,6 +1,6 @@
 //! The release directory, one owner for it: the names of its files and their
 //! media types, its writer (the dumps, VoID and SHA256SUMS: [`write()`]), and
-//! the copies `orgdir serve` offers ([`served`]: each file with a gzip copy).
+//! the copies `orgdir serve` offers ([`Dumps`]: each file with a gzip copy).
 //! `build`, `serve` and `build --release` all write it through here.
 
 mod served;
