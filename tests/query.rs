@@ -86,3 +86,20 @@ fn shipped_queries_answer_on_the_bundled_data() {
         "every bundled organization has a website:\n{no_site}"
     );
 }
+
+/// A query nested deeper than the main thread's stack holds is refused as
+/// the endpoint refuses it, with exit 2 and a message, never a crash; one
+/// within the endpoint's limits is answered.
+#[test]
+fn a_deeply_nested_query_is_refused_not_a_crash() {
+    let data = ["--data", "tests/fixtures/valid/data"];
+    let nested = |n: usize| format!("ASK {{ FILTER({}1{}) }}", "(".repeat(n), ")".repeat(n));
+    let deep = orgdir(&[&data[..], &["query", "-e", &nested(20_000)]].concat());
+    let stderr = String::from_utf8_lossy(&deep.stderr);
+    assert_eq!(deep.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("levels deep"), "{stderr}");
+    // At the endpoint's limit of nesting, answered. (Before the guard,
+    // 5,000 levels aborted the process with a stack overflow.)
+    let within = orgdir(&[&data[..], &["query", "-e", &nested(98)]].concat());
+    assert!(stdout(&within).contains("true"));
+}

@@ -23,14 +23,14 @@ use crate::error::Error;
 /// findings: violations, broken links, a remote graph that differs).
 pub fn run(config: &Config) -> Result<u8, Error> {
     crate::fsutil::lock::set_no_wait(config.no_wait);
-    let stdout = &mut std::io::stdout().lock();
     match &config.task {
         Task::Build(options) => build::run(options, config.verbosity),
         Task::Serve(options) => serve::run(options),
         Task::Publish(options) => publish::run(options),
-        Task::Query(options) => query::run(options, stdout),
-        Task::Linkcheck(options) => linkcheck::run(options, stdout),
-        Task::Validate(options) => validate::run(options, stdout),
+        // Takes stdout on its own thread: not locked here.
+        Task::Query(options) => query::run_on_a_deep_stack(options),
+        Task::Linkcheck(options) => linkcheck::run(options, &mut std::io::stdout().lock()),
+        Task::Validate(options) => validate::run(options, &mut std::io::stdout().lock()),
     }
 }
 
