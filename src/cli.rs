@@ -356,9 +356,9 @@ pub struct PublicArgs {
     #[arg(long, value_name = "MIB")]
     pub query_memory: Option<usize>,
 
-    /// Queries evaluated at once (default 16); more wait --queue-wait for a turn.
-    #[arg(long, value_name = "N")]
-    pub concurrent_queries: Option<usize>,
+    /// Queries evaluated at once; more wait --queue-wait for a turn.
+    #[arg(long, value_name = "N", default_value_t = server::Limits::default().concurrent_queries)]
+    pub concurrent_queries: usize,
 
     /// Queries that may run longer than usual at once (more CPU time than four times the
     /// 90th percentile of the last answers, between 50 ms and 0.5 s; default: a quarter of
@@ -367,17 +367,17 @@ pub struct PublicArgs {
     #[arg(long, value_name = "N")]
     pub long_queries: Option<usize>,
 
-    /// Seconds a query waits for a turn before a 503 with Retry-After (default 5).
-    #[arg(long, value_name = "SECONDS")]
-    pub queue_wait: Option<f64>,
+    /// Seconds a query waits for a turn before a 503 with Retry-After.
+    #[arg(long, value_name = "SECONDS", default_value_t = server::Limits::default().queue_wait.as_secs_f64())]
+    pub queue_wait: f64,
 
-    /// Queries at once from one client address (default 4); more get 429.
-    #[arg(long, value_name = "N")]
-    pub per_client: Option<usize>,
+    /// Queries at once from one client address; more get 429.
+    #[arg(long, value_name = "N", default_value_t = server::Limits::default().per_client)]
+    pub per_client: usize,
 
-    /// Seconds of query time one client may use a minute (default 60); past it, 429.
-    #[arg(long, value_name = "SECONDS")]
-    pub client_budget: Option<f64>,
+    /// Seconds of query time one client may use a minute; past it, 429.
+    #[arg(long, value_name = "SECONDS", default_value_t = server::Limits::default().client_budget.as_secs_f64())]
+    pub client_budget: f64,
 
     /// Count clients by the address a proxy in front put last in X-Forwarded-For
     /// (only behind a proxy that sets it: anyone can send the header).
@@ -396,9 +396,9 @@ pub struct PublicArgs {
     pub allow_private: bool,
 
     /// Seconds the requests in flight get at Ctrl-C or SIGTERM before their queries
-    /// are cancelled (default 10).
-    #[arg(long, value_name = "SECONDS")]
-    pub shutdown_grace: Option<f64>,
+    /// are cancelled.
+    #[arg(long, value_name = "SECONDS", default_value_t = server::Limits::default().shutdown_grace.as_secs_f64())]
+    pub shutdown_grace: f64,
 
     /// Open connections at most (default: the file-descriptor limit less 64); more
     /// wait to be accepted.

@@ -118,7 +118,7 @@ fn serve_limits(
     public: &crate::cli::PublicArgs,
 ) -> server::Limits {
     let d = server::Limits::default();
-    let concurrent_queries = public.concurrent_queries.unwrap_or(d.concurrent_queries);
+    let concurrent_queries = public.concurrent_queries;
     let long_queries = public
         .long_queries
         .unwrap_or((concurrent_queries / 4).max(1));
@@ -132,9 +132,9 @@ fn serve_limits(
         ),
         concurrent_queries,
         long_queries,
-        queue_wait: public.queue_wait.map_or(d.queue_wait, seconds),
-        per_client: public.per_client.unwrap_or(d.per_client),
-        client_budget: public.client_budget.map_or(d.client_budget, seconds),
+        queue_wait: seconds(public.queue_wait),
+        per_client: public.per_client,
+        client_budget: seconds(public.client_budget),
         trust_forwarded_for: public.trust_forwarded_for,
         federation: if public.allow_service {
             server::guard::Federation::On
@@ -142,7 +142,7 @@ fn serve_limits(
             server::guard::Federation::Off
         },
         allow_private: public.allow_private,
-        shutdown_grace: public.shutdown_grace.map_or(d.shutdown_grace, seconds),
+        shutdown_grace: seconds(public.shutdown_grace),
         max_connections: public.max_connections.unwrap_or(d.max_connections),
         ..d
     }

@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
+use orgdir::commands::serve::open_or_build;
 use orgdir::source::Limits;
-use orgdir::store::{self, open_or_build};
+use orgdir::store;
 use orgdir::validate::ShapesSource;
 
 fn copy_fixture(to: &Path) {

@@ -148,24 +148,48 @@ fn persistent(
     options: &ServeOptions,
     queries: Vec<NamedQuery>,
 ) -> Result<Snapshot, Error> {
+    let (snapshot, reused) = open_or_build(
+        dir,
+        &options.data,
+        options.source_limits,
+        &options.shapes,
+        queries,
+    )?;
+    if !options.quiet {
+        let what = if reused {
+            "reusing (data unchanged)"
+        } else {
+            "built"
+        };
+        eprintln!("orgdir: {what} the store in {}", dir.display());
+    }
+    Ok(snapshot)
+}
+
+/// The persistent store in `dir`, reused when it was built from the current
+/// contents of `data` and `shapes`; otherwise the data is validated and the
+/// store built anew beside `dir` and swapped in. Returns whether it was
+/// reused.
+#[cfg(feature = "rocksdb")]
+pub fn open_or_build(
+    dir: &std::path::Path,
+    data: &std::path::Path,
+    limits: source::Limits,
+    shapes: &ShapesSource,
+    queries: Vec<NamedQuery>,
+) -> Result<(Snapshot, bool), Error> {
     // One run builds the store at a time (a second waits, then finds it
     // built); what a killed build left beside it is cleaned first.
     let _lock = crate::fsutil::lock::lock(dir)?;
     crate::fsutil::atomic::recover(dir)?;
-    let fingerprint = verdict::fingerprint(&options.data, &options.shapes, options.source_limits)?;
-    let (snapshot, what) = match store::open_persistent(dir, &fingerprint, &queries)? {
-        Some(snapshot) => (snapshot, "reusing (data unchanged)"),
-        None => {
-            let source = source::load(&options.data, options.source_limits)?;
-            verdict::check(&source, &options.shapes)?;
-            let built = store::build_persistent(dir, &source, fingerprint, queries)?;
-            (built, "built")
-        }
-    };
-    if !options.quiet {
-        eprintln!("orgdir: {what} the store in {}", dir.display());
+    let fingerprint = verdict::fingerprint(data, shapes, limits)?;
+    if let Some(snapshot) = store::open_persistent(dir, &fingerprint, &queries)? {
+        return Ok((snapshot, true));
     }
-    Ok(snapshot)
+    let source = source::load(data, limits)?;
+    verdict::check(&source, shapes)?;
+    let built = store::build_persistent(dir, &source, fingerprint, queries)?;
+    Ok((built, false))
 }
 
 #[cfg(not(feature = "rocksdb"))]
