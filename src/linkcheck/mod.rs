@@ -384,16 +384,13 @@ fn suggestion(outcome: &Outcome, verdict: &Verdict, uses: &[Use]) -> Option<Stri
     }
 }
 
-/// `--format` of `orgdir linkcheck`.
+/// How a report is written (`--format`; cli.rs says what each is, as help).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkcheckFormat {
     Text,
     Json,
-    /// Markdown, for a pull-request comment or an issue.
     Md,
-    /// One self-contained page: counts, a chart over the runs, a sortable table.
     Html,
-    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
 }
 

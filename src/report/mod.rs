@@ -13,16 +13,13 @@ use std::io::{self, Write};
 use crate::rdf::vocab;
 use crate::validate::Report;
 
-/// `orgdir validate --format`.
+/// How a report is written (`orgdir validate --format`; cli.rs says what
+/// each is, as help): one formatter file each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
-    /// rustc-style: each result at its YAML line, the value underlined.
     Text,
-    /// The standard `sh:ValidationReport` graph, in Turtle.
     Turtle,
-    /// The results with their YAML locations.
     Json,
-    /// SARIF 2.1.0, for GitHub code scanning and other CI annotations.
     Sarif,
 }
 
