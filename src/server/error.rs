@@ -44,8 +44,12 @@ pub enum ApiError {
     #[error("the endpoint is busy: no query slot came free within {} s; try again shortly", .0.as_secs_f64())]
     Busy(Duration),
     /// 503 with `Retry-After`: every slot for long queries is taken.
-    #[error("the query used more than {} ms of CPU time while {running} long queries were running already, and was cancelled; try again shortly, or narrow it", after.as_millis())]
-    LongQueriesBusy { running: usize, after: Duration },
+    #[error("the query ran longer than this endpoint's queries usually do (more than {} ms of CPU time or {:.1} s) while {running} long queries were running already, and was cancelled; try again shortly, or narrow it", cpu.as_millis(), in_slot.as_secs_f64())]
+    LongQueriesBusy {
+        running: usize,
+        cpu: Duration,
+        in_slot: Duration,
+    },
     /// 429 with `Retry-After`: this client's share is used.
     #[error("too many requests: {why}; try again in {retry_after} s")]
     TooManyRequests { why: String, retry_after: u64 },
