@@ -360,10 +360,11 @@ pub struct PublicArgs {
     #[arg(long, value_name = "N", default_value_t = server::Limits::default().concurrent_queries)]
     pub concurrent_queries: usize,
 
-    /// Queries that may run longer than usual at once (more CPU time than four times the
-    /// 90th percentile of the last answers, between 50 ms and 0.5 s; default: a quarter of
-    /// --concurrent-queries); another is cancelled then with a 503. A long query
-    /// gives its --concurrent-queries slot back and runs at the lowest CPU priority.
+    /// Queries that may run longer than usual at once (more CPU time, or longer in their
+    /// slot, than four times the 90th percentile of the last answers: 50 ms to 0.5 s of
+    /// CPU, 1 to 30 s in the slot; default: a quarter of --concurrent-queries); another is
+    /// cancelled then with a 503. A long query gives its --concurrent-queries slot back
+    /// and runs at the lowest CPU priority.
     #[arg(long, value_name = "N")]
     pub long_queries: Option<usize>,
 
