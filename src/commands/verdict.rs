@@ -102,10 +102,8 @@ pub fn remembered_or(
 /// that carries the text report. Otherwise returns the number of warnings and
 /// their text report (empty when there are none), to be shown.
 pub fn check(source: &Source, shapes: &ShapesSource) -> Result<(usize, String), Error> {
-    let loaded = shapes
-        .load()
-        .map_err(crate::validate::ValidateError::from)?;
-    let report = validate(source, &loaded).map_err(crate::validate::ValidateError::from)?;
+    let loaded = shapes.load()?;
+    let report = validate(source, &loaded)?;
     verdict(
         &report,
         &context(source.organizations.len(), &loaded, shapes),
@@ -122,9 +120,7 @@ pub fn check_dropping(
     shapes: &ShapesSource,
     ntriples: Option<&std::path::Path>,
 ) -> Result<(usize, String), Error> {
-    let loaded = shapes
-        .load()
-        .map_err(crate::validate::ValidateError::from)?;
+    let loaded = shapes.load()?;
     let organizations = source.organizations.len();
     let report = validate_dropping(source, data, limits, &loaded, ntriples, HOLD_SOURCE_UP_TO)?;
     verdict(&report, &context(organizations, &loaded, shapes))
