@@ -232,7 +232,7 @@ pub fn load_queries(dir: &Path) -> Result<Vec<NamedQuery>, StoreError> {
 }
 
 /// Parses a query as the endpoint will (no base IRI, no SERVICE calls).
-pub fn parse_query(text: &str) -> Result<PreparedSparqlQuery, SparqlSyntaxError> {
+fn parse_query(text: &str) -> Result<PreparedSparqlQuery, SparqlSyntaxError> {
     SparqlEvaluator::new().parse_query(text)
 }
 

@@ -124,7 +124,7 @@ pub struct Rules {
     pub queue_wait: Duration,
     pub per_client: usize,
     pub client_budget: Duration,
-    /// Evaluations that may run past [`LONG_AFTER`] at once.
+    /// Evaluations that may run longer than usual at once (the module docs say how "long" is judged).
     pub long: usize,
 }
 
