@@ -22,6 +22,10 @@ struct Args {
     /// Records per file.
     #[arg(long, default_value_t = 1000)]
     per_file: usize,
+    /// Names like a real directory's, in several scripts, without serial
+    /// numbers (the name index's benchmark).
+    #[arg(long)]
+    real_names: bool,
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
         seed: args.seed,
         url_base: args.url_base,
         per_file: args.per_file,
+        real_names: args.real_names,
     };
     match synth::write(&args.out, &options) {
         Ok(()) => ExitCode::SUCCESS,

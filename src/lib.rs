@@ -41,6 +41,7 @@ pub mod publish;
 pub mod rdf;
 pub mod release;
 pub mod report;
+pub mod search;
 pub mod server;
 pub mod source;
 pub mod store;

@@ -1,6 +1,10 @@
 //! Synthetic directories for tests and benchmarks: realistic records
 //! (names, ~200-character descriptions, alternate names, memberships with
 //! roles, sub-organizations, places, URLs), deterministic for a given seed.
+//! With [`SynthOptions::real_names`], the names are like a real directory's
+//! ([`names`]), in several languages and scripts, with gold queries.
+
+pub mod names;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -14,6 +18,9 @@ pub struct SynthOptions {
     /// Organization websites are `<url_base>org-<n>/`.
     pub url_base: String,
     pub per_file: usize,
+    /// Names without serial numbers, in several scripts ([`names`]),
+    /// instead of `<Region> <Topic> <Kind> <n>`.
+    pub real_names: bool,
 }
 
 impl Default for SynthOptions {
@@ -23,6 +30,7 @@ impl Default for SynthOptions {
             seed: 1,
             url_base: "http://127.0.0.1:9/".into(),
             per_file: 1000,
+            real_names: false,
         }
     }
 }
@@ -135,17 +143,34 @@ fn quoted(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
 }
 
-fn record(rng: &mut Rng, i: usize, options: &SynthOptions, out: &mut String) {
+fn record(
+    rng: &mut Rng,
+    i: usize,
+    options: &SynthOptions,
+    naming: Option<&names::Naming>,
+    out: &mut String,
+) {
     let region = rng.pick(REGIONS);
     let topic = rng.pick(TOPICS);
     let kind = rng.pick(KINDS);
-    let name = format!("{region} {topic} {kind} {i}");
-    let abbreviation: String = name
+    let numbered = format!("{region} {topic} {kind} {i}");
+    let abbreviation: String = numbered
         .split([' ', '-'])
         .filter_map(|w| w.chars().next())
         .filter(|c| c.is_alphabetic())
         .collect::<String>()
         .to_uppercase();
+    let (name, alternates) = match naming {
+        Some(n) => (
+            n.name.clone(),
+            n.alternates
+                .iter()
+                .map(|a| quoted(a))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        None => (numbered, format!("{abbreviation}{i}")),
+    };
     let place = rng.pick(PLACES);
     let description = format!(
         "{} in the {} {place} region {}. Members meet each year.",
@@ -155,7 +180,7 @@ fn record(rng: &mut Rng, i: usize, options: &SynthOptions, out: &mut String) {
     );
     let _ = writeln!(out, "- id: org-{i}");
     let _ = writeln!(out, "  name: {}", quoted(&name));
-    let _ = writeln!(out, "  alternateName: [{abbreviation}{i}]");
+    let _ = writeln!(out, "  alternateName: [{alternates}]");
     let _ = writeln!(out, "  description: {}", quoted(&description));
     let _ = writeln!(out, "  url: {}org-{i}/", options.url_base);
     let category = match rng.below(100) {
@@ -229,12 +254,16 @@ pub fn write(dir: &Path, options: &SynthOptions) -> io::Result<()> {
         ),
     )?;
     let mut rng = Rng(options.seed);
+    let namings = options
+        .real_names
+        .then(|| names::namings(options.records, options.seed));
     let per_file = options.per_file.max(1);
     let mut text = String::new();
     for start in (0..options.records).step_by(per_file) {
         text.clear();
         for i in start..(start + per_file).min(options.records) {
-            record(&mut rng, i, options, &mut text);
+            let naming = namings.as_ref().map(|n| &n[i]);
+            record(&mut rng, i, options, naming, &mut text);
         }
         let path = dir.join(format!("orgs-{:07}.yaml", start / per_file));
         let mut file = BufWriter::new(fs::File::create(path)?);

@@ -1,0 +1,134 @@
+//! What the index knows of each organization, read from the served graph.
+
+use std::collections::HashMap;
+
+use oxigraph::model::{GraphNameRef, NamedOrBlankNode, Term};
+use oxigraph::store::{StorageError, Store};
+
+use crate::rdf::vocab::{rdf, schema, skos};
+
+/// One organization as the index and the reconciliation service see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entry {
+    pub iri: String,
+    pub name: String,
+    pub alternate_names: Vec<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    /// The category's label (`National`, ...).
+    pub category: Option<String>,
+    /// The names of the places served.
+    pub places: Vec<String>,
+    pub parent: Option<String>,
+    pub member_of: Vec<String>,
+    pub same_as: Vec<String>,
+    pub founding_date: Option<String>,
+    pub dissolution_date: Option<String>,
+}
+
+impl Entry {
+    /// The name, then the alternate names.
+    pub fn labels(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.alternate_names.iter().map(String::as_str))
+    }
+}
+
+/// Every `schema:Organization` of the default graph of `store`, sorted by
+/// IRI (so the index is the same for the same graph), in one pass over the
+/// graph.
+pub fn read(store: &Store) -> Result<Vec<Entry>, StorageError> {
+    let mut orgs: HashMap<String, Entry> = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut labels: HashMap<String, String> = HashMap::new();
+    let mut categories: HashMap<String, String> = HashMap::new();
+    let mut places: HashMap<String, Vec<String>> = HashMap::new();
+    for quad in store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph)) {
+        let quad = quad?;
+        let NamedOrBlankNode::NamedNode(subject) = &quad.subject else {
+            continue;
+        };
+        let s = subject.as_str();
+        let p = quad.predicate.as_ref();
+        let literal = match &quad.object {
+            Term::Literal(l) => Some(l.value()),
+            _ => None,
+        };
+        let iri = match &quad.object {
+            Term::NamedNode(n) => Some(n.as_str()),
+            _ => None,
+        };
+        if p == rdf::TYPE && quad.object == Term::from(schema::ORGANIZATION.into_owned()) {
+            orgs.entry(s.to_owned()).or_default().iri = s.to_owned();
+            continue;
+        }
+        let entry = || {
+            // Fields land before the type is seen; the entry is kept only
+            // once the type is.
+            s.to_owned()
+        };
+        match (p, literal, iri) {
+            (p, Some(v), _) if p == schema::NAME => {
+                names.insert(entry(), v.to_owned());
+            }
+            (p, Some(v), _) if p == skos::PREF_LABEL => {
+                labels.insert(entry(), v.to_owned());
+            }
+            (p, Some(v), _) if p == schema::ALTERNATE_NAME => {
+                orgs.entry(entry())
+                    .or_default()
+                    .alternate_names
+                    .push(v.to_owned());
+            }
+            (p, Some(v), _) if p == schema::DESCRIPTION => {
+                orgs.entry(entry()).or_default().description = Some(v.to_owned());
+            }
+            (p, Some(v), _) if p == schema::FOUNDING_DATE => {
+                orgs.entry(entry()).or_default().founding_date = Some(v.to_owned());
+            }
+            (p, Some(v), _) if p == schema::DISSOLUTION_DATE => {
+                orgs.entry(entry()).or_default().dissolution_date = Some(v.to_owned());
+            }
+            (p, _, Some(v)) if p == schema::URL => {
+                orgs.entry(entry()).or_default().url = Some(v.to_owned());
+            }
+            (p, _, Some(v)) if p == schema::ADDITIONAL_TYPE => {
+                categories.insert(entry(), v.to_owned());
+            }
+            (p, _, Some(v)) if p == schema::AREA_SERVED => {
+                places.entry(entry()).or_default().push(v.to_owned());
+            }
+            (p, _, Some(v)) if p == schema::PARENT_ORGANIZATION => {
+                orgs.entry(entry()).or_default().parent = Some(v.to_owned());
+            }
+            (p, _, Some(v)) if p == schema::MEMBER_OF => {
+                orgs.entry(entry())
+                    .or_default()
+                    .member_of
+                    .push(v.to_owned());
+            }
+            (p, _, Some(v)) if p == schema::SAME_AS => {
+                orgs.entry(entry()).or_default().same_as.push(v.to_owned());
+            }
+            _ => {}
+        }
+    }
+    let mut out: Vec<Entry> = orgs
+        .into_values()
+        .filter(|e| !e.iri.is_empty())
+        .map(|mut e| {
+            e.name = names.get(&e.iri).cloned().unwrap_or_default();
+            e.category = categories.get(&e.iri).and_then(|c| labels.get(c)).cloned();
+            e.places = places
+                .get(&e.iri)
+                .map(|ps| ps.iter().filter_map(|p| names.get(p).cloned()).collect())
+                .unwrap_or_default();
+            e.places.sort_unstable();
+            e.alternate_names.sort_unstable();
+            e.member_of.sort_unstable();
+            e.same_as.sort_unstable();
+            e
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| a.iri.cmp(&b.iri));
+    Ok(out)
+}

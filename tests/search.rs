@@ -1,0 +1,122 @@
+//! The name index on a synthetic directory of several thousand
+//! organizations with real-looking names in seven languages and five
+//! scripts: the gold queries of every category, with floors on precision at
+//! 1 and on the precision of `match: true`.
+
+use orgdir::search::Index;
+use orgdir::synth::{self, SynthOptions, names};
+
+const RECORDS: usize = 4000;
+
+/// One directory for every test of this file (its index takes a while in
+/// a debug build).
+fn directory() -> &'static (tempfile::TempDir, Index, Vec<names::Naming>) {
+    static DIRECTORY: std::sync::OnceLock<(tempfile::TempDir, Index, Vec<names::Naming>)> =
+        std::sync::OnceLock::new();
+    DIRECTORY.get_or_init(build)
+}
+
+fn build() -> (tempfile::TempDir, Index, Vec<names::Naming>) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SynthOptions {
+        records: RECORDS,
+        real_names: true,
+        ..SynthOptions::default()
+    };
+    synth::write(dir.path(), &options).unwrap();
+    let source = orgdir::source::load(dir.path(), Default::default()).unwrap();
+    let snapshot = orgdir::store::load(&source, Vec::new()).unwrap();
+    let index = Index::build(&snapshot.store).unwrap();
+    assert_eq!(index.len(), RECORDS);
+    (dir, index, names::namings(RECORDS, options.seed))
+}
+
+/// The record index of an organization IRI (`.../org/org-<n>`).
+fn record(iri: &str) -> usize {
+    iri.rsplit("org-").next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn gold_queries_find_the_right_organization() {
+    let (_dir, index, namings) = directory();
+    let gold = names::gold(namings, 150, 7);
+    let results = names::evaluate(&gold, namings, |q| {
+        let first = index.reconcile(q, &[], 5).into_iter().next()?;
+        Some((record(&index.entry(first.candidate.ord).iri), first.matched))
+    });
+    let mut failures = Vec::new();
+    for p in &results {
+        println!(
+            "{:<12} {:>4} queries  P@1 {:.3}  match claimed {:>4}, right {:>4}",
+            p.category,
+            p.queries,
+            p.at_1(),
+            p.matched,
+            p.matched_right
+        );
+        let floor = match p.category {
+            "exact" | "variant" | "alternate" | "script" | "ambiguous" => 0.97,
+            "typo" => 0.9,
+            "affiliation" => 0.8,
+            _ => 0.0,
+        };
+        if p.category != "all" && p.queries < 50 {
+            failures.push(format!("{}: only {} gold queries", p.category, p.queries));
+        }
+        if p.at_1() < floor {
+            failures.push(format!("{}: P@1 {:.3} < {floor}", p.category, p.at_1()));
+        }
+    }
+    let all = results.last().unwrap();
+    let precision = all.matched_right as f64 / all.matched.max(1) as f64;
+    println!("match: true right {precision:.4} of {} claims", all.matched);
+    if precision < 0.99 {
+        failures.push(format!("match: true right only {precision:.4} of the time"));
+    }
+    // Exact names must be matched automatically most of the time, or
+    // `match` says nothing.
+    let exact = results.iter().find(|p| p.category == "exact").unwrap();
+    if (exact.matched as f64) < 0.9 * exact.queries as f64 {
+        failures.push(format!(
+            "only {} of {} exact names matched",
+            exact.matched, exact.queries
+        ));
+    }
+    let ambiguous = results.iter().find(|p| p.category == "ambiguous").unwrap();
+    if ambiguous.matched > 0 {
+        failures.push(format!(
+            "{} shared names matched automatically",
+            ambiguous.matched
+        ));
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn typing_a_prefix_suggests_the_organization() {
+    let (_dir, index, namings) = directory();
+    let mut found = 0;
+    let mut asked = 0;
+    for (i, n) in namings.iter().enumerate().step_by(37) {
+        // The name typed but for its last three characters.
+        let chars: Vec<char> = n.name.chars().collect();
+        if chars.len() < 8 {
+            continue;
+        }
+        let prefix: String = chars[..chars.len() - 3].iter().collect();
+        asked += 1;
+        let suggested = index.suggest(&prefix, 10);
+        // A shared name counts as found by its twin too.
+        let hit = |c: &orgdir::search::Candidate| {
+            let r = record(&index.entry(c.ord).iri);
+            r == i || namings[r].name == n.name
+        };
+        if suggested.iter().any(hit) {
+            found += 1;
+        } else {
+            println!("{prefix:?} did not suggest {:?}", n.name);
+        }
+    }
+    println!("{found} of {asked} prefixes suggested the organization in the top 10");
+    assert!(found as f64 >= 0.95 * asked as f64, "{found} of {asked}");
+}
