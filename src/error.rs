@@ -43,6 +43,9 @@ pub enum Error {
     #[error(transparent)]
     Publish(#[from] PublishError),
 
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
+
     #[error("cannot listen on {addr}")]
     Listen {
         addr: std::net::SocketAddr,

@@ -34,6 +34,9 @@ pub struct Snapshot {
     /// The build's files, for `/dumps/`: written beside the store after it
     /// is loaded, so they do not delay the first answer.
     pub dumps: Arc<DumpSlot>,
+    /// The name index over the store's organizations (`/search`,
+    /// `/reconcile`), once the command has built it.
+    pub names: Option<Arc<crate::search::Index>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +67,7 @@ pub fn load(source: &Source, queries: Vec<NamedQuery>) -> Result<Snapshot, Store
         title: source.dataset.title.value.to_string(),
         queries,
         dumps: Arc::default(),
+        names: None,
     })
 }
 
@@ -342,5 +346,6 @@ fn snapshot(store: Store, info: StoreInfo, queries: Vec<NamedQuery>, dir: &Path)
         title: info.title,
         queries,
         dumps: Arc::new(DumpSlot::from(dumps)),
+        names: None,
     }
 }

@@ -10,6 +10,7 @@ use super::verdict;
 use crate::config::ServeOptions;
 use crate::error::{Error, exit};
 use crate::release;
+use crate::search;
 use crate::server::{AppState, WatchOptions, loading, serve, shutdown_signal, watch};
 use crate::source;
 use crate::store::{self, NamedQuery, Snapshot};
@@ -113,6 +114,11 @@ fn load(options: &ServeOptions) -> Result<(Snapshot, usize), Error> {
     if let Some(path) = &options.linkcheck {
         store::add_linkcheck(&mut snapshot, path)?;
     }
+    if let Some(dir) = &options.store {
+        let kept = index_dir(dir);
+        let names = search::Index::open_or_build(&snapshot.store, &kept, &snapshot.version)?;
+        snapshot.names = Some(Arc::new(names));
+    }
     Ok((snapshot, warnings))
 }
 
@@ -125,7 +131,12 @@ fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapsh
     // validated before, start-up takes the longer of the two, not their sum.
     // A violation drops the store unused.
     let (verdict, snapshot) = std::thread::scope(|scope| {
-        let store = scope.spawn(|| store::load(&source, queries));
+        // The name index is built from the store as soon as it is loaded.
+        let store = scope.spawn(|| {
+            let mut snapshot = store::load(&source, queries)?;
+            snapshot.names = Some(Arc::new(search::Index::build(&snapshot.store)?));
+            Ok::<_, Error>(snapshot)
+        });
         let verdict = verdict::check_remembered(&source, &options.shapes, options.source_limits);
         (
             verdict,
@@ -137,6 +148,14 @@ fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapsh
     let slot = Arc::clone(&snapshot.dumps);
     std::thread::spawn(move || store::write_dumps(&slot, &source));
     Ok((snapshot, warnings))
+}
+
+/// Where the name index of the store in `dir` is kept: `DIR.search`
+/// beside it (RocksDB owns the files inside DIR).
+pub fn index_dir(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".search");
+    dir.with_file_name(name)
 }
 
 /// `--store DIR`: the persistent store in DIR, reused when it was built

@@ -26,7 +26,7 @@ pub mod matching;
 pub mod normalize;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use oxigraph::store::{StorageError, Store};
 use tantivy::collector::{Count, TopDocs};
@@ -146,25 +146,14 @@ impl Index {
             tracing::info!(dir = %dir.display(), "reusing the name index");
             return Index::assemble(entries, index, fields);
         }
-        let parent = dir.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(FsError::io("create", parent))?;
-        let fresh = tempfile::Builder::new()
-            .prefix(".orgdir-search-")
-            .tempdir_in(parent)
-            .map_err(FsError::io("create a directory in", parent))?;
+        let fresh = crate::fsutil::atomic::staging_dir(dir)?;
         let (schema, fields) = schema();
         let index = tantivy::Index::create_in_dir(fresh.path(), schema)?;
         Index::fill(&index, fields, &entries)?;
-        std::fs::write(fresh.path().join(VERSION_FILE), version)
-            .map_err(FsError::io("write", fresh.path().join(VERSION_FILE)))?;
         drop(index);
-        let old: PathBuf = parent.join(format!(".orgdir-search-old-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::rename(dir, &old).map_err(FsError::io("move aside", dir))?;
-        }
-        let fresh = fresh.keep();
-        std::fs::rename(&fresh, dir).map_err(FsError::io("move into place", &fresh))?;
-        let _ = std::fs::remove_dir_all(&old);
+        let version_file = fresh.path().join(VERSION_FILE);
+        std::fs::write(&version_file, version).map_err(FsError::io("write", &version_file))?;
+        crate::fsutil::atomic::replace_dir(fresh, dir)?;
         let index = tantivy::Index::open_in_dir(dir)?;
         Index::assemble(entries, index, fields)
     }

@@ -29,6 +29,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("query.html", include_str!("../templates/query.html")),
         ("queries.html", include_str!("../templates/queries.html")),
         ("dumps.html", include_str!("../templates/dumps.html")),
+        ("search.html", include_str!("../templates/search.html")),
     ] {
         env.add_template(name, text)
             .unwrap_or_else(|e| panic!("template {name}: {e}"));
@@ -120,6 +121,10 @@ pub async fn static_file(
             include_str!("../templates/static/query.js"),
             "text/javascript; charset=utf-8",
         ),
+        "suggest.js" => (
+            include_str!("../templates/static/suggest.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return Err(ApiError::NotFound(format!("/static/{name}"))),
     };
     Ok((
@@ -152,6 +157,7 @@ mod tests {
             "resource.html",
             "query.html",
             "queries.html",
+            "search.html",
         ] {
             TEMPLATES.get_template(name).unwrap();
         }

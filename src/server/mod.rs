@@ -20,8 +20,10 @@ mod observe;
 mod page;
 mod queries;
 mod query_page;
+mod reconcile;
 mod releases;
 mod resource;
+mod search;
 mod sparql;
 mod watch;
 
@@ -172,7 +174,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(snapshot: Snapshot, limits: Limits) -> Self {
         AppState {
-            data: RwLock::new(Arc::new(snapshot)),
+            data: RwLock::new(Arc::new(with_names(snapshot))),
             limits,
             cache: Cache::new(limits.cache_bytes),
             evaluations: evaluate::Evaluations::new(limits.rules()),
@@ -201,8 +203,20 @@ impl AppState {
     /// Serves `snapshot` from now on. Cached answers of the old data are keyed
     /// by its version and simply age out.
     pub fn replace(&self, snapshot: Snapshot) {
-        *self.data.write().expect("snapshot lock") = Arc::new(snapshot);
+        *self.data.write().expect("snapshot lock") = Arc::new(with_names(snapshot));
     }
+}
+
+/// `snapshot` with its name index, built here when the command did not
+/// (a failure leaves `/search` and `/reconcile` answering 503).
+fn with_names(mut snapshot: Snapshot) -> Snapshot {
+    if snapshot.names.is_none() {
+        match crate::search::Index::build(&snapshot.store) {
+            Ok(index) => snapshot.names = Some(Arc::new(index)),
+            Err(e) => tracing::error!("cannot build the name index: {e}"),
+        }
+    }
+    snapshot
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -236,6 +250,26 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dumps/releases/{version}/{name}", get(releases::file))
         .route("/.well-known/void", get(downloads::void))
         .route("/static/{name}", get(html::static_file))
+        .route("/search", get(search::search))
+        .route("/suggest", get(search::suggest))
+        .route(
+            "/reconcile",
+            get(reconcile::service).post(reconcile::service),
+        )
+        .route("/reconcile/preview", get(reconcile::preview))
+        .route("/reconcile/view", get(reconcile::view))
+        .route("/reconcile/suggest/entity", get(reconcile::suggest_entity))
+        .route("/reconcile/suggest/type", get(reconcile::suggest_type))
+        .route(
+            "/reconcile/suggest/property",
+            get(reconcile::suggest_property),
+        )
+        .route("/reconcile/flyout", get(reconcile::flyout))
+        .route("/reconcile/properties", get(reconcile::propose_properties))
+        .route(
+            "/reconcile/extend",
+            get(reconcile::extend).post(reconcile::extend),
+        )
         .route("/health", get(observe::health))
         .route("/metrics", get(observe::metrics))
         .fallback(resource::get)
@@ -265,12 +299,21 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
     img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
     object-src 'none'; frame-ancestors 'none'";
 
+/// The reconciliation preview's policy: [`CSP`], but any site may frame it
+/// (OpenRefine shows it in a frame of its own page).
+pub const PREVIEW_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+    base-uri 'none'; object-src 'none'; form-action 'none'; frame-ancestors *";
+
 /// Headers every response gets: `X-Content-Type-Options: nosniff`; on
 /// pages the Content-Security-Policy and a Referrer-Policy; and
 /// `Vary: Accept` on every response whose body depends on `Accept` (all but
 /// static files, dump files and the operators' routes), so a shared cache
 /// never hands a browser's page to a SPARQL client.
 async fn headers(request: Request, next: Next) -> Response {
+    let framed = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|p| p.as_str() == "/reconcile/preview");
     let fixed = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
@@ -297,7 +340,7 @@ async fn headers(request: Request, next: Next) -> Response {
     if html {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            axum::http::HeaderValue::from_static(CSP),
+            axum::http::HeaderValue::from_static(if framed { PREVIEW_CSP } else { CSP }),
         );
         headers.insert(
             header::REFERRER_POLICY,
