@@ -10,12 +10,12 @@
 //! | 0–75    | words and trigrams in common (Dice)                      |
 //!
 //! A reconciliation query's properties then move the score: each one that
-//! agrees adds 5, each one that disagrees takes 10; an identifier
+//! agrees adds 5, each one that disagrees takes 15; an identifier
 //! (`sameAs`, a website) that agrees makes it 100. `match` is true only
 //! when the best candidate is exact (or its identifier agrees), no property
 //! disagrees, and the next candidate is more than 10 below it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::normalize::{self, fold};
 use super::{Entry, Index};
@@ -306,34 +306,42 @@ impl Index {
         if folded.is_empty() || self.is_empty() {
             return (0, Vec::new());
         }
-        let q = self.name_query(&folded, true);
-        let total = self.count(&q);
-        let want = (offset + limit).min(MAX_SEARCH);
-        let hits = self.top(&q, want + POOL);
-        let best = hits.first().map_or(1.0, |h| h.0).max(f32::EPSILON);
-        let mut out: Vec<Candidate> = hits
+        let words = self.word_query(&folded);
+        let total = self.count(&words);
+        let want = (offset + limit).min(MAX_SEARCH) + POOL;
+        // Names by their words and trigrams, scored as names; the words in
+        // the other text by BM25, always below a good name match.
+        let text_hits = self.top(&words, want);
+        let best = text_hits.first().map_or(1.0, |h| h.0).max(f32::EPSILON);
+        let mut text: HashMap<u32, f64> = text_hits
             .into_iter()
-            .map(|(bm25, ord)| {
+            .map(|(bm25, ord)| (ord, 50.0 * f64::from(bm25 / best)))
+            .collect();
+        let mut pool: Vec<u32> = text.keys().copied().collect();
+        pool.extend(
+            self.top(&self.name_query(&folded, false), want)
+                .into_iter()
+                .map(|(_, ord)| ord),
+        );
+        pool.sort_unstable();
+        pool.dedup();
+        let mut out: Vec<Candidate> = pool
+            .into_iter()
+            .map(|ord| {
                 let labels = &self.folded[ord as usize];
                 let (score, how, label) = name_score(&folded, labels);
-                // Text matches rank below every good name match, by BM25.
-                let text = 50.0 * f64::from(bm25 / best);
-                if score >= text {
-                    Candidate {
-                        ord,
-                        score,
-                        how,
-                        label,
-                        name_similarity: score / 100.0,
-                    }
+                let text = text.remove(&ord).unwrap_or(0.0);
+                let (score, how) = if score >= text {
+                    (score, how)
                 } else {
-                    Candidate {
-                        ord,
-                        score: text,
-                        how: How::Text,
-                        label,
-                        name_similarity: score / 100.0,
-                    }
+                    (text, How::Text)
+                };
+                Candidate {
+                    ord,
+                    score,
+                    how,
+                    label,
+                    name_similarity: score / 100.0,
                 }
             })
             .collect();
@@ -351,6 +359,9 @@ impl Index {
                 }
             }
         }
+        // Trigrams alone find much that is not meant: below a fifth of the
+        // best, a candidate is noise.
+        out.retain(|c| c.score >= 20.0);
         self.sort(&mut out);
         let total = total.max(out.len());
         (total, out.into_iter().skip(offset).take(limit).collect())
@@ -405,7 +416,7 @@ impl Index {
                     }
                 } else {
                     for (_, ok) in &verdicts {
-                        c.score += if *ok { 5.0 } else { -10.0 };
+                        c.score += if *ok { 5.0 } else { -15.0 };
                     }
                     c.score = c.score.clamp(0.0, 100.0);
                 }

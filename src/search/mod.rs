@@ -338,6 +338,16 @@ impl Index {
     /// Words and trigrams of `folded` against the names (and, with
     /// `text`, the other text too), any of them.
     fn name_query(&self, folded: &str, text: bool) -> BooleanQuery {
+        self.query_of(folded, text, true)
+    }
+
+    /// The words of `folded` in the names and the other text, without
+    /// trigrams: what `/search` counts as found.
+    fn word_query(&self, folded: &str) -> BooleanQuery {
+        self.query_of(folded, true, false)
+    }
+
+    fn query_of(&self, folded: &str, text: bool, trigrams: bool) -> BooleanQuery {
         let f = self.engine.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -352,7 +362,11 @@ impl Index {
                 }
             }
         }
-        let mut grams = normalize::trigrams(folded);
+        let mut grams = if trigrams {
+            normalize::trigrams(folded)
+        } else {
+            Vec::new()
+        };
         grams.sort_unstable();
         grams.dedup();
         // A long string (an affiliation byline) is found by its words;

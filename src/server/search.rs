@@ -99,7 +99,7 @@ pub struct SearchParams {
     #[serde(default)]
     page: Option<usize>,
     #[serde(default)]
-    format: Vec<String>,
+    format: Option<String>,
 }
 
 /// The name index of the data served now.
@@ -153,7 +153,8 @@ pub async fn search(
     let pages = total
         .min(crate::search::matching::MAX_SEARCH)
         .div_ceil(PER_PAGE);
-    let html = html::prefers_html(&headers, &params.format, &[Format::Json, Format::Html]);
+    let format: Vec<String> = params.format.iter().cloned().collect();
+    let html = html::prefers_html(&headers, &format, &[Format::Json, Format::Html]);
     if !html {
         return Ok(axum::Json(serde_json::json!({
             "query": params.q,

@@ -1,0 +1,461 @@
+//! `/search`, `/suggest` and `/reconcile` on a fixture of nine
+//! organizations (two of them share a name): through the router, against
+//! the specification's JSON schemas (`check-jsonschema`), and driven by
+//! OpenRefine itself (both run by `.ci/run`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Answer, RealServer, send};
+use orgdir::server::{AppState, Limits};
+use serde_json::{Value, json};
+
+fn fixture() -> PathBuf {
+    common::fixtures().join("reconcile/data")
+}
+
+fn state() -> Arc<AppState> {
+    let source = orgdir::source::load(&fixture(), Default::default()).unwrap();
+    let snapshot = orgdir::store::load(&source, Vec::new()).unwrap();
+    Arc::new(AppState::new(snapshot, Limits::default()))
+}
+
+const BASE: &str = "https://orgs.example.org/org/";
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::HOST, "directory.test:8080")
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn form(uri: &str, pairs: &[(&str, &str)]) -> Request<Body> {
+    Request::post(uri)
+        .header(header::HOST, "directory.test:8080")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
+        .unwrap()
+}
+
+fn json_of(a: &Answer) -> Value {
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    serde_json::from_str(&a.body).unwrap_or_else(|e| panic!("{e}: {}", a.body))
+}
+
+async fn reconcile(state: &Arc<AppState>, queries: Value) -> Value {
+    json_of(
+        &send(
+            state,
+            form("/reconcile", &[("queries", &queries.to_string())]),
+        )
+        .await,
+    )
+}
+
+fn ids(result: &Value) -> Vec<&str> {
+    result["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().strip_prefix(BASE).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_manifest_names_every_service_at_the_address_asked() {
+    let state = state();
+    let m = json_of(&send(&state, get("/reconcile")).await);
+    assert_eq!(m["versions"], json!(["0.2"]));
+    assert_eq!(m["identifierSpace"], BASE);
+    assert_eq!(m["schemaSpace"], "http://schema.org/");
+    assert_eq!(m["defaultTypes"][0]["id"], "http://schema.org/Organization");
+    assert_eq!(
+        m["view"]["url"],
+        "http://directory.test:8080/reconcile/view?id={{id}}"
+    );
+    assert!(m["preview"]["url"].as_str().unwrap().contains("{{id}}"));
+    for kind in ["entity", "type", "property"] {
+        assert_eq!(
+            m["suggest"][kind]["service_url"],
+            "http://directory.test:8080/reconcile"
+        );
+    }
+    assert_eq!(
+        m["extend"]["propose_properties"]["service_path"],
+        "/properties"
+    );
+}
+
+#[tokio::test]
+async fn exact_names_and_acronyms_match_and_shared_names_are_left_for_a_person() {
+    let state = state();
+    let r = reconcile(
+        &state,
+        json!({
+            "q0": { "query": "american library association" },
+            "q1": { "query": "RUSA", "type": "http://schema.org/Organization" },
+            "q2": { "query": "Friends of the Library" },
+            "q3": { "query": "Association for Library Services to Children" },
+            "q4": { "query": "Japan Library Association" },
+            "q5": { "query": "日本図書館協会" },
+            "q6": { "query": "Department of Chemistry, Freie Universität Berlin, Berlin, Germany" },
+            "q7": { "query": "Amercan Library Asociation" },
+            "q8": { "query": "anything", "type": "http://schema.org/Person" },
+        }),
+    )
+    .await;
+    let first = |q: &str| (ids(&r[q])[0], r[q]["result"][0]["match"].as_bool().unwrap());
+    assert_eq!(first("q0"), ("ala", true));
+    assert_eq!(first("q1"), ("rusa", true));
+    let shared = ids(&r["q2"]);
+    assert!(shared[..2].contains(&"friends-santa-fe") && shared[..2].contains(&"friends-taos"));
+    assert_eq!(r["q2"]["result"][0]["match"], false);
+    // An alternate name matches, and says which.
+    assert_eq!(first("q3"), ("alsc", true));
+    assert_eq!(
+        r["q3"]["result"][0]["matched_name"],
+        "Association for Library Services to Children"
+    );
+    assert_eq!(first("q4"), ("jla", true));
+    assert_eq!(first("q5"), ("jla", true));
+    // Found inside a byline, or with typos: proposed, never matched.
+    assert_eq!(first("q6"), ("fub", false));
+    assert_eq!(first("q7"), ("ala", false));
+    assert_eq!(r["q7"]["result"][0]["how"], "typo");
+    assert!(ids(&r["q8"]).is_empty());
+    // Features explain the score.
+    let features = r["q3"]["result"][0]["features"].as_array().unwrap();
+    assert!(features.contains(&json!({ "id": "alternate_name", "value": true })));
+}
+
+#[tokio::test]
+async fn properties_move_the_scores() {
+    let state = state();
+    let r = reconcile(
+        &state,
+        json!({
+            "q0": { "query": "Friends of the Library",
+                    "properties": [{ "pid": "areaServed", "v": "Taos" }] },
+            "q1": { "query": "A name we do not have",
+                    "properties": [{ "pid": "sameAs", "v": "Q465012" }] },
+            "q2": { "query": "Library Association",
+                    "properties": [{ "pid": "url", "v": "http://nmla.org" }] },
+            "q3": { "query": "American Library Association",
+                    "properties": [{ "pid": "areaServed", "v": "Texas" }] },
+            "q4": { "query": "Reference and User Services Association",
+                    "properties": [{ "pid": "parentOrganization", "v": { "id": format!("{BASE}ala"), "name": "ALA" } }] },
+        }),
+    )
+    .await;
+    assert_eq!(ids(&r["q0"])[0], "friends-taos");
+    assert_eq!(r["q0"]["result"][0]["match"], true);
+    assert_eq!(ids(&r["q1"])[0], "ala");
+    assert_eq!(r["q1"]["result"][0]["match"], true);
+    assert_eq!(r["q1"]["result"][0]["how"], "identifier");
+    assert_eq!(ids(&r["q2"])[0], "nmla");
+    assert_eq!(r["q2"]["result"][0]["match"], true);
+    // ALA serves no place: nothing to disagree with, still a match.
+    assert_eq!(r["q3"]["result"][0]["match"], true);
+    assert_eq!(r["q4"]["result"][0]["score"], 100.0);
+    let features = r["q4"]["result"][0]["features"].as_array().unwrap();
+    assert!(features.contains(&json!({ "id": "property_parentOrganization", "value": true })));
+}
+
+#[tokio::test]
+async fn queries_come_by_get_or_post_with_jsonp_and_cors_and_bounds() {
+    let state = state();
+    let q = json!({ "q0": { "query": "PLA" } }).to_string();
+    let uri = format!(
+        "/reconcile?{}",
+        serde_urlencoded::to_string([("queries", q.as_str())]).unwrap()
+    );
+    assert_eq!(
+        ids(&json_of(&send(&state, get(&uri)).await)["q0"])[0],
+        "pla"
+    );
+    let jsonp = send(&state, get(&format!("{uri}&callback=jQuery_123.cb"))).await;
+    assert!(
+        jsonp.body.starts_with("/**/jQuery_123.cb({"),
+        "{}",
+        jsonp.body
+    );
+    assert!(common::content_type(&jsonp).starts_with("text/javascript"));
+    let evil = send(&state, get(&format!("{uri}&callback=alert(1)//"))).await;
+    assert_eq!(evil.status, StatusCode::BAD_REQUEST);
+    let cors = send(
+        &state,
+        Request::get("/reconcile")
+            .header(header::HOST, "x")
+            .header(header::ORIGIN, "http://127.0.0.1:3333")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(cors.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let many: serde_json::Map<String, Value> = (0..51)
+        .map(|i| (format!("q{i}"), json!({ "query": "ALA" })))
+        .collect();
+    let too_many = send(
+        &state,
+        form(
+            "/reconcile",
+            &[("queries", &Value::Object(many).to_string())],
+        ),
+    )
+    .await;
+    assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+    assert!(too_many.body.contains("at most 50"), "{}", too_many.body);
+    let broken = send(&state, form("/reconcile", &[("queries", "{not json")])).await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn preview_view_suggest_and_extension() {
+    let state = state();
+    let ala = format!("{BASE}ala");
+    let enc = |s: &str| serde_urlencoded::to_string([("id", s)]).unwrap();
+    let preview = send(&state, get(&format!("/reconcile/preview?{}", enc(&ala)))).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.contains("American Library Association"));
+    let csp = preview.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("frame-ancestors *"), "{csp}");
+    let view = send(&state, get(&format!("/reconcile/view?{}", enc(&ala)))).await;
+    assert_eq!(view.status, StatusCode::SEE_OTHER);
+    assert_eq!(view.headers[header::LOCATION], "/org/ala");
+    let missing = send(&state, get("/reconcile/preview?id=nope")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    let entities = json_of(&send(&state, get("/reconcile/suggest/entity?prefix=amer")).await);
+    assert_eq!(entities["result"][0]["id"], ala.as_str());
+    let types = json_of(&send(&state, get("/reconcile/suggest/type?prefix=org")).await);
+    assert_eq!(types["result"][0]["id"], "http://schema.org/Organization");
+    let properties = json_of(&send(&state, get("/reconcile/suggest/property?prefix=web")).await);
+    assert_eq!(properties["result"][0]["id"], "url");
+    let proposed = json_of(
+        &send(
+            &state,
+            get("/reconcile/properties?type=http://schema.org/Organization"),
+        )
+        .await,
+    );
+    assert!(proposed["properties"].as_array().unwrap().len() >= 8);
+
+    let extend = json!({
+        "ids": [ala, format!("{BASE}alsc"), "https://unknown.example/x"],
+        "properties": [{ "id": "url" }, { "id": "members" }, { "id": "foundingDate" },
+                       { "id": "alternateName", "settings": { "limit": 1 } }],
+    });
+    let e = json_of(
+        &send(
+            &state,
+            form("/reconcile", &[("extend", &extend.to_string())]),
+        )
+        .await,
+    );
+    assert_eq!(e["rows"][&ala]["url"][0]["str"], "https://www.ala.org/");
+    let members: Vec<&str> = e["rows"][&ala]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(members.contains(&"Association for Library Service to Children"));
+    assert_eq!(
+        e["rows"][&ala]["foundingDate"][0]["date"],
+        "1876-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        e["rows"][format!("{BASE}alsc")]["alternateName"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(e["rows"]["https://unknown.example/x"]["url"], json!([]));
+    let same = json_of(
+        &send(
+            &state,
+            form("/reconcile/extend", &[("extend", &extend.to_string())]),
+        )
+        .await,
+    );
+    assert_eq!(same, e);
+    let unknown = json!({ "ids": [ala], "properties": [{ "id": "shoeSize" }] });
+    let refused = send(
+        &state,
+        form("/reconcile", &[("extend", &unknown.to_string())]),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn search_pages_and_json_and_typeahead() {
+    let state = state();
+    let found = json_of(
+        &send(
+            &state,
+            Request::get("/search?q=rusa")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await,
+    );
+    assert_eq!(
+        found["results"][0]["name"],
+        "Reference and User Services Association"
+    );
+    assert_eq!(found["results"][0]["matched_name"], "RUSA");
+    assert_eq!(found["results"][0]["page"], "/org/rusa");
+    // Words of the description find organizations too, below the names.
+    let by_text = json_of(&send(&state, get("/search?q=volunteers&format=json")).await);
+    assert_eq!(by_text["total"], 2);
+    let html = send(
+        &state,
+        Request::get("/search?q=library")
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(html.status, StatusCode::OK);
+    let doc = scraper::Html::parse_document(&html.body);
+    let results = scraper::Selector::parse("ol.results li a").unwrap();
+    assert!(doc.select(&results).count() >= 5, "{}", html.body);
+    let box_ =
+        scraper::Selector::parse("form[role=search][action='/search'] input[name=q]").unwrap();
+    assert_eq!(doc.select(&box_).count(), 1);
+    // The box is on every page.
+    let home = send(&state, common::get("/", Some("text/html"))).await;
+    assert!(
+        scraper::Html::parse_document(&home.body)
+            .select(&box_)
+            .next()
+            .is_some()
+    );
+    let suggest = json_of(&send(&state, get("/suggest?prefix=new%20m")).await);
+    assert_eq!(
+        suggest["results"][0]["name"],
+        "New Mexico Library Association"
+    );
+    let long = send(
+        &state,
+        get(&format!("/suggest?prefix={}", "a".repeat(1001))),
+    )
+    .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+}
+
+/// Validates `value` against `schema` (a file of the specification's
+/// schemas) with check-jsonschema, offline; returns its output on failure.
+fn check(schemas: &Path, schema: &str, value: &Value) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("instance.json");
+    std::fs::write(&file, serde_json::to_vec(value).unwrap()).unwrap();
+    let output = std::process::Command::new("check-jsonschema")
+        .arg("--base-uri")
+        .arg(format!("file://{}/{schema}", schemas.display()))
+        .arg("--schemafile")
+        .arg(schemas.join(schema))
+        .arg(&file)
+        .output()
+        .expect("check-jsonschema runs (pip install check-jsonschema)");
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{schema}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+#[test]
+#[ignore = "needs check-jsonschema (PyPI), which .ci/run installs"]
+fn every_kind_of_response_conforms_to_the_specification_schemas() {
+    let schemas = common::fixtures().join("reconciliation-0.2");
+    let server = RealServer::start(state());
+    let base = format!("http://{}", server.addr);
+    let client = reqwest::Client::new();
+    let runtime = &server.runtime;
+    let get = |path: &str| -> Value {
+        runtime.block_on(async {
+            let r = client.get(format!("{base}{path}")).send().await.unwrap();
+            r.json().await.unwrap()
+        })
+    };
+    let post = |pairs: &[(&str, &str)]| -> Value {
+        let body = serde_urlencoded::to_string(pairs).unwrap();
+        runtime.block_on(async {
+            let r = client
+                .post(format!("{base}/reconcile"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            r.json().await.unwrap()
+        })
+    };
+    let batch = json!({
+        "q0": { "query": "ALA", "type": "http://schema.org/Organization", "limit": 3,
+                "properties": [{ "pid": "url", "v": "https://www.ala.org/" }] },
+        "q1": { "query": "Friends of the Library" },
+        "q2": { "query": "nothing at all like any name" },
+    });
+    let extend = json!({
+        "ids": [format!("{BASE}ala"), format!("{BASE}nmla")],
+        "properties": [{ "id": "url" }, { "id": "memberOf" }, { "id": "foundingDate" }],
+    });
+    let mut failures = Vec::new();
+    for (schema, value) in [
+        ("manifest.json", get("/reconcile")),
+        ("reconciliation-query-batch.json", batch.clone()),
+        (
+            "reconciliation-result-batch.json",
+            post(&[("queries", &batch.to_string())]),
+        ),
+        (
+            "suggest-entities-response.json",
+            get("/reconcile/suggest/entity?prefix=ame"),
+        ),
+        (
+            "suggest-types-response.json",
+            get("/reconcile/suggest/type?prefix="),
+        ),
+        (
+            "suggest-properties-response.json",
+            get("/reconcile/suggest/property?prefix="),
+        ),
+        (
+            "data-extension-property-proposal.json",
+            get("/reconcile/properties?type=http://schema.org/Organization"),
+        ),
+        ("data-extension-query.json", extend.clone()),
+        (
+            "data-extension-response.json",
+            post(&[("extend", &extend.to_string())]),
+        ),
+    ] {
+        if let Err(e) = check(&schemas, schema, &value) {
+            failures.push(e);
+        }
+    }
+    // The checker does reject what the schemas forbid.
+    let mut broken = get("/reconcile");
+    broken.as_object_mut().unwrap().remove("versions");
+    assert!(check(&schemas, "manifest.json", &broken).is_err());
+    let mut broken = post(&[("queries", &batch.to_string())]);
+    broken["q0"]["result"][0]["score"] = json!("high");
+    assert!(check(&schemas, "reconciliation-result-batch.json", &broken).is_err());
+    server.stop();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
