@@ -459,3 +459,60 @@ fn every_kind_of_response_conforms_to_the_specification_schemas() {
     server.stop();
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+#[ignore = "needs OpenRefine running at ORGDIR_TEST_OPENREFINE, which .ci/run starts"]
+fn openrefine_reconciles_a_column_and_extends_it() {
+    let refine = std::env::var("ORGDIR_TEST_OPENREFINE")
+        .expect("ORGDIR_TEST_OPENREFINE: the URL of a running OpenRefine");
+    let server = RealServer::start(state());
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("names.csv");
+    std::fs::write(
+        &csv,
+        "name,note\n\
+         American Library Association,exact\n\
+         RUSA,acronym\n\
+         日本図書館協会,Japanese\n\
+         new mexico library association,case\n\
+         \"Association for Library Services to Children\",alternate name\n\
+         Friends of the Library,two organizations have it\n\
+         Amercan Library Asociation,two typos\n",
+    )
+    .unwrap();
+    let expected = dir.path().join("expected.json");
+    let org = |id: &str| Value::from(format!("{BASE}{id}"));
+    std::fs::write(
+        &expected,
+        json!({
+            "American Library Association": org("ala"),
+            "RUSA": org("rusa"),
+            "日本図書館協会": org("jla"),
+            "new mexico library association": org("nmla"),
+            "Association for Library Services to Children": org("alsc"),
+            "Friends of the Library": null,
+            "Amercan Library Asociation": null,
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/openrefine_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(refine.trim_end_matches('/'))
+        .arg(format!("http://{}/reconcile", server.addr))
+        .arg(&csv)
+        .arg(&expected)
+        .output()
+        .unwrap();
+    server.stop();
+    let report = String::from_utf8_lossy(&out.stdout);
+    println!("{report}");
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("\n0 failed"), "{report}");
+    assert!(report.matches("\nok ").count() >= 12, "{report}");
+}
