@@ -344,6 +344,69 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "queries")]
         queries: PathBuf,
     },
+
+    /// Find organizations by name, alternate name or acronym (in any case, accents,
+    /// word order, with a typo or two), or by words of their descriptions and places,
+    /// ranked as /search ranks them.
+    Search {
+        /// What to look for.
+        query: String,
+
+        /// How many results.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        limit: usize,
+
+        /// Output: an aligned table or JSON.
+        #[arg(long, value_enum, default_value = "table")]
+        format: SearchFormat,
+    },
+
+    /// Match a CSV column of organization names to the directory's IRIs, as
+    /// /reconcile does for OpenRefine, offline.
+    ///
+    /// Writes the CSV with four columns added: orgdir_id (the matched organization's
+    /// IRI, or the best candidate's), orgdir_name, orgdir_score (0-100) and
+    /// orgdir_match (true only when one candidate is clearly right). Exit 2 on a CSV
+    /// that cannot be read, with its line.
+    Reconcile {
+        /// The CSV file, with a header row.
+        file: PathBuf,
+
+        /// The column holding the names.
+        #[arg(long, value_name = "NAME")]
+        column: String,
+
+        /// A column whose values should agree with a property of the organization:
+        /// COL=PROP, PROP one of url, areaServed, parentOrganization, memberOf, sameAs.
+        /// Repeatable.
+        #[arg(long = "property", value_name = "COL=PROP", value_parser = parse_property)]
+        properties: Vec<(String, String)>,
+
+        /// Write the CSV to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `--property COL=PROP`.
+fn parse_property(s: &str) -> Result<(String, String), String> {
+    let (column, property) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not COL=PROP"))?;
+    let known: Vec<&str> = crate::search::matching::PROPERTIES
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    if column.is_empty() || !known.contains(&property) {
+        return Err(format!("`{s}`: PROP must be one of {}", known.join(", ")));
+    }
+    Ok((column.to_owned(), property.to_owned()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SearchFormat {
+    Table,
+    Json,
 }
 
 /// What keeps `orgdir serve` safe in public. Each default is the one of

@@ -32,6 +32,8 @@ pub struct Config {
 
 #[derive(Debug, Clone)]
 pub enum Task {
+    Search(SearchOptions),
+    Reconcile(ReconcileOptions),
     Build(BuildOptions),
     Serve(ServeOptions),
     Query(QueryOptions),
@@ -84,6 +86,29 @@ pub struct ServeOptions {
     pub quiet: bool,
     /// `--log-format json`: the access log and messages as JSON lines.
     pub json_log: bool,
+}
+
+/// `orgdir search`.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    pub data: PathBuf,
+    pub source_limits: Limits,
+    pub query: String,
+    pub limit: usize,
+    pub json: bool,
+}
+
+/// `orgdir reconcile`.
+#[derive(Debug, Clone)]
+pub struct ReconcileOptions {
+    pub data: PathBuf,
+    pub source_limits: Limits,
+    pub file: PathBuf,
+    pub column: String,
+    /// `(column, property id)`.
+    pub properties: Vec<(String, String)>,
+    pub out: Option<PathBuf>,
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -316,6 +341,31 @@ impl From<Cli> for Config {
                     retries,
                     retry_wait: seconds(retry_wait),
                 },
+                quiet: g.quiet,
+            }),
+            Command::Search {
+                query,
+                limit,
+                format,
+            } => Task::Search(SearchOptions {
+                data: g.data,
+                source_limits: limits,
+                query,
+                limit,
+                json: format == cli::SearchFormat::Json,
+            }),
+            Command::Reconcile {
+                file,
+                column,
+                properties,
+                out,
+            } => Task::Reconcile(ReconcileOptions {
+                data: g.data,
+                source_limits: limits,
+                file,
+                column,
+                properties,
+                out,
                 quiet: g.quiet,
             }),
             Command::Query {

@@ -516,3 +516,130 @@ fn openrefine_reconciles_a_column_and_extends_it() {
     assert!(report.contains("\n0 failed"), "{report}");
     assert!(report.matches("\nok ").count() >= 12, "{report}");
 }
+
+fn orgdir(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(fixture())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn orgdir_search_ranks_as_the_server_does() {
+    let out = orgdir(&["search", "rusa"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.contains("Reference and User Services Association (RUSA)") && first.contains("exact"),
+        "{text}"
+    );
+    let out = orgdir(&["search", "Amercan Library Asociation", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["results"][0]["id"], format!("{BASE}ala"));
+    assert_eq!(v["results"][0]["how"], "typo");
+}
+
+#[test]
+fn orgdir_reconcile_adds_the_matches_to_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("names.csv");
+    std::fs::write(
+        &csv,
+        "name,place,site\n\
+         American Library Association,,\n\
+         Friends of the Library,Taos,\n\
+         Friends of the Library,,\n\
+         \"Department of Chemistry, Freie Universität Berlin, Germany\",,\n\
+         Someone else entirely,,https://www.jla.or.jp\n",
+    )
+    .unwrap();
+    let out_file = dir.path().join("matched.csv");
+    let out = orgdir(&[
+        "reconcile",
+        csv.to_str().unwrap(),
+        "--column",
+        "name",
+        "--property",
+        "place=areaServed",
+        "--property",
+        "site=url",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut reader = csv::Reader::from_path(&out_file).unwrap();
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "name",
+            "place",
+            "site",
+            "orgdir_id",
+            "orgdir_name",
+            "orgdir_score",
+            "orgdir_match"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let got = |i: usize| {
+        (
+            rows[i][3]
+                .strip_prefix(BASE)
+                .unwrap_or(&rows[i][3])
+                .to_owned(),
+            rows[i][6].clone(),
+        )
+    };
+    assert_eq!(got(0), ("ala".into(), "true".into()));
+    assert_eq!(got(1), ("friends-taos".into(), "true".into()));
+    assert_eq!(got(2).1, "false");
+    assert_eq!(got(3), ("fub".into(), "false".into()));
+    // The website identifies it whatever the name says.
+    assert_eq!(got(4), ("jla".into(), "true".into()));
+}
+
+#[test]
+fn orgdir_reconcile_refuses_a_bad_csv_with_its_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "name,note\nALA,fine\nRUSA,one,too many\n").unwrap();
+    let out_file = dir.path().join("out.csv");
+    let out = orgdir(&[
+        "reconcile",
+        csv.to_str().unwrap(),
+        "--column",
+        "name",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv:3:") && err.contains("column 3"),
+        "{err}"
+    );
+    assert!(!out_file.exists());
+    std::fs::write(&csv, "name,note\nALA,fine\n").unwrap();
+    let out = orgdir(&["reconcile", csv.to_str().unwrap(), "--column", "nmae"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `name`"));
+    let out = orgdir(&[
+        "reconcile",
+        csv.to_str().unwrap(),
+        "--column",
+        "name",
+        "--property",
+        "note=shoeSize",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

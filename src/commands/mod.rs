@@ -10,6 +10,8 @@ pub mod build;
 pub mod linkcheck;
 pub mod publish;
 pub mod query;
+pub mod reconcile;
+pub mod search;
 pub mod serve;
 pub mod validate;
 pub mod verdict;
@@ -31,12 +33,18 @@ pub fn run(config: &Config) -> Result<u8, Error> {
         Task::Query(options) => query::run_on_a_deep_stack(options),
         Task::Linkcheck(options) => linkcheck::run(options, &mut std::io::stdout().lock()),
         Task::Validate(options) => validate::run(options, &mut std::io::stdout().lock()),
+        Task::Search(options) => search::run(options, &mut std::io::stdout().lock()),
+        Task::Reconcile(options) => reconcile::run(options),
     }
 }
 
 /// What is said of the output when `config`'s command fails.
 pub fn outcome_of_failure(config: &Config) -> Option<&'static str> {
-    matches!(config.task, Task::Build(_)).then_some("nothing was written")
+    match &config.task {
+        Task::Build(_) => Some("nothing was written"),
+        Task::Reconcile(o) if o.out.is_some() => Some("nothing was written"),
+        _ => None,
+    }
 }
 
 /// Messages on stderr: warnings by default, and for `serve` its INFO lines

@@ -427,6 +427,8 @@ impl Index {
                 }
             })
             .collect();
+        // A candidate its properties took to nothing is no candidate.
+        out.retain(|r| r.candidate.score > 0.0);
         out.sort_by(|a, b| b.candidate.score.total_cmp(&a.candidate.score));
         let mut ranked: Vec<Candidate> = out.iter().map(|r| r.candidate.clone()).collect();
         self.sort(&mut ranked);
