@@ -26,7 +26,11 @@ fn build() -> (tempfile::TempDir, Index, Vec<names::Naming>) {
     synth::write(dir.path(), &options).unwrap();
     let source = orgdir::source::load(dir.path(), Default::default()).unwrap();
     let snapshot = orgdir::store::load(&source, Vec::new()).unwrap();
-    let index = Index::build(&snapshot.store).unwrap();
+    // `serve` indexes the records while the store loads; what it indexes
+    // must be what the store's graph says.
+    let from_store = orgdir::search::entries::read(&snapshot.store).unwrap();
+    assert_eq!(orgdir::search::entries::from_source(&source), from_store);
+    let index = Index::from_source(&source).unwrap();
     assert_eq!(index.len(), RECORDS);
     (dir, index, names::namings(RECORDS, options.seed))
 }

@@ -116,7 +116,8 @@ fn load(options: &ServeOptions) -> Result<(Snapshot, usize), Error> {
     }
     if let Some(dir) = &options.store {
         let kept = index_dir(dir);
-        let names = search::Index::open_or_build(&snapshot.store, &kept, &snapshot.version)?;
+        let names =
+            timed(|| search::Index::open_or_build(&snapshot.store, &kept, &snapshot.version))?;
         snapshot.names = Some(Arc::new(names));
     }
     Ok((snapshot, warnings))
@@ -131,10 +132,12 @@ fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapsh
     // validated before, start-up takes the longer of the two, not their sum.
     // A violation drops the store unused.
     let (verdict, snapshot) = std::thread::scope(|scope| {
-        // The name index is built from the store as soon as it is loaded.
+        // The name index is built from the same records meanwhile.
+        let names = scope.spawn(|| timed(|| search::Index::from_source(&source)));
         let store = scope.spawn(|| {
             let mut snapshot = store::load(&source, queries)?;
-            snapshot.names = Some(Arc::new(search::Index::build(&snapshot.store)?));
+            let names = names.join().expect("the name index thread panicked")?;
+            snapshot.names = Some(Arc::new(names));
             Ok::<_, Error>(snapshot)
         });
         let verdict = verdict::check_remembered(&source, &options.shapes, options.source_limits);
@@ -148,6 +151,21 @@ fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapsh
     let slot = Arc::clone(&snapshot.dumps);
     std::thread::spawn(move || store::write_dumps(&slot, &source));
     Ok((snapshot, warnings))
+}
+
+/// `build`'s index, its time and size logged.
+fn timed(
+    build: impl FnOnce() -> Result<search::Index, search::SearchError>,
+) -> Result<search::Index, Error> {
+    let start = std::time::Instant::now();
+    let index = build()?;
+    tracing::info!(
+        organizations = index.len(),
+        index_mib = format!("{:.1}", index.index_bytes() as f64 / (1 << 20) as f64),
+        seconds = format!("{:.3}", start.elapsed().as_secs_f64()),
+        "name index ready"
+    );
+    Ok(index)
 }
 
 /// Where the name index of the store in `dir` is kept: `DIR.search`

@@ -267,32 +267,44 @@ impl Index {
         });
     }
 
-    /// Typeahead: the organizations whose names have words starting with
-    /// each word of `prefix`, names that start with it first.
+    /// Typeahead: the organizations with a name whose words start with the
+    /// words typed, in order (the last one perhaps half typed); names that
+    /// start with the text first, then shorter names.
     pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Candidate> {
         let folded = fold(prefix);
-        let Some(query) = self.prefix_query(&folded) else {
+        let Some(first) = folded.split(' ').next().filter(|w| !w.is_empty()) else {
             return Vec::new();
         };
-        let mut out: Vec<Candidate> = self
-            .top(&query, (limit * 10).max(100))
-            .into_iter()
-            .map(|(_, ord)| {
-                let labels = &self.folded[ord as usize];
-                let (score, label) = labels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| (prefix_score(&folded, l), i))
-                    .fold((0.0, 0), |best, x| if x.0 > best.0 { x } else { best });
-                Candidate {
-                    ord,
-                    score,
-                    how: How::Prefix,
-                    label,
-                    name_similarity: score / 100.0,
-                }
-            })
-            .collect();
+        // The whole text where it starts a word, then its first word alone
+        // with the rest checked (`mex lib` in `new mexico library ...`).
+        let mut best: HashMap<u32, Candidate> = HashMap::new();
+        let whole = self.starting_with(&folded, SUGGEST_SCAN);
+        let words = self.starting_with(first, SUGGEST_SCAN);
+        for (ord, label, offset) in whole.chain(words) {
+            let text = &self.folded[ord as usize][label];
+            let score = if offset == 0 && text.starts_with(&folded) {
+                100.0
+            } else {
+                prefix_score(&folded, text)
+            };
+            if score == 0.0 {
+                continue;
+            }
+            let candidate = Candidate {
+                ord,
+                score,
+                how: How::Prefix,
+                label,
+                name_similarity: score / 100.0,
+            };
+            let kept = best.entry(ord).or_insert_with(|| candidate.clone());
+            if (candidate.score, std::cmp::Reverse(candidate.label))
+                > (kept.score, std::cmp::Reverse(kept.label))
+            {
+                *kept = candidate;
+            }
+        }
+        let mut out: Vec<Candidate> = best.into_values().collect();
         self.sort(&mut out);
         out.truncate(limit);
         out
@@ -472,8 +484,12 @@ impl Index {
 /// Most results `/search` pages through.
 pub const MAX_SEARCH: usize = 1000;
 
-/// 100 when the label starts with the typed text, 80 when its words do
-/// in order, 60 when they merely all start with one of its words.
+/// Word starts [`Index::suggest`] looks at, at most, for one prefix.
+const SUGGEST_SCAN: usize = 20_000;
+
+/// 100 when the label starts with the typed text, 80 when its words do in
+/// order from another word, 60 when each typed word starts one of its
+/// words; 0 otherwise.
 fn prefix_score(prefix: &str, label: &str) -> f64 {
     if label.starts_with(prefix) {
         return 100.0;
@@ -483,7 +499,13 @@ fn prefix_score(prefix: &str, label: &str) -> f64 {
     let in_order = words
         .windows(typed.len())
         .any(|w| w.iter().zip(&typed).all(|(w, t)| w.starts_with(t)));
-    if in_order { 80.0 } else { 60.0 }
+    if in_order {
+        80.0
+    } else if typed.iter().all(|t| words.iter().any(|w| w.starts_with(t))) {
+        60.0
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]

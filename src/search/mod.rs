@@ -5,11 +5,14 @@
 //! Built from the graph the store serves ([`entries::read`]), so it says
 //! what the data says. Two steps answer a query:
 //!
-//! 1. **Candidates** from a tantivy index: the words of every name and
-//!    alternate name, their trigrams (typos), their prefixes (typeahead),
-//!    and the other text (description, places, the parent's name) for
-//!    `/search`; plus exact look-ups of the folded names, so a name that
+//! 1. **Candidates** from a tantivy index of the words of every name and
+//!    alternate name, and of the other text (description, places, the
+//!    parent's name) for `/search`: BM25 over the words, and a Levenshtein
+//!    automaton (one or two edits) for each word of the query that no name
+//!    has (a typo); plus exact look-ups of the folded names, so a name that
 //!    matches exactly is always a candidate whatever BM25 thinks of it.
+//!    Typeahead looks the typed text up in a sorted array of every word
+//!    start of every name ([`Index::suggest`]).
 //! 2. **Scores** that mean something ([`matching`]): each candidate's
 //!    names compared with the query as folded ([`normalize::fold`]): exact,
 //!    reordered, one or two typos, contained in a longer string, or merely
@@ -30,7 +33,7 @@ use std::path::Path;
 
 use oxigraph::store::{StorageError, Store};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{DocAddress, IndexReader, TantivyDocument, Term};
@@ -66,7 +69,57 @@ pub struct Index {
     /// Identifiers (`sameAs`, the website) in [`matching::identifier`]
     /// form, to their entries.
     identifiers: HashMap<String, Vec<u32>>,
+    /// Every word start of every folded label, sorted by the text from
+    /// there on: typeahead's look-up ([`Index::suggest`]).
+    starts: Vec<Start>,
     engine: Engine,
+}
+
+/// A place in a folded label where a word (or a spaceless run) starts.
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    ord: u32,
+    label: u16,
+    offset: u16,
+}
+
+/// Every entry's labels, folded ([`normalize::fold`]).
+fn fold_all(entries: &[Entry]) -> Vec<Vec<String>> {
+    entries
+        .iter()
+        .map(|e| e.labels().map(normalize::fold).collect())
+        .collect()
+}
+
+fn word_starts(folded: &[Vec<String>]) -> Vec<Start> {
+    let mut starts = Vec::new();
+    for (ord, labels) in folded.iter().enumerate() {
+        for (label, text) in labels.iter().enumerate() {
+            let (Ok(label), true) = (u16::try_from(label), text.len() <= usize::from(u16::MAX))
+            else {
+                continue;
+            };
+            let mut previous: Option<char> = None;
+            for (i, c) in text.char_indices() {
+                let start = match previous {
+                    None => true,
+                    Some(' ') => c != ' ',
+                    Some(p) => normalize::is_spaceless(p) != normalize::is_spaceless(c),
+                };
+                if start {
+                    starts.push(Start {
+                        ord: ord as u32,
+                        label,
+                        offset: i as u16,
+                    });
+                }
+                previous = Some(c);
+            }
+        }
+    }
+    let text = |s: &Start| &folded[s.ord as usize][usize::from(s.label)][usize::from(s.offset)..];
+    starts.sort_unstable_by(|a, b| text(a).cmp(text(b)));
+    starts
 }
 
 struct Engine {
@@ -80,8 +133,6 @@ struct Engine {
 struct Fields {
     ord: Field,
     names: Field,
-    grams: Field,
-    edges: Field,
     text: Field,
 }
 
@@ -97,8 +148,6 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         ord: builder.add_u64_field("ord", FAST),
         names: builder.add_text_field("names", indexed(IndexRecordOption::WithFreqs)),
-        grams: builder.add_text_field("grams", indexed(IndexRecordOption::WithFreqs)),
-        edges: builder.add_text_field("edges", indexed(IndexRecordOption::Basic)),
         text: builder.add_text_field("text", indexed(IndexRecordOption::WithFreqs)),
     };
     (builder.build(), fields)
@@ -126,11 +175,23 @@ fn pre_tokenized(tokens: impl IntoIterator<Item = String>) -> PreTokenizedString
 impl Index {
     /// The index of the organizations in `store`, in memory.
     pub fn build(store: &Store) -> Result<Index, SearchError> {
-        let entries = entries::read(store)?;
+        Index::of_entries(entries::read(store)?)
+    }
+
+    /// The index of the organizations of `source`, in memory: the same as
+    /// [`Index::build`] on the store loaded from it, without the store.
+    pub fn from_source(source: &crate::source::Source) -> Result<Index, SearchError> {
+        Index::of_entries(entries::from_source(source))
+    }
+
+    fn of_entries(entries: Vec<Entry>) -> Result<Index, SearchError> {
+        let start = std::time::Instant::now();
+        let folded = fold_all(&entries);
         let (schema, fields) = schema();
         let index = tantivy::Index::create_in_ram(schema);
-        Index::fill(&index, fields, &entries)?;
-        Index::assemble(entries, index, fields)
+        Index::fill(&index, fields, &entries, &folded)?;
+        tracing::debug!(elapsed = ?start.elapsed(), "name index: tantivy filled");
+        Index::assemble(entries, folded, index, fields)
     }
 
     /// The index kept in `dir`, when it was built from the graph `version`
@@ -138,63 +199,62 @@ impl Index {
     /// an interrupted build leaves the old one).
     pub fn open_or_build(store: &Store, dir: &Path, version: &str) -> Result<Index, SearchError> {
         let entries = entries::read(store)?;
+        let folded = fold_all(&entries);
         let kept = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
         if kept.as_deref() == Some(version)
             && let Ok(index) = tantivy::Index::open_in_dir(dir)
         {
             let (_, fields) = schema();
             tracing::info!(dir = %dir.display(), "reusing the name index");
-            return Index::assemble(entries, index, fields);
+            return Index::assemble(entries, folded, index, fields);
         }
         let fresh = crate::fsutil::atomic::staging_dir(dir)?;
         let (schema, fields) = schema();
         let index = tantivy::Index::create_in_dir(fresh.path(), schema)?;
-        Index::fill(&index, fields, &entries)?;
+        Index::fill(&index, fields, &entries, &folded)?;
         drop(index);
         let version_file = fresh.path().join(VERSION_FILE);
         std::fs::write(&version_file, version).map_err(FsError::io("write", &version_file))?;
         crate::fsutil::atomic::replace_dir(fresh, dir)?;
         let index = tantivy::Index::open_in_dir(dir)?;
-        Index::assemble(entries, index, fields)
+        Index::assemble(entries, folded, index, fields)
     }
 
-    fn fill(index: &tantivy::Index, f: Fields, entries: &[Entry]) -> Result<(), SearchError> {
-        let mut writer: tantivy::IndexWriter = index.writer(64 << 20)?;
+    fn fill(
+        index: &tantivy::Index,
+        f: Fields,
+        entries: &[Entry],
+        folded: &[Vec<String>],
+    ) -> Result<(), SearchError> {
+        let mut writer: tantivy::IndexWriter = index.writer(128 << 20)?;
         let parents: HashMap<&str, &str> = entries
             .iter()
             .map(|e| (e.iri.as_str(), e.name.as_str()))
             .collect();
-        for (ord, entry) in entries.iter().enumerate() {
+        for (ord, (entry, labels)) in entries.iter().zip(folded).enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_u64(f.ord, ord as u64);
-            for label in entry.labels() {
-                let folded = normalize::fold(label);
-                doc.add_pre_tokenized_text(
-                    f.names,
-                    pre_tokenized(normalize::tokens(&folded).into_iter().map(|t| t.text)),
-                );
-                doc.add_pre_tokenized_text(f.grams, pre_tokenized(normalize::trigrams(&folded)));
-                doc.add_pre_tokenized_text(f.edges, pre_tokenized(normalize::prefixes(&folded)));
-            }
+            let words = labels
+                .iter()
+                .flat_map(|l| normalize::tokens(l))
+                .map(|t| t.text);
+            doc.add_pre_tokenized_text(f.names, pre_tokenized(words));
             let parent = entry
                 .parent
                 .as_deref()
                 .and_then(|p| parents.get(p))
                 .copied();
-            let other = entry
+            let other: Vec<String> = entry
                 .description
                 .iter()
                 .map(String::as_str)
                 .chain(entry.places.iter().map(String::as_str))
                 .chain(parent)
-                .chain(entry.category.as_deref());
-            for text in other {
-                let folded = normalize::fold(text);
-                doc.add_pre_tokenized_text(
-                    f.text,
-                    pre_tokenized(normalize::tokens(&folded).into_iter().map(|t| t.text)),
-                );
-            }
+                .chain(entry.category.as_deref())
+                .flat_map(|text| normalize::tokens(&normalize::fold(text)))
+                .map(|t| t.text)
+                .collect();
+            doc.add_pre_tokenized_text(f.text, pre_tokenized(other));
             writer.add_document(doc)?;
         }
         writer.commit()?;
@@ -204,6 +264,7 @@ impl Index {
 
     fn assemble(
         entries: Vec<Entry>,
+        folded: Vec<Vec<String>>,
         index: tantivy::Index,
         fields: Fields,
     ) -> Result<Index, SearchError> {
@@ -215,7 +276,6 @@ impl Index {
             .searcher()
             .space_usage()
             .map_or(0, |usage| usage.total().get_bytes());
-        let mut folded = Vec::with_capacity(entries.len());
         let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
         let mut reordered: HashMap<String, Vec<u32>> = HashMap::new();
         let mut identifiers: HashMap<String, Vec<u32>> = HashMap::new();
@@ -223,8 +283,7 @@ impl Index {
         for (ord, entry) in entries.iter().enumerate() {
             let ord = ord as u32;
             by_iri.insert(entry.iri.clone(), ord);
-            let labels: Vec<String> = entry.labels().map(normalize::fold).collect();
-            for label in &labels {
+            for label in &folded[ord as usize] {
                 push_once(exact.entry(label.clone()).or_default(), ord);
                 push_once(
                     reordered
@@ -245,8 +304,8 @@ impl Index {
                     .or_default(),
                 ord,
             );
-            folded.push(labels);
         }
+        let starts = word_starts(&folded);
         Ok(Index {
             entries,
             folded,
@@ -254,6 +313,7 @@ impl Index {
             exact,
             reordered,
             identifiers,
+            starts,
             engine: Engine {
                 reader,
                 fields,
@@ -335,59 +395,71 @@ impl Index {
         ))
     }
 
-    /// Words and trigrams of `folded` against the names (and, with
-    /// `text`, the other text too), any of them.
+    /// The words of `folded` against the names (and, with `text`, the
+    /// other text too), any of them; a word that no name has is looked up
+    /// with one or two edits (a typo).
     fn name_query(&self, folded: &str, text: bool) -> BooleanQuery {
         self.query_of(folded, text, true)
     }
 
-    /// The words of `folded` in the names and the other text, without
-    /// trigrams: what `/search` counts as found.
+    /// The words of `folded` in the names and the other text, exactly:
+    /// what `/search` counts as found.
     fn word_query(&self, folded: &str) -> BooleanQuery {
         self.query_of(folded, true, false)
     }
 
-    fn query_of(&self, folded: &str, text: bool, trigrams: bool) -> BooleanQuery {
+    fn query_of(&self, folded: &str, text: bool, typos: bool) -> BooleanQuery {
         let f = self.engine.fields;
+        let searcher = self.engine.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for token in normalize::tokens(folded) {
-            if seen.insert(token.text.clone()) {
+        // A long string (an affiliation byline) is found by its words; past
+        // the first fifty they add work and nothing else.
+        for token in normalize::tokens(folded).into_iter().take(50) {
+            if !seen.insert(token.text.clone()) {
+                continue;
+            }
+            let term = Term::from_field_text(f.names, &token.text);
+            let known = searcher.doc_freq(&term).unwrap_or(0) > 0;
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(self.term(f.names, &token.text), 3.0)),
+            ));
+            let length = token.text.chars().count();
+            if typos && !known && !token.pair && length >= 4 {
+                let distance = if length >= 9 { 2 } else { 1 };
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(self.term(f.names, &token.text), 3.0)),
+                    Box::new(BoostQuery::new(
+                        Box::new(FuzzyTermQuery::new(term, distance, true)),
+                        2.0,
+                    )),
                 ));
-                if text {
-                    clauses.push((Occur::Should, self.term(f.text, &token.text)));
-                }
             }
-        }
-        let mut grams = if trigrams {
-            normalize::trigrams(folded)
-        } else {
-            Vec::new()
-        };
-        grams.sort_unstable();
-        grams.dedup();
-        // A long string (an affiliation byline) is found by its words;
-        // trigrams past the first hundred add work and nothing else.
-        for gram in grams.iter().take(100) {
-            clauses.push((Occur::Should, self.term(f.grams, gram)));
+            if text {
+                clauses.push((Occur::Should, self.term(f.text, &token.text)));
+            }
         }
         BooleanQuery::new(clauses)
     }
 
-    /// Every word of `folded` as a prefix (typeahead).
-    fn prefix_query(&self, folded: &str) -> Option<BooleanQuery> {
-        let f = self.engine.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in folded.split(' ').filter(|w| !w.is_empty()) {
-            clauses.push((
-                Occur::Must,
-                self.term(f.edges, normalize::clip_prefix(word)),
-            ));
-        }
-        (!clauses.is_empty()).then(|| BooleanQuery::new(clauses))
+    /// The labels that have a word starting with `word` (folded): the
+    /// entries of [`Index::starts`] from there, at most `cap` of them.
+    fn starting_with(
+        &self,
+        word: &str,
+        cap: usize,
+    ) -> impl Iterator<Item = (u32, usize, usize)> + '_ {
+        let text = move |s: &Start| {
+            &self.folded[s.ord as usize][usize::from(s.label)][usize::from(s.offset)..]
+        };
+        let first = self.starts.partition_point(|s| text(s) < word);
+        let word = word.to_owned();
+        self.starts[first..]
+            .iter()
+            .take_while(move |s| text(s).starts_with(&word))
+            .take(cap)
+            .map(|s| (s.ord, usize::from(s.label), usize::from(s.offset)))
     }
 }
 

@@ -171,36 +171,6 @@ pub fn trigrams(folded: &str) -> Vec<String> {
     out
 }
 
-/// The prefixes of each word (of each spaceless run), up to
-/// [`MAX_PREFIX`] characters: what typeahead matches a word being typed
-/// against.
-pub fn prefixes(folded: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for word in folded.split(' ').filter(|w| !w.is_empty()) {
-        for (_, run) in runs(word) {
-            for (n, (i, c)) in run.char_indices().enumerate() {
-                if n == MAX_PREFIX {
-                    break;
-                }
-                out.push(run[..i + c.len_utf8()].to_owned());
-            }
-        }
-    }
-    out
-}
-
-/// The longest word prefix indexed for typeahead; a longer word typed is
-/// looked up by its first this many characters.
-pub const MAX_PREFIX: usize = 16;
-
-/// The first [`MAX_PREFIX`] characters of `word`.
-pub fn clip_prefix(word: &str) -> &str {
-    match word.char_indices().nth(MAX_PREFIX) {
-        Some((i, _)) => &word[..i],
-        None => word,
-    }
-}
-
 /// Words of `folded` sorted: equal for two names that differ in word order.
 pub fn word_set(folded: &str) -> Vec<&str> {
     let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
@@ -270,12 +240,5 @@ mod tests {
             [" ne", "new", "ew ", " al", "ala", "la "]
         );
         assert!(trigrams("東京").is_empty());
-    }
-
-    #[test]
-    fn prefixes_stop_at_the_longest_indexed() {
-        assert_eq!(prefixes("ala"), ["a", "al", "ala"]);
-        assert_eq!(prefixes(&fold("libraryassociations")).len(), MAX_PREFIX);
-        assert_eq!(clip_prefix("libraryassociations"), "libraryassociati");
     }
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Find and match: orgdir's /reconcile and /suggest on N synthetic records with
+# real names (`synth --real-names`: seven languages, five scripts), side by side
+# with what catalogers use today, a SPARQL lookup (CONTAINS over the names and
+# alternate names, case folded) through Oxigraph server (PyPI oxigraph) on the
+# same data. Reports
+# - orgdir serve's start-up (until /health answers 200) and the name index's
+#   build time and size (its log line), and the server's resident memory;
+# - precision at 1 of the gold queries of each category, and of match: true;
+# - batches of 10 queries at CONCURRENCY clients for SECONDS: p50, p99,
+#   queries/s (for the lookup, a batch is its 10 queries one after another);
+# - /suggest for the names typed but for their last three characters.
+#
+#   bench/reconcile.sh [N] [SECONDS] [CONCURRENCY]     (defaults 100000 20 4)
+#
+# Needs: pip install oxigraph==0.5.13.
+set -euo pipefail
+N=${1:-100000}
+SECONDS_PER_RUN=${2:-20}
+CONCURRENCY=${3:-4}
+. "$(dirname "$0")/lib.sh" reconcile
+
+SYNTH_ARGS=--real-names synthetic_data "$N"
+cargo build --release --quiet --example reconcile_bench
+bench=$root/target/release/examples/reconcile_bench
+ORG_PORT=17891 OX_PORT=17892
+
+started=$(date +%s.%N)
+"$orgdir" --data "$work/data" serve --queries "$work/empty-queries" \
+  --addr 127.0.0.1:$ORG_PORT 2> "$work/serve.log" & org=$!; pids+=($org)
+until curl -sf -o /dev/null "http://127.0.0.1:$ORG_PORT/health"; do sleep 0.02; done
+ready=$(date +%s.%N)
+startup=$(echo "$ready - $started" | bc)
+line=$(grep 'name index ready' "$work/serve.log")
+index_s=$(sed 's/.*seconds="\([0-9.]*\)".*/\1/' <<<"$line")
+index_mib=$(sed 's/.*index_mib="\([0-9.]*\)".*/\1/' <<<"$line")
+rss_mib=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' /proc/$org/status)
+
+oxigraph load --location "$work/ox" --file "$work/dist/orgs.nt" >/dev/null 2>&1
+oxigraph serve-read-only --location "$work/ox" --bind 127.0.0.1:$OX_PORT >/dev/null 2>&1 & ox=$!; pids+=($ox)
+until curl -sf -o /dev/null "http://127.0.0.1:$OX_PORT/query?query=ASK%7B%7D"; do sleep 0.1; done
+
+out=$("$bench" "$N" "http://127.0.0.1:$ORG_PORT" "http://127.0.0.1:$OX_PORT/query" "$SECONDS_PER_RUN" "$CONCURRENCY")
+python3 - "$out" "$N" "$startup" "$index_s" "$index_mib" "$rss_mib" "$CONCURRENCY" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1]); n, startup, index_s, index_mib, rss, conc = sys.argv[2:]
+print(f"{int(n):,} organizations; orgdir serve start-up {float(startup):.2f} s, the name index "
+      f"built in {float(index_s):.2f} s ({100 * float(index_s) / float(startup):.0f}% of start-up, "
+      f"alongside the store load), {index_mib} MiB of index files; server resident {rss} MiB")
+print()
+print("| category | queries | P@1 orgdir | P@1 SPARQL lookup | match: true claimed | right |")
+print("|---|---:|---:|---:|---:|---:|")
+for cat, o in r["orgdir"]["precision"].items():
+    s = r["sparql"]["precision"][cat]
+    print(f"| {cat} | {o['queries']} | {o['p_at_1']:.3f} | {s['p_at_1']:.3f} | {o['matched']} | {o['matched_right']} |")
+print()
+print(f"| {conc} clients | p50 ms | p99 ms | queries/s | errors |")
+print("|---|---:|---:|---:|---:|")
+for name, v in [("orgdir /reconcile, batches of 10", r["orgdir"]["batch_of_10"]),
+                ("SPARQL lookup, 10 queries in turn", r["sparql"]["batch_of_10"]),
+                ("orgdir /suggest", r["orgdir"]["suggest"])]:
+    print(f"| {name} | {v['p50_ms']:.1f} | {v['p99_ms']:.1f} | {v['queries_per_s']:.0f} | {v['errors']} |")
+o, s = r["orgdir"]["batch_of_10"], r["sparql"]["batch_of_10"]
+print()
+print(f"ratios, orgdir / SPARQL lookup: queries/s {o['queries_per_s'] / max(s['queries_per_s'], 1e-9):.1f}x, "
+      f"batch p99 {o['p99_ms'] / max(s['p99_ms'], 1e-9):.3f}")
+PY
