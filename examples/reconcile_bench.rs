@@ -16,6 +16,8 @@ use orgdir::synth::names;
 use serde_json::{Value, json};
 
 const BASE: &str = "https://synth.example.org/org/org-";
+/// Gold queries of each category sent to the SPARQL lookup.
+const SPARQL_SAMPLE: usize = 25;
 
 fn record(iri: &str) -> Option<usize> {
     iri.strip_prefix(BASE)?.parse().ok()
@@ -143,8 +145,18 @@ async fn main() {
     }
     let ours = names::evaluate(&gold, &namings, |q| answers.get(q).copied().flatten());
     // Precision, SPARQL: each query alone; a lookup never claims a match.
+    // A scan of every name takes the server about a second at 100,000
+    // organizations, so it is asked SPARQL_SAMPLE queries of each category.
+    let sample: Vec<&names::Gold> = names::CATEGORIES
+        .iter()
+        .flat_map(|c| {
+            gold.iter()
+                .filter(move |g| g.category == *c)
+                .take(SPARQL_SAMPLE)
+        })
+        .collect();
     let mut theirs_answers = std::collections::HashMap::new();
-    for g in &gold {
+    for g in &sample {
         let first = sparql_first(&client, sparql, &g.query).await;
         theirs_answers.insert(
             g.query.clone(),

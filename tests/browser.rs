@@ -204,9 +204,29 @@ fn directory_organization_page_and_query_page_in_chromium() {
             serde_json::json!(1),
             "the query ran without a page reload"
         );
+        // The results are in view after Run, with a permalink and a CSV
+        // download (they used to sit below the examples, out of sight).
+        let in_view = client
+            .execute(
+                "const r = document.getElementById('results').getBoundingClientRect();\
+                 return r.top >= 0 && r.top < window.innerHeight - 40;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(in_view, serde_json::json!(true), "results out of sight after Run");
+        let permalink = client.find(Locator::Id("permalink")).await.unwrap();
+        let href = permalink.attr("href").await.unwrap().unwrap();
+        assert!(href.starts_with("/sparql?query="), "{href}");
+        let csv = client.find(Locator::Id("download-csv")).await.unwrap();
+        assert!(csv.attr("href").await.unwrap().unwrap().ends_with("&format=csv"));
         std::fs::write(shots.join("query.png"), client.screenshot().await.unwrap()).unwrap();
+        // The permalink runs the query on a page of its own.
+        client.goto(&format!("{base}{href}")).await.unwrap();
+        wait_for(&client, "#results-table tbody tr").await;
 
         // A bad query shows the parser's message.
+        let area = client.find(Locator::Id("query")).await.unwrap();
         area.clear().await.unwrap();
         area.send_keys("SELECT nonsense").await.unwrap();
         click(&client, Locator::Id("run")).await;
@@ -219,21 +239,144 @@ fn directory_organization_page_and_query_page_in_chromium() {
                 .starts_with("SPARQL syntax error")
         );
 
-        // Phone-sized: nothing scrolls sideways.
+        // The search box: submitted without JavaScript's help, and
+        // suggesting names with it.
+        client.goto(&format!("{base}/org/parent")).await.unwrap();
+        let input = client.find(Locator::Id("site-search")).await.unwrap();
+        input.send_keys("Child Div").await.unwrap();
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#site-search-suggestions option[value='Child Division']"))
+            .await
+            .expect("a suggestion for what was typed");
+        click(&client, Locator::Css("form.search button")).await;
+        let first = wait_for(&client, "ol.results li a").await;
+        assert_eq!(first.text().await.unwrap(), "Child Division");
+        assert_eq!(client.current_url().await.unwrap().path(), "/search");
+
+        // Every page: a canonical link and a meta description; `/` says
+        // what the dataset is and where it is downloaded.
+        for path in ["/", "/org/parent", "/dumps/", "/queries", "/sparql"] {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            let head = client
+                .execute(
+                    "const c = document.querySelector('link[rel=canonical]');\
+                     const d = document.querySelector('meta[name=description]');\
+                     return [c ? c.href : '', d ? d.content : ''];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert!(head[0].as_str().unwrap().starts_with("https://data.example.org/"), "{path}: {head}");
+            assert!(head[1].as_str().unwrap().len() > 10, "{path}: {head}");
+        }
+        client.goto(&format!("{base}/")).await.unwrap();
+        let dataset = client
+            .execute(
+                "return JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(dataset["@type"], "Dataset");
+        assert_eq!(dataset["distribution"].as_array().unwrap().len(), 3, "{dataset}");
+        // The sitemap lists every organization page of the directory.
+        let listed = client
+            .find_all(Locator::Css("ul.orgs li h3 a"))
+            .await
+            .unwrap()
+            .len();
+        client.goto(&format!("{base}/sitemap.xml")).await.unwrap();
+        let locs = client
+            .execute(
+                "return [...document.getElementsByTagName('loc')].map(l => l.textContent)\
+                 .filter(l => l.startsWith('https://data.example.org/org/')).length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(locs, serde_json::json!(listed), "the sitemap lists every organization");
+        client.goto(&format!("{base}/robots.txt")).await.unwrap();
+        let robots = client.source().await.unwrap();
+        assert!(robots.contains("Sitemap: https://data.example.org/sitemap.xml"), "{robots}");
+
+        // A membership is titled by what it is, its rows in words.
+        client.goto(&format!("{base}/org/child/role/parent")).await.unwrap();
+        let title = client.title().await.unwrap();
+        assert!(title.starts_with("Child Division: division of Parent Association"), "{title}");
+        let labels: Vec<String> = {
+            let mut out = Vec::new();
+            for dt in client.find_all(Locator::Css("dl.facts dt")).await.unwrap() {
+                out.push(dt.text().await.unwrap());
+            }
+            out
+        };
+        assert!(labels.contains(&"Member of".to_owned()), "{labels:?}");
+        assert!(!labels.iter().any(|l| l.contains("schema:")), "{labels:?}");
+
+        // Markdown code spans are code, not backticks.
+        client.goto(&format!("{base}/queries")).await.unwrap();
+        // (The query texts themselves, in <pre>, are shown as written.)
+        for p in client.find_all(Locator::Css("main section p")).await.unwrap() {
+            let text = p.text().await.unwrap();
+            assert!(!text.contains('`'), "backticks shown on /queries: {text}");
+        }
+        assert!(client.find(Locator::Css("main section p code")).await.is_ok());
+
+        // Phone-sized: nothing scrolls sideways, nothing inside a table is
+        // wider than the screen, a hash wraps over a few lines at most, and
+        // a date never breaks at its hyphens.
         client.set_window_size(390, 844).await.unwrap();
         for path in [
             "/",
             "/org/parent",
+            "/org/child",
             "/sparql",
             "/dumps/",
             "/place/new-mexico",
+            "/search?q=association",
         ] {
             client.goto(&format!("{base}{path}")).await.unwrap();
             assert!(
                 !scrolls_sideways(&client).await,
                 "{path} scrolls sideways at 390 px"
             );
+            let too_wide = client
+                .execute(
+                    "return [...document.querySelectorAll('table td, table th')]\
+                     .filter(c => c.getBoundingClientRect().right > window.innerWidth + 1).length;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(too_wide, serde_json::json!(0), "{path}: table cells past the screen");
+            let broken = client
+                .execute(
+                    "return [...document.querySelectorAll('td.date')].filter(c => {\
+                       const r = document.createRange(); r.selectNodeContents(c);\
+                       return r.getClientRects().length > 1; }).length;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(broken, serde_json::json!(0), "{path}: a date wraps");
         }
+        client.goto(&format!("{base}/dumps/")).await.unwrap();
+        let lines = client
+            .execute(
+                "return Math.max(...[...document.querySelectorAll('td.hash code')]\
+                 .map(c => c.getClientRects().length));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(lines.as_f64().unwrap() <= 4.0, "a hash wraps over {lines} lines at 390 px");
+        std::fs::write(
+            shots.join("dumps-phone.png"),
+            client.screenshot().await.unwrap(),
+        )
+        .unwrap();
         client.goto(&format!("{base}/org/parent")).await.unwrap();
         std::fs::write(
             shots.join("organization-phone.png"),

@@ -36,6 +36,15 @@ async fn every_kind_of_page_is_valid_html5() {
         ("role", get("/org/child/role/parent", Some(BROWSER))),
         ("not-found", get("/org/nobody", Some(BROWSER))),
         ("query", get("/sparql?example=names", Some(BROWSER))),
+        ("search", get("/search?q=association", Some(BROWSER))),
+        ("search-empty", get("/search", Some(BROWSER))),
+        (
+            "reconcile-preview",
+            get(
+                "/reconcile/preview?id=https%3A%2F%2Fdata.example.org%2Forg%2Fparent",
+                Some(BROWSER),
+            ),
+        ),
         ("queries", get("/queries", Some(BROWSER))),
         ("dumps", get("/dumps/", Some(BROWSER))),
         (

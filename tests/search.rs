@@ -124,3 +124,49 @@ fn typing_a_prefix_suggests_the_organization() {
     println!("{found} of {asked} prefixes suggested the organization in the top 10");
     assert!(found as f64 >= 0.95 * asked as f64, "{found} of {asked}");
 }
+
+#[test]
+fn the_index_kept_beside_a_store_is_reused_until_the_graph_changes() {
+    let data =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reconcile/data");
+    let source = orgdir::source::load(&data, Default::default()).unwrap();
+    let snapshot = orgdir::store::load(&source, Vec::new()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("store.search");
+    let version_file = kept.join("orgdir-version");
+    let first = Index::open_or_build(&snapshot.store, &kept, &snapshot.version).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&version_file).unwrap(),
+        snapshot.version
+    );
+    let built = std::fs::metadata(kept.join("meta.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let ala = |index: &Index| index.entry(index.find("ALA", 1)[0].ord).iri.clone();
+    assert_eq!(ala(&first), "https://orgs.example.org/org/ala");
+    drop(first);
+    // The same graph: the files are opened, not written again.
+    let again = Index::open_or_build(&snapshot.store, &kept, &snapshot.version).unwrap();
+    assert_eq!(
+        std::fs::metadata(kept.join("meta.json"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        built
+    );
+    assert_eq!(ala(&again), "https://orgs.example.org/org/ala");
+    drop(again);
+    // Another graph: built anew and swapped in, nothing left beside it.
+    let rebuilt = Index::open_or_build(&snapshot.store, &kept, "another version").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&version_file).unwrap(),
+        "another version"
+    );
+    assert_eq!(ala(&rebuilt), "https://orgs.example.org/org/ala");
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, [std::ffi::OsString::from("store.search")]);
+}

@@ -606,6 +606,13 @@ async fn watch_swaps_in_changed_data_and_keeps_the_old_on_errors() {
         names(&s).await.contains("Added Later"),
         "the new data is served"
     );
+    // The name index is rebuilt with it.
+    let found = send(&s, get("/search?q=added%20later&format=json", None)).await;
+    assert!(
+        found.body.contains("\"name\":\"Added Later\""),
+        "{}",
+        found.body
+    );
 
     // A broken change is not swapped in.
     let before = s.snapshot().version.clone();

@@ -27,6 +27,9 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         env.add_template(name, text)
             .unwrap_or_else(|e| panic!("template {name}: {e}"));
     }
+    env.add_filter("code_spans", |text: &str| {
+        minijinja::Value::from_safe_string(crate::report::html_code_spans(text))
+    });
     env
 });
 
@@ -143,13 +146,16 @@ fn chart(report: &Report, history: &History) -> String {
         .unwrap_or(0)
         .max(1) as f64;
     let slot = (width - left) / runs.len().max(1) as f64;
+    let day = |i: usize| runs.get(i).map(|(at, _)| at.get(..10).unwrap_or(at));
+    let same_day =
+        |i: usize| (i > 0 && day(i - 1) == day(i)) || (i + 1 < runs.len() && day(i + 1) == day(i));
     let bar = (slot * 0.7).min(40.0);
     let mut svg = String::new();
     let _ = write!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {width} {}\" width=\"100%\" \
          aria-label=\"URLs by status in each of the last {} runs\">",
-        height + 40.0,
+        height + 56.0,
         runs.len()
     );
     let _ = write!(
@@ -176,30 +182,49 @@ fn chart(report: &Report, history: &History) -> String {
                 status.as_str()
             );
         }
-        if runs.len() <= 12 || i % (runs.len() / 12 + 1) == 0 {
+        // Runs of the same day are told apart by their time; labels are
+        // spaced so that they never overlap.
+        let label = if same_day(i) {
+            at.get(5..16).unwrap_or(at).replace('T', " ")
+        } else {
+            at.get(5..10).unwrap_or(at).to_owned()
+        };
+        let every = (label_width(&label) / slot).ceil().max(1.0) as usize;
+        if i % every == 0 {
             let _ = write!(
                 svg,
-                "<text x=\"{x:.1}\" y=\"{}\">{}</text>",
+                "<text x=\"{x:.1}\" y=\"{}\">{label}</text>",
                 height + 16.0,
-                &at[5..at.len().min(10)]
             );
         }
     }
-    for (i, status) in Status::ALL.iter().enumerate() {
-        let x = left + i as f64 * 75.0;
+    // The legend flows in rows, each entry as wide as its label.
+    let (mut x, mut row) = (left, 0.0);
+    for status in Status::ALL.iter() {
+        let w = 14.0 + label_width(status.as_str()) + 12.0;
+        if x + w > width && x > left {
+            x = left;
+            row += 16.0;
+        }
         let _ = write!(
             svg,
             "<rect x=\"{x}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/>\
              <text x=\"{}\" y=\"{}\">{}</text>",
-            height + 26.0,
+            height + 26.0 + row,
             colour(*status),
             x + 14.0,
-            height + 35.0,
+            height + 35.0 + row,
             status.as_str()
         );
+        x += w;
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// About how wide `text` is in the chart's 12 px sans-serif, in its units.
+fn label_width(text: &str) -> f64 {
+    text.chars().count() as f64 * 6.8
 }
 
 /// SARIF 2.1.0: one result per use of each URL that is not ok, on its YAML

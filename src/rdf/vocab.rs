@@ -75,6 +75,7 @@ terms!(
 terms!(
     rdfs = "http://www.w3.org/2000/01/rdf-schema#" {
         COMMENT = "comment",
+        LABEL = "label",
     }
 );
 
@@ -172,6 +173,7 @@ terms!(
         DISTINCT_SUBJECTS = "distinctSubjects",
         ENTITIES = "entities",
         FEATURE = "feature",
+        SPARQL_ENDPOINT = "sparqlEndpoint",
         TRIPLES = "triples",
         URI_SPACE = "uriSpace",
         VOCABULARY = "vocabulary",

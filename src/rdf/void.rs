@@ -82,6 +82,11 @@ pub fn descriptions(
     );
     d.literal(void::ENTITIES, integer(stats.subjects, xsd::INTEGER));
     d.string(void::URI_SPACE, iris.base);
+    // Where `orgdir serve` answers SPARQL when the data is served at its base.
+    d.iri(
+        void::SPARQL_ENDPOINT,
+        Iris::node(format!("{}sparql", iris.base)),
+    );
     d.iri(void::VOCABULARY, NamedNode::new_unchecked(schema::NS));
     d.iri(void::VOCABULARY, NamedNode::new_unchecked(skos::NS));
     d.iri(
@@ -99,6 +104,17 @@ pub fn descriptions(
         );
     }
     out.push(d.finish(Iris::node(ds.clone())));
+
+    // The publisher by name, so that a harvester of void.ttl alone knows who.
+    if let Some(publisher) = &dataset.publisher {
+        let mut d = Builder::default();
+        d.string(rdfs::LABEL, &publisher.name.value);
+        d.string(schema::NAME, &publisher.name.value);
+        if let Some(url) = &publisher.url {
+            d.iri(schema::URL, NamedNode::new_unchecked(&*url.value));
+        }
+        out.push(d.finish(Iris::node(iris.publisher())));
+    }
 
     let mut d = Builder::default();
     d.iri(void::CLASS, schema::ORGANIZATION.into_owned());

@@ -56,6 +56,38 @@ const PREFIXES: &[(&str, &str)] = &[
 ];
 
 /// `<http://schema.org/url>` -> `schema:url`; other IRIs keep their brackets.
+/// `text` as HTML, escaped, with its Markdown code spans (`` `x` ``) as
+/// `<code>` elements: the named queries' descriptions and the link
+/// checker's suggestions are written in Markdown for the Markdown report
+/// and read in HTML too. An unpaired backtick stays as it is.
+pub fn html_code_spans(text: &str) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() < 3 {
+        return escape(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        let last_unpaired = i == parts.len() - 1 && i % 2 == 1;
+        if i % 2 == 1 && !last_unpaired {
+            out.push_str("<code>");
+            out.push_str(&escape(part));
+            out.push_str("</code>");
+        } else {
+            if last_unpaired {
+                out.push('`');
+            }
+            out.push_str(&escape(part));
+        }
+    }
+    out
+}
+
 pub fn compact(iri: &str) -> String {
     for (prefix, ns) in PREFIXES {
         if let Some(local) = iri.strip_prefix(ns)
@@ -94,6 +126,19 @@ pub fn component_name(iri: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn code_spans_become_code_elements_and_the_rest_is_escaped() {
+        assert_eq!(
+            super::html_code_spans("run `orgdir <x>` & see"),
+            "run <code>orgdir &lt;x&gt;</code> &amp; see"
+        );
+        assert_eq!(super::html_code_spans("a ` b"), "a ` b");
+        assert_eq!(
+            super::html_code_spans("`a` and `b"),
+            "<code>a</code> and `b"
+        );
+    }
+
     use super::*;
 
     #[test]

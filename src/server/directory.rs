@@ -211,10 +211,12 @@ fn render(snapshot: &Snapshot, page: usize) -> Result<String, ApiError> {
             .collect(),
         None => names.iter().map(|n| (*n, None)).collect(),
     };
+    let jsonld = html::script_json(&dataset_jsonld(snapshot, &dataset));
     html::render(
         snapshot,
         "directory.html",
         minijinja::context! {
+            jsonld => jsonld,
             dataset => html::data(dataset),
             sections => html::data(sections),
             total => total,
@@ -222,4 +224,47 @@ fn render(snapshot: &Snapshot, page: usize) -> Result<String, ApiError> {
             pages => (1..=pages).collect::<Vec<_>>(),
         },
     )
+}
+
+/// The dataset in schema.org terms, for search engines (Google Dataset
+/// Search reads `distribution` from it): what void.ttl says, as JSON-LD.
+fn dataset_jsonld(
+    snapshot: &Snapshot,
+    dataset: &std::collections::BTreeMap<&str, Option<String>>,
+) -> serde_json::Value {
+    let field = |k: &str| dataset.get(k).cloned().flatten();
+    let mut value = serde_json::json!({
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": snapshot.dataset,
+        "name": field("title").unwrap_or_else(|| snapshot.title.clone()),
+        "url": snapshot.base,
+        "distribution": crate::dist::files()
+            .iter()
+            .filter(|(name, _)| name.starts_with("orgs."))
+            .map(|(name, media_type)| serde_json::json!({
+                "@type": "DataDownload",
+                "encodingFormat": media_type,
+                "contentUrl": format!("{}dumps/{name}", snapshot.base),
+            }))
+            .collect::<Vec<_>>(),
+    });
+    for (key, from) in [
+        ("description", "description"),
+        ("license", "license"),
+        ("isBasedOn", "source"),
+        ("dateModified", "modified"),
+    ] {
+        if let Some(v) = field(from) {
+            value[key] = v.into();
+        }
+    }
+    if let Some(name) = field("publisher") {
+        let mut publisher = serde_json::json!({ "@type": "Organization", "name": name });
+        if let Some(url) = field("publisher_url") {
+            publisher["url"] = url.into();
+        }
+        value["publisher"] = publisher;
+    }
+    value
 }

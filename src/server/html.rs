@@ -34,6 +34,19 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         env.add_template(name, text)
             .unwrap_or_else(|e| panic!("template {name}: {e}"));
     }
+    env.add_filter("code_spans", |text: &str| {
+        Value::from_safe_string(crate::report::html_code_spans(text))
+    });
+    // A meta description: one line, at most 160 characters, cut at a word.
+    env.add_filter("excerpt", |text: &str| {
+        let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one.chars().count() <= 160 {
+            return one;
+        }
+        let cut: String = one.chars().take(159).collect();
+        let cut = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+        format!("{cut}…")
+    });
     env
 });
 
@@ -43,6 +56,8 @@ pub struct Site {
     pub title: String,
     pub dataset_path: String,
     pub version: &'static str,
+    /// The dataset base: canonical links and the sitemap are under it.
+    pub base: String,
 }
 
 impl Site {
@@ -52,6 +67,7 @@ impl Site {
             dataset_path: super::resource::local_path(&snapshot.base, &snapshot.dataset)
                 .unwrap_or_else(|| snapshot.dataset.clone()),
             version: env!("CARGO_PKG_VERSION"),
+            base: snapshot.base.clone(),
         }
     }
 }

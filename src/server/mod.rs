@@ -6,6 +6,7 @@
 mod cache;
 pub mod client;
 mod connection;
+mod crawl;
 mod directory;
 mod downloads;
 mod error;
@@ -250,6 +251,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dumps/releases/{version}/{name}", get(releases::file))
         .route("/.well-known/void", get(downloads::void))
         .route("/static/{name}", get(html::static_file))
+        .route("/robots.txt", get(crawl::robots))
+        .route("/sitemap.xml", get(crawl::sitemap))
+        .route("/sitemap/{name}", get(crawl::part))
         .route("/search", get(search::search))
         .route("/suggest", get(search::suggest))
         .route(

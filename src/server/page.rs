@@ -187,7 +187,7 @@ impl Page {
         let types: Vec<Term> = values(rdf::TYPE);
         let has_type = |c: NamedNodeRef<'_>| types.iter().any(|t| *t == Term::from(c.into_owned()));
         let local = local_path(&snapshot.base, iri.as_str()).unwrap_or_default();
-        let name = label(store, node)?.unwrap_or_else(|| local.clone());
+        let mut name = label(store, node)?.unwrap_or_else(|| local.clone());
         let mut alternate_names: Vec<String> =
             values(schema::ALTERNATE_NAME).iter().map(text).collect();
         alternate_names.sort();
@@ -209,6 +209,25 @@ impl Page {
         } else {
             "Resource"
         };
+
+        if type_label == "Membership" {
+            // "ALSC: division of ALA", not the role's path.
+            let first_label = |p| -> Result<Option<String>, ApiError> {
+                match values(p).first() {
+                    Some(Term::NamedNode(n)) => label(store, n.as_ref()),
+                    _ => Ok(None),
+                }
+            };
+            if let (Some(member), Some(target)) = (
+                first_label(schema::MEMBER)?,
+                first_label(schema::MEMBER_OF)?,
+            ) {
+                let role = values(schema::ROLE_NAME)
+                    .first()
+                    .map_or_else(|| "member".to_owned(), text);
+                name = format!("{member}: {role} of {target}");
+            }
+        }
 
         let mut facts = Vec::new();
         let mut memberships = Vec::new();
@@ -278,7 +297,7 @@ impl Page {
             }
             for (label, vals) in by_predicate {
                 facts.push(Fact {
-                    label,
+                    label: readable(&label),
                     values: linker.links(&vals)?,
                 });
             }
@@ -373,6 +392,29 @@ fn link_status(snapshot: &Snapshot, urls: &[Term]) -> Result<Option<Fact>, ApiEr
 }
 
 /// `prefix:local` for a known namespace, else the IRI.
+/// A predicate's label on a page: words for the ones the data uses, the
+/// compact IRI for any other.
+fn readable(compact: &str) -> String {
+    match compact {
+        "schema:member" => "Member",
+        "schema:memberOf" => "Member of",
+        "schema:roleName" => "Role",
+        "schema:startDate" => "Since",
+        "schema:endDate" => "Until",
+        "schema:url" => "Website",
+        "schema:publisher" => "Publisher",
+        "schema:license" => "License",
+        "schema:isBasedOn" => "Based on",
+        "schema:dateModified" => "Modified",
+        "schema:distribution" => "Distribution",
+        "skos:inScheme" => "In scheme",
+        "skos:notation" => "Code",
+        "skos:hasTopConcept" => "Categories",
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
 fn compact(iri: &str) -> String {
     for (prefix, ns) in PREFIXES {
         if let Some(local) = iri.strip_prefix(ns) {

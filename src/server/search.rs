@@ -178,6 +178,7 @@ pub async fn search(
         "search.html",
         minijinja::context! {
             query => params.q.clone(),
+            search_query => params.q.clone(),
             total => total,
             page => page,
             pages => pages,

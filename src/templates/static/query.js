@@ -28,8 +28,26 @@
     return node;
   }
 
+  // A link to the query (the page runs it) and to its results as CSV.
+  function links() {
+    const query = encodeURIComponent(area.value);
+    const p = el("p");
+    p.className = "result-links";
+    const permalink = el("a", "Link to this query");
+    permalink.id = "permalink";
+    permalink.href = "/sparql?query=" + query;
+    const csv = el("a", "Download the results as CSV");
+    csv.id = "download-csv";
+    csv.href = "/sparql?query=" + query + "&format=csv";
+    p.append(permalink, " · ", csv);
+    return p;
+  }
+
+  // The results replace what was there and are scrolled into view: they
+  // sit below the form, which a long query pushes down.
   function show(...nodes) {
     results.replaceChildren(...nodes);
+    results.scrollIntoView({ block: "start" });
   }
 
   function link(iri) {
@@ -93,20 +111,20 @@
       if (!response.ok) {
         const p = el("p", await response.text());
         p.className = "error";
-        show(el("h2", "Error"), p);
+        show(links(), el("h2", "Error"), p);
       } else if (type.includes("json")) {
         const json = await response.json();
         if (typeof json.boolean === "boolean") {
           const p = el("p", json.boolean ? "yes (true)" : "no (false)");
           p.id = "result-boolean";
-          show(el("h2", "Results"), p);
+          show(links(), el("h2", "Results"), p);
         } else {
-          show(...table(json));
+          show(links(), ...table(json));
         }
       } else {
         const pre = el("pre", await response.text());
         pre.id = "result-graph";
-        show(el("h2", "Results"), pre);
+        show(links(), el("h2", "Results"), pre);
       }
     } catch (err) {
       const p = el("p", "The query could not be sent: " + err);
