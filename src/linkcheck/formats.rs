@@ -146,9 +146,8 @@ fn chart(report: &Report, history: &History) -> String {
         .unwrap_or(0)
         .max(1) as f64;
     let slot = (width - left) / runs.len().max(1) as f64;
-    let day = |i: usize| runs.get(i).map(|(at, _)| at.get(..10).unwrap_or(at));
-    let same_day =
-        |i: usize| (i > 0 && day(i - 1) == day(i)) || (i + 1 < runs.len() && day(i + 1) == day(i));
+    let ats: Vec<&str> = runs.iter().map(|(at, _)| at.as_str()).collect();
+    let labels = run_labels(&ats, slot);
     let bar = (slot * 0.7).min(40.0);
     let mut svg = String::new();
     let _ = write!(
@@ -182,15 +181,7 @@ fn chart(report: &Report, history: &History) -> String {
                 status.as_str()
             );
         }
-        // Runs of the same day are told apart by their time; labels are
-        // spaced so that they never overlap.
-        let label = if same_day(i) {
-            at.get(5..16).unwrap_or(at).replace('T', " ")
-        } else {
-            at.get(5..10).unwrap_or(at).to_owned()
-        };
-        let every = (label_width(&label) / slot).ceil().max(1.0) as usize;
-        if i % every == 0 {
+        if let Some(label) = &labels[i] {
             let _ = write!(
                 svg,
                 "<text x=\"{x:.1}\" y=\"{}\">{label}</text>",
@@ -198,14 +189,7 @@ fn chart(report: &Report, history: &History) -> String {
             );
         }
     }
-    // The legend flows in rows, each entry as wide as its label.
-    let (mut x, mut row) = (left, 0.0);
-    for status in Status::ALL.iter() {
-        let w = 14.0 + label_width(status.as_str()) + 12.0;
-        if x + w > width && x > left {
-            x = left;
-            row += 16.0;
-        }
+    for (status, (x, row)) in Status::ALL.iter().zip(legend(width, left)) {
         let _ = write!(
             svg,
             "<rect x=\"{x}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/>\
@@ -216,10 +200,53 @@ fn chart(report: &Report, history: &History) -> String {
             height + 35.0 + row,
             status.as_str()
         );
-        x += w;
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The label under each run's bar: its day (`MM-DD`), or its day and time
+/// when another run has the same day; every nth one only when they would
+/// overlap, n the same for all.
+fn run_labels(ats: &[&str], slot: f64) -> Vec<Option<String>> {
+    let day = |i: usize| ats.get(i).map(|at| at.get(..10).unwrap_or(at));
+    let labels: Vec<String> = (0..ats.len())
+        .map(|i| {
+            let same = (i > 0 && day(i - 1) == day(i)) || day(i + 1) == day(i);
+            let at = ats[i];
+            if same {
+                at.get(5..16).unwrap_or(at).replace('T', " ")
+            } else {
+                at.get(5..10).unwrap_or(at).to_owned()
+            }
+        })
+        .collect();
+    let widest = labels.iter().map(|l| label_width(l)).fold(0.0, f64::max);
+    let every = ((widest + 6.0) / slot).ceil().max(1.0) as usize;
+    labels
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| (i % every == 0).then_some(l))
+        .collect()
+}
+
+/// Where each status of the legend goes: `(x, row offset)`, in rows that
+/// fit `width`, each entry as wide as its label.
+fn legend(width: f64, left: f64) -> Vec<(f64, f64)> {
+    let (mut x, mut row) = (left, 0.0);
+    Status::ALL
+        .iter()
+        .map(|status| {
+            let w = 14.0 + label_width(status.as_str()) + 12.0;
+            if x + w > width && x > left {
+                x = left;
+                row += 16.0;
+            }
+            let at = (x, row);
+            x += w;
+            at
+        })
+        .collect()
 }
 
 /// About how wide `text` is in the chart's 12 px sans-serif, in its units.
@@ -289,4 +316,63 @@ pub fn sarif(report: &Report) -> serde_json::Value {
             "results": results,
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_of_one_day_are_told_apart_and_labels_never_overlap() {
+        let ats = [
+            "2026-11-30T09:00:00Z",
+            "2026-12-01T08:00:00Z",
+            "2026-12-01T17:30:00Z",
+            "2026-12-02T08:00:00Z",
+        ];
+        let slot = 600.0 / ats.len() as f64;
+        let labels = run_labels(&ats, slot);
+        assert_eq!(
+            labels,
+            [
+                Some("11-30".to_owned()),
+                Some("12-01 08:00".to_owned()),
+                Some("12-01 17:30".to_owned()),
+                Some("12-02".to_owned())
+            ]
+        );
+        // Many runs: the shown labels keep clear of each other.
+        let many: Vec<String> = (0..60)
+            .map(|i| format!("2026-12-{:02}T{:02}:00:00Z", 1 + i / 2, i % 2 * 12))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let slot = 600.0 / many.len() as f64;
+        let shown: Vec<(usize, String)> = run_labels(&many, slot)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, l)| Some((i, l?)))
+            .collect();
+        assert!(shown.len() > 3);
+        for pair in shown.windows(2) {
+            let end = pair[0].0 as f64 * slot + label_width(&pair[0].1);
+            assert!(end < pair[1].0 as f64 * slot, "{pair:?} overlap");
+        }
+    }
+
+    #[test]
+    fn the_legend_fits_its_width_without_overlaps() {
+        let at = legend(640.0, 40.0);
+        assert_eq!(at.len(), Status::ALL.len());
+        for (i, (status, (x, row))) in Status::ALL.iter().zip(&at).enumerate() {
+            let end = x + 14.0 + label_width(status.as_str());
+            assert!(end <= 640.0, "{status:?} past the width");
+            if let Some((next_x, next_row)) = at.get(i + 1)
+                && next_row == row
+            {
+                assert!(end < *next_x, "{status:?} overlaps the next entry");
+            }
+        }
+        // The chart leaves room for two rows under the bars.
+        assert!(at.iter().all(|(_, row)| *row <= 16.0), "{at:?}");
+    }
 }

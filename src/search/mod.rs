@@ -35,7 +35,6 @@ use oxigraph::store::{StorageError, Store};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
-use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{DocAddress, IndexReader, TantivyDocument, Term};
 
 pub use entries::Entry;
@@ -141,7 +140,9 @@ fn schema() -> (Schema, Fields) {
     let indexed = |option| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer("raw")
+                // The index's own tokens (normalize::tokens), joined by
+                // spaces: pre-tokenized values went through serde_json.
+                .set_tokenizer("whitespace")
                 .set_index_option(option),
         )
     };
@@ -151,25 +152,6 @@ fn schema() -> (Schema, Fields) {
         text: builder.add_text_field("text", indexed(IndexRecordOption::WithFreqs)),
     };
     (builder.build(), fields)
-}
-
-/// A value of pre-cut tokens (the index's own tokenization, [`normalize`]).
-fn pre_tokenized(tokens: impl IntoIterator<Item = String>) -> PreTokenizedString {
-    let tokens = tokens
-        .into_iter()
-        .enumerate()
-        .map(|(position, text)| Token {
-            offset_from: 0,
-            offset_to: 0,
-            position,
-            text,
-            position_length: 1,
-        })
-        .collect();
-    PreTokenizedString {
-        text: String::new(),
-        tokens,
-    }
 }
 
 impl Index {
@@ -189,9 +171,14 @@ impl Index {
         let folded = fold_all(&entries);
         let (schema, fields) = schema();
         let index = tantivy::Index::create_in_ram(schema);
-        Index::fill(&index, fields, &entries, &folded)?;
+        // Typeahead's sorted array is made while tantivy indexes.
+        let starts = std::thread::scope(|scope| {
+            let starts = scope.spawn(|| word_starts(&folded));
+            Index::fill(&index, fields, &entries, &folded)?;
+            Ok::<_, SearchError>(starts.join().expect("the typeahead thread panicked"))
+        })?;
         tracing::debug!(elapsed = ?start.elapsed(), "name index: tantivy filled");
-        Index::assemble(entries, folded, index, fields)
+        Index::assemble(entries, folded, Some(starts), index, fields)
     }
 
     /// The index kept in `dir`, when it was built from the graph `version`
@@ -206,7 +193,7 @@ impl Index {
         {
             let (_, fields) = schema();
             tracing::info!(dir = %dir.display(), "reusing the name index");
-            return Index::assemble(entries, folded, index, fields);
+            return Index::assemble(entries, folded, None, index, fields);
         }
         let fresh = crate::fsutil::atomic::staging_dir(dir)?;
         let (schema, fields) = schema();
@@ -217,7 +204,7 @@ impl Index {
         std::fs::write(&version_file, version).map_err(FsError::io("write", &version_file))?;
         crate::fsutil::atomic::replace_dir(fresh, dir)?;
         let index = tantivy::Index::open_in_dir(dir)?;
-        Index::assemble(entries, folded, index, fields)
+        Index::assemble(entries, folded, None, index, fields)
     }
 
     fn fill(
@@ -234,11 +221,12 @@ impl Index {
         for (ord, (entry, labels)) in entries.iter().zip(folded).enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_u64(f.ord, ord as u64);
-            let words = labels
+            let words: Vec<String> = labels
                 .iter()
                 .flat_map(|l| normalize::tokens(l))
-                .map(|t| t.text);
-            doc.add_pre_tokenized_text(f.names, pre_tokenized(words));
+                .map(|t| t.text)
+                .collect();
+            doc.add_text(f.names, words.join(" "));
             let parent = entry
                 .parent
                 .as_deref()
@@ -254,7 +242,7 @@ impl Index {
                 .flat_map(|text| normalize::tokens(&normalize::fold(text)))
                 .map(|t| t.text)
                 .collect();
-            doc.add_pre_tokenized_text(f.text, pre_tokenized(other));
+            doc.add_text(f.text, other.join(" "));
             writer.add_document(doc)?;
         }
         writer.commit()?;
@@ -265,6 +253,7 @@ impl Index {
     fn assemble(
         entries: Vec<Entry>,
         folded: Vec<Vec<String>>,
+        starts: Option<Vec<Start>>,
         index: tantivy::Index,
         fields: Fields,
     ) -> Result<Index, SearchError> {
@@ -305,7 +294,7 @@ impl Index {
                 ord,
             );
         }
-        let starts = word_starts(&folded);
+        let starts = starts.unwrap_or_else(|| word_starts(&folded));
         Ok(Index {
             entries,
             folded,

