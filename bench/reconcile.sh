@@ -10,6 +10,7 @@
 # - batches of 10 queries at CONCURRENCY clients for SECONDS: p50, p99,
 #   queries/s (for the lookup, a batch is its 10 queries one after another);
 # - /suggest for the names typed but for their last three characters.
+# The raw figures are kept in target/reconcile-bench.json.
 #
 #   bench/reconcile.sh [N] [SECONDS] [CONCURRENCY]     (defaults 100000 20 4)
 #
@@ -41,6 +42,7 @@ oxigraph serve-read-only --location "$work/ox" --bind 127.0.0.1:$OX_PORT >/dev/n
 until curl -sf -o /dev/null "http://127.0.0.1:$OX_PORT/query?query=ASK%7B%7D"; do sleep 0.1; done
 
 out=$("$bench" "$N" "http://127.0.0.1:$ORG_PORT" "http://127.0.0.1:$OX_PORT/query" "$SECONDS_PER_RUN" "$CONCURRENCY")
+echo "$out" > "$root/target/reconcile-bench.json"
 python3 - "$out" "$N" "$startup" "$index_s" "$index_mib" "$rss_mib" "$CONCURRENCY" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1]); n, startup, index_s, index_mib, rss, conc = sys.argv[2:]
@@ -48,11 +50,11 @@ print(f"{int(n):,} organizations; orgdir serve start-up {float(startup):.2f} s, 
       f"built in {float(index_s):.2f} s ({100 * float(index_s) / float(startup):.0f}% of start-up, "
       f"alongside the store load), {index_mib} MiB of index files; server resident {rss} MiB")
 print()
-print("| category | queries | P@1 orgdir | P@1 SPARQL lookup | match: true claimed | right |")
-print("|---|---:|---:|---:|---:|---:|")
+print("| category | queries | P@1 orgdir | match: true claimed | right | SPARQL lookup: queries | P@1 |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for cat, o in r["orgdir"]["precision"].items():
     s = r["sparql"]["precision"][cat]
-    print(f"| {cat} | {o['queries']} | {o['p_at_1']:.3f} | {s['p_at_1']:.3f} | {o['matched']} | {o['matched_right']} |")
+    print(f"| {cat} | {o['queries']} | {o['p_at_1']:.3f} | {o['matched']} | {o['matched_right']} | {s['queries']} | {s['p_at_1']:.3f} |")
 print()
 print(f"| {conc} clients | p50 ms | p99 ms | queries/s | errors |")
 print("|---|---:|---:|---:|---:|")
