@@ -56,17 +56,20 @@ const PREFIXES: &[(&str, &str)] = &[
 ];
 
 /// `<http://schema.org/url>` -> `schema:url`; other IRIs keep their brackets.
+/// `text` escaped for HTML or XML text and attribute values.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// `text` as HTML, escaped, with its Markdown code spans (`` `x` ``) as
 /// `<code>` elements: the named queries' descriptions and the link
 /// checker's suggestions are written in Markdown for the Markdown report
 /// and read in HTML too. An unpaired backtick stays as it is.
 pub fn html_code_spans(text: &str) -> String {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let parts: Vec<&str> = text.split('`').collect();
     if parts.len() < 3 {
         return escape(text);

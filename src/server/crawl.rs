@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::ApiError;
 use super::search::names;
+use crate::report::escape;
 
 /// URLs in one sitemap file at most (the protocol's limit).
 pub const PER_SITEMAP: usize = 50_000;
@@ -34,14 +35,6 @@ fn xml(body: String) -> Response {
         body,
     )
         .into_response()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 /// `/sitemap.xml`: the home page, the downloads and every organization

@@ -372,12 +372,7 @@ pub async fn view(
 
 /// The facts a preview and a flyout show.
 fn preview_html(snapshot: &Snapshot, index: &Index, entry: &Entry) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let esc = crate::report::escape;
     let page = local_path(&snapshot.base, &entry.iri).unwrap_or_else(|| entry.iri.clone());
     let mut html = format!(
         "<p><a href=\"{}\" target=\"_blank\"><strong>{}</strong></a>",
@@ -425,7 +420,7 @@ pub async fn preview(
     let body = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
          <link rel=\"stylesheet\" href=\"/static/site.css\"></head><body class=\"preview\">{}</body></html>\n",
-        entry.name.replace('&', "&amp;").replace('<', "&lt;"),
+        crate::report::escape(&entry.name),
         preview_html(&snapshot, &index, entry)
     );
     Ok(super::html::page(StatusCode::OK, body))
