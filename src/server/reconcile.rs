@@ -352,10 +352,14 @@ pub struct IdParam {
     callback: Option<String>,
 }
 
-fn entry_of<'a>(index: &'a Index, id: &str) -> Result<&'a Entry, ApiError> {
-    index
-        .by_iri(id)
-        .ok_or_else(|| ApiError::NotFound(format!("no organization has the id `{id}`")))
+/// The data served now, its name index, and the organization `id` names.
+fn organization(state: &AppState, id: &str) -> Result<(Arc<Snapshot>, Arc<Index>, u32), ApiError> {
+    let snapshot = state.snapshot();
+    let index = names(&snapshot)?;
+    let ord = index
+        .ord_of(id)
+        .ok_or_else(|| ApiError::NotFound(format!("no organization has the id `{id}`")))?;
+    Ok((snapshot, index, ord))
 }
 
 /// `/reconcile/view?id=IRI`: to the organization's page on this server.
@@ -363,9 +367,8 @@ pub async fn view(
     State(state): State<Arc<AppState>>,
     Query(p): Query<IdParam>,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot();
-    let index = names(&snapshot)?;
-    let entry = entry_of(&index, &p.id)?;
+    let (snapshot, index, ord) = organization(&state, &p.id)?;
+    let entry = index.entry(ord);
     let path = local_path(&snapshot.base, &entry.iri).unwrap_or_else(|| entry.iri.clone());
     Ok(Redirect::to(&path).into_response())
 }
@@ -414,9 +417,8 @@ pub async fn preview(
     State(state): State<Arc<AppState>>,
     Query(p): Query<IdParam>,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot();
-    let index = names(&snapshot)?;
-    let entry = entry_of(&index, &p.id)?;
+    let (snapshot, index, ord) = organization(&state, &p.id)?;
+    let entry = index.entry(ord);
     let body = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
          <link rel=\"stylesheet\" href=\"/static/site.css\"></head><body class=\"preview\">{}</body></html>\n",
@@ -431,9 +433,8 @@ pub async fn flyout(
     State(state): State<Arc<AppState>>,
     Query(p): Query<IdParam>,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot();
-    let index = names(&snapshot)?;
-    let entry = entry_of(&index, &p.id)?;
+    let (snapshot, index, ord) = organization(&state, &p.id)?;
+    let entry = index.entry(ord);
     let value = json!({ "id": entry.iri, "html": preview_html(&snapshot, &index, entry) });
     answer(&value, p.callback.as_deref())
 }
