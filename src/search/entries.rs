@@ -31,6 +31,16 @@ impl Entry {
     pub fn labels(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.as_str()).chain(self.alternate_names.iter().map(String::as_str))
     }
+
+    /// What a reconciliation `sameAs` or `url` property can name it by: its
+    /// `sameAs` identifiers, its website and its IRI.
+    pub fn identifiers(&self) -> impl Iterator<Item = &str> {
+        self.same_as
+            .iter()
+            .chain(&self.url)
+            .map(String::as_str)
+            .chain(std::iter::once(self.iri.as_str()))
+    }
 }
 
 /// Every `schema:Organization` of the default graph of `store`, sorted by
@@ -142,13 +152,20 @@ pub fn from_source(source: &crate::source::Source) -> Vec<Entry> {
 
     use crate::rdf::mapping::place_slug;
     let iris = crate::rdf::Iris::of(&source.dataset);
-    // A place's name is its first spelling in record order, as mapped.
+    // A place's name is its first spelling in record order, as mapped;
+    // each spelling's slug is made once.
     let mut places: BTreeMap<String, &str> = BTreeMap::new();
+    let mut spellings: rustc_hash::FxHashMap<&str, String> = Default::default();
     for org in &source.organizations {
         for area in &org.area_served {
-            places.entry(place_slug(&area.value)).or_insert(&area.value);
+            spellings.entry(&area.value).or_insert_with(|| {
+                let slug = place_slug(&area.value);
+                places.entry(slug.clone()).or_insert(&area.value);
+                slug
+            });
         }
     }
+    let place = |spelling: &str| places[&spellings[spelling]].to_owned();
     let mut out: Vec<Entry> = source
         .organizations
         .iter()
@@ -161,11 +178,7 @@ pub fn from_source(source: &crate::source::Source) -> Vec<Entry> {
                 description: org.description.as_ref().map(text),
                 url: org.url.as_ref().map(text),
                 category: Some(org.category.value.label().to_owned()),
-                places: org
-                    .area_served
-                    .iter()
-                    .map(|a| places[&place_slug(&a.value)].to_owned())
-                    .collect(),
+                places: org.area_served.iter().map(|a| place(&a.value)).collect(),
                 parent: org.parent.as_ref().map(|p| iris.organization(&p.value)),
                 member_of: org
                     .member_of

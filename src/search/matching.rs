@@ -201,17 +201,11 @@ impl Index {
             return Vec::new();
         }
         let mut pool: Vec<u32> = Vec::new();
-        if let Some(exact) = self.exact.get(&folded) {
-            pool.extend(exact);
-        }
-        if let Some(same) = self.reordered.get(&normalize::word_set(&folded).join(" ")) {
-            pool.extend(same);
-        }
+        pool.extend(self.exact(&folded));
+        pool.extend(self.reordered(&folded));
         // Each comma-separated part of a longer string may be a name.
         for part in query.split([',', ';', '(', ')', '|']) {
-            if let Some(exact) = self.exact.get(&fold(part)) {
-                pool.extend(exact);
-            }
+            pool.extend(self.exact(&fold(part)));
         }
         let query_ = self.name_query(&folded, false);
         pool.extend(self.top(&query_, POOL).into_iter().map(|(_, ord)| ord));
@@ -357,8 +351,8 @@ impl Index {
                 }
             })
             .collect();
-        if let Some(exact) = self.exact.get(&folded) {
-            for &ord in exact {
+        {
+            for ord in self.exact(&folded) {
                 if !out.iter().any(|c| c.ord == ord) {
                     let (score, how, label) = name_score(&folded, &self.folded[ord as usize]);
                     out.push(Candidate {
@@ -390,10 +384,8 @@ impl Index {
         let mut candidates = self.find(name, limit.max(POOL));
         let mut by_identifier = Vec::new();
         for (id, value) in properties {
-            if (id == "sameAs" || id == "url")
-                && let Some(ords) = self.identifiers.get(&identifier(value))
-            {
-                by_identifier.extend(ords.iter().copied());
+            if id == "sameAs" || id == "url" {
+                by_identifier.extend(self.identified(value));
             }
         }
         for ord in by_identifier {
