@@ -52,6 +52,10 @@ pub enum SearchError {
     Fs(#[from] FsError),
 }
 
+/// A typo's candidate words at most: a two-edit automaton over a large
+/// vocabulary can match many.
+const NEAR_TERMS: usize = 64;
+
 /// The file in an on-disk index naming the graph it was built from.
 const VERSION_FILE: &str = "orgdir-version";
 
@@ -468,50 +472,75 @@ impl Index {
         ))
     }
 
-    /// The words of `folded` against the names (and, with `text`, the
-    /// other text too), any of them; a word that no name has is looked up
-    /// with one or two edits (a typo).
-    fn name_query(&self, folded: &str, text: bool) -> BooleanQuery {
-        self.query_of(folded, text, true)
-    }
-
-    /// The words of `folded` in the names and the other text, exactly:
-    /// what `/search` counts as found.
-    fn word_query(&self, folded: &str) -> BooleanQuery {
-        self.query_of(folded, true, false)
-    }
-
-    fn query_of(&self, folded: &str, text: bool, typos: bool) -> BooleanQuery {
+    /// The words of `folded` against the names, any of them; a word that
+    /// no name has stands for the names' words one or two edits from it (a
+    /// typo). Only term queries, unboosted: tantivy then takes the top
+    /// candidates by block-max WAND instead of scoring every name that has
+    /// a common word (`library`); a boosted or fuzzy clause turns that off.
+    fn name_query(&self, folded: &str) -> BooleanQuery {
         let f = self.engine.fields;
         let searcher = self.engine.reader.searcher();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut terms: Vec<String> = Vec::new();
         // A long string (an affiliation byline) is found by its words; past
         // the first fifty they add work and nothing else.
+        for token in normalize::tokens(folded).into_iter().take(50) {
+            let term = Term::from_field_text(f.names, &token.text);
+            let length = token.text.chars().count();
+            if searcher.doc_freq(&term).unwrap_or(0) > 0 || token.pair || length < 4 {
+                terms.push(token.text);
+                continue;
+            }
+            let distance = if length >= 9 { 2 } else { 1 };
+            terms.extend(self.near(&searcher, term, distance));
+        }
+        terms.sort_unstable();
+        terms.dedup();
+        BooleanQuery::new(
+            terms
+                .iter()
+                .map(|t| (Occur::Should, self.term(f.names, t)))
+                .collect(),
+        )
+    }
+
+    /// The words of the names within `distance` edits of `term`
+    /// (Damerau–Levenshtein), at most [`NEAR_TERMS`] of them.
+    fn near(&self, searcher: &tantivy::Searcher, term: Term, distance: u8) -> Vec<String> {
+        let Ok(automaton) = FuzzyTermQuery::new(term, distance, true).automaton() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.engine.fields.names) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+                continue;
+            };
+            while out.len() < NEAR_TERMS && stream.advance() {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    out.push(word.to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// The words of `folded` in the names (three times the weight) and the
+    /// other text, exactly: what `/search` counts as found.
+    fn word_query(&self, folded: &str) -> BooleanQuery {
+        let f = self.engine.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for token in normalize::tokens(folded).into_iter().take(50) {
             if !seen.insert(token.text.clone()) {
                 continue;
             }
-            let term = Term::from_field_text(f.names, &token.text);
-            let known = searcher.doc_freq(&term).unwrap_or(0) > 0;
             clauses.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(self.term(f.names, &token.text), 3.0)),
             ));
-            let length = token.text.chars().count();
-            if typos && !known && !token.pair && length >= 4 {
-                let distance = if length >= 9 { 2 } else { 1 };
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(FuzzyTermQuery::new(term, distance, true)),
-                        2.0,
-                    )),
-                ));
-            }
-            if text {
-                clauses.push((Occur::Should, self.term(f.text, &token.text)));
-            }
+            clauses.push((Occur::Should, self.term(f.text, &token.text)));
         }
         BooleanQuery::new(clauses)
     }
@@ -523,16 +552,27 @@ impl Index {
         word: &str,
         cap: usize,
     ) -> impl Iterator<Item = (u32, usize, usize)> + '_ {
-        let text = move |s: &Start| {
-            &self.folded[s.ord as usize][usize::from(s.label)][usize::from(s.offset)..]
-        };
-        let first = self.starts.partition_point(|s| text(s) < word);
-        let word = word.to_owned();
-        self.starts[first..]
+        self.starts[self.starts_range(word)]
             .iter()
-            .take_while(move |s| text(s).starts_with(&word))
             .take(cap)
             .map(|s| (s.ord, usize::from(s.label), usize::from(s.offset)))
+    }
+
+    /// Where in [`Index::starts`] the texts starting with `word` are: they
+    /// follow every text before `word` and precede every text after them.
+    fn starts_range(&self, word: &str) -> std::ops::Range<usize> {
+        let text =
+            |s: &Start| &self.folded[s.ord as usize][usize::from(s.label)][usize::from(s.offset)..];
+        let first = self.starts.partition_point(|s| text(s) < word);
+        let end = self
+            .starts
+            .partition_point(|s| text(s) < word || text(s).starts_with(word));
+        first..end
+    }
+
+    /// How many word starts begin with `word`.
+    fn count_starting_with(&self, word: &str) -> usize {
+        self.starts_range(word).len()
     }
 }
 

@@ -196,6 +196,72 @@ pub fn trigrams(folded: &str) -> Vec<String> {
     out
 }
 
+/// The set that [`trigrams`] and the character pairs of [`tokens`] make of
+/// `folded`, each gram packed into one integer (three 21-bit characters; a
+/// pair or a lone spaceless character marked in the top bits), sorted and
+/// without repeats: what name similarity intersects, with no string made.
+pub fn gram_codes(folded: &str) -> Vec<u64> {
+    const PAIR: u64 = 1 << 63;
+    const SINGLE: u64 = 1 << 62;
+    let mut out = Vec::with_capacity(folded.len() + 8);
+    for word in folded.split(' ').filter(|w| !w.is_empty()) {
+        if !word.chars().any(is_spaceless) {
+            let mut window = [u64::from(' '), 0, 0];
+            let mut filled = 1;
+            for c in word.chars().chain(std::iter::once(' ')) {
+                if filled == 3 {
+                    window = [window[1], window[2], 0];
+                    filled = 2;
+                }
+                window[filled] = u64::from(c);
+                filled += 1;
+                if filled == 3 {
+                    out.push(window[0] << 42 | window[1] << 21 | window[2]);
+                }
+            }
+            continue;
+        }
+        for (spaceless, run) in runs(word) {
+            if !spaceless {
+                continue;
+            }
+            let mut chars = run.chars().map(u64::from);
+            let Some(mut previous) = chars.next() else {
+                continue;
+            };
+            let mut single = true;
+            for c in chars {
+                single = false;
+                out.push(PAIR | previous << 21 | c);
+                previous = c;
+            }
+            if single {
+                out.push(PAIR | SINGLE | previous);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How many values two sorted lists without repeats share.
+pub fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 /// Words of `folded` sorted: equal for two names that differ in word order.
 pub fn word_set(folded: &str) -> Vec<&str> {
     let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
