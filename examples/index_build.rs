@@ -12,10 +12,11 @@ fn main() {
     let start = std::time::Instant::now();
     let index = orgdir::search::Index::from_source(&source).expect("an index");
     println!(
-        "{} organizations: entries {:.3} s; whole index {:.3} s; {:.1} MiB of index files",
+        "{} organizations: entries {:.3} s; whole index {:.3} s; {:.1} MiB of index files, {:.1} MiB besides",
         index.len(),
         read.as_secs_f64(),
         start.elapsed().as_secs_f64(),
-        index.index_bytes() as f64 / (1 << 20) as f64
+        index.index_bytes() as f64 / (1 << 20) as f64,
+        index.memory_bytes() as f64 / (1 << 20) as f64
     );
 }

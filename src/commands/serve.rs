@@ -162,6 +162,7 @@ fn timed(
     tracing::info!(
         organizations = index.len(),
         index_mib = format!("{:.1}", index.index_bytes() as f64 / (1 << 20) as f64),
+        memory_mib = format!("{:.1}", index.memory_bytes() as f64 / (1 << 20) as f64),
         seconds = format!("{:.3}", start.elapsed().as_secs_f64()),
         "name index ready"
     );

@@ -32,6 +32,27 @@ impl Entry {
         std::iter::once(self.name.as_str()).chain(self.alternate_names.iter().map(String::as_str))
     }
 
+    /// The bytes it holds on the heap (its strings' and lists' capacity).
+    pub fn heap_bytes(&self) -> usize {
+        let strings = |list: &[String]| {
+            list.capacity() * std::mem::size_of::<String>()
+                + list.iter().map(String::capacity).sum::<usize>()
+        };
+        let optional = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+        self.iri.capacity()
+            + self.name.capacity()
+            + strings(&self.alternate_names)
+            + optional(&self.description)
+            + optional(&self.url)
+            + optional(&self.category)
+            + strings(&self.places)
+            + optional(&self.parent)
+            + strings(&self.member_of)
+            + strings(&self.same_as)
+            + optional(&self.founding_date)
+            + optional(&self.dissolution_date)
+    }
+
     /// What a reconciliation `sameAs` or `url` property can name it by: its
     /// `sameAs` identifiers, its website and its IRI.
     pub fn identifiers(&self) -> impl Iterator<Item = &str> {

@@ -429,6 +429,35 @@ impl Index {
         self.engine.bytes
     }
 
+    /// Bytes the index holds in memory besides tantivy's files: the
+    /// organizations as it knows them, their folded names, the exact
+    /// look-ups and typeahead's word starts (counted from their lengths and
+    /// capacities; the allocator's own overhead is not in it).
+    pub fn memory_bytes(&self) -> u64 {
+        use std::mem::size_of;
+        let entries = self.entries.capacity() * size_of::<Entry>()
+            + self.entries.iter().map(Entry::heap_bytes).sum::<usize>();
+        let folded = self.folded.capacity() * size_of::<Vec<String>>()
+            + self
+                .folded
+                .iter()
+                .map(|labels| {
+                    labels.capacity() * size_of::<String>()
+                        + labels.iter().map(String::capacity).sum::<usize>()
+                })
+                .sum::<usize>();
+        let lookups = [
+            &self.lookups.exact,
+            &self.lookups.reordered,
+            &self.lookups.identifiers,
+        ]
+        .iter()
+        .map(|k| k.0.capacity() * size_of::<(u64, u32)>())
+        .sum::<usize>();
+        let starts = self.starts.capacity() * size_of::<Start>();
+        (entries + folded + lookups + starts) as u64
+    }
+
     /// The best `limit` entries of `query` by BM25, each with its score.
     fn top(&self, query: &dyn Query, limit: usize) -> Vec<(f32, u32)> {
         let searcher = self.engine.reader.searcher();
