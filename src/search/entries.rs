@@ -34,7 +34,7 @@ impl Entry {
 
     /// The bytes it holds on the heap (its strings' and lists' capacity).
     pub fn heap_bytes(&self) -> usize {
-        let strings = |list: &[String]| {
+        let strings = |list: &Vec<String>| {
             list.capacity() * std::mem::size_of::<String>()
                 + list.iter().map(String::capacity).sum::<usize>()
         };
