@@ -83,6 +83,8 @@ pub enum Command {
     ///
     /// Exit 0 when the data conforms (warnings are printed), 1 on violations (or
     /// on warnings with --strict), 2 when the data or shapes cannot be loaded.
+    /// With --format sarif, what stopped the load is a SARIF log too. With -q,
+    /// the text report shows only what fails the run.
     Validate {
         /// The report's format.
         #[arg(long, value_enum, default_value = "text")]
@@ -91,6 +93,12 @@ pub enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+
+        /// Print the first N results in full and only count the rest (the
+        /// text report ends with a count of every result by constraint and
+        /// message either way).
+        #[arg(long, value_name = "N")]
+        max_findings: Option<usize>,
     },
 
     /// Serve the data: the directory and a page for every organization, place and

@@ -65,6 +65,10 @@ pub struct ValidateOptions {
     pub strict: bool,
     /// `-v`: print the time of each step on stderr.
     pub timings: bool,
+    /// `-q`: the text report shows only what fails the run.
+    pub quiet: bool,
+    /// The text report shows this many results in full, and counts the rest.
+    pub max_findings: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,7 +207,11 @@ impl From<Cli> for Config {
                 limits,
                 shapes,
             }),
-            Command::Validate { format, strict } => Task::Validate(ValidateOptions {
+            Command::Validate {
+                format,
+                strict,
+                max_findings,
+            } => Task::Validate(ValidateOptions {
                 data: g.data,
                 limits,
                 shapes,
@@ -215,6 +223,8 @@ impl From<Cli> for Config {
                 },
                 strict,
                 timings: verbosity == Verbosity::Verbose,
+                quiet: g.quiet,
+                max_findings,
             }),
             Command::Serve {
                 addr,

@@ -100,18 +100,24 @@ impl Error {
     /// The whole report for a person: the source problems with their lines
     /// shown, then `error: ...` (with `outcome` appended, such as "nothing
     /// was written"), then each cause once.
+    /// The problems at places in files that this error stands for (the
+    /// source's, the shapes', the named queries'), if any.
+    pub fn diagnostics(&self) -> &[crate::source::Diagnostic] {
+        match self {
+            Error::Source(s)
+            | Error::Validate(ValidateError::Source(s))
+            | Error::Linkcheck(LinkcheckError::History(s)) => &s.diagnostics,
+            Error::Store(StoreError::Queries(d))
+            | Error::Validate(ValidateError::Shapes(ShapesError::Syntax(d))) => d,
+            _ => &[],
+        }
+    }
+
     pub fn render(&self, outcome: Option<&str>) -> String {
         use std::fmt::Write as _;
         let mut out = match self {
-            Error::Source(s) => crate::source::render(&s.diagnostics),
-            Error::Store(StoreError::Queries(d)) => crate::source::render(d),
-            Error::Validate(ValidateError::Shapes(ShapesError::Syntax(d))) => {
-                crate::source::render(d)
-            }
-            Error::Validate(ValidateError::Source(s))
-            | Error::Linkcheck(LinkcheckError::History(s)) => crate::source::render(&s.diagnostics),
             Error::Invalid { report, .. } => report.clone(),
-            _ => String::new(),
+            _ => crate::source::render(self.diagnostics()),
         };
         let _ = write!(out, "error: {self}");
         if let Some(o) = outcome {

@@ -5,6 +5,8 @@
 //! line under each diagnostic, and leave the previous output untouched.
 //! (`shacl/` holds data that loads but violates a shape: see tests/validate.rs.)
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -100,6 +102,118 @@ fn every_invalid_fixture_reports_its_problems_and_writes_nothing() {
     assert!(cases.len() >= 15, "fixtures missing: {cases:?}");
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The invalid cases (not `shacl/`), sorted.
+fn cases() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let mut cases: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && !p.ends_with("shacl"))
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// `validate --format sarif` on `case`: its exit code and its log.
+fn sarif_of(case: &Path) -> (Option<i32>, serde_json::Value) {
+    let extra = fs::read_to_string(case.join("args")).unwrap_or_default();
+    let output = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(case)
+        .args(["--data", "data"])
+        .args(extra.split_whitespace())
+        .args(["validate", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let log = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: no SARIF on stdout ({e}): {}",
+            case.display(),
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    (output.status.code(), log)
+}
+
+/// A load error is a SARIF result at the place the text names, so code
+/// scanning shows it on the pull request's line: for every invalid case,
+/// the results read as `FILE:LINE:COL: message` are `expected.txt`.
+#[test]
+fn every_load_error_is_a_sarif_result_at_its_place() {
+    for case in cases() {
+        let (code, log) = sarif_of(&case);
+        assert_eq!(code, Some(2), "{}", case.display());
+        let run = &log["runs"][0];
+        assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "orgdir/load");
+        let results: Vec<String> = run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                assert_eq!(r["level"], "error");
+                assert_eq!(r["ruleId"], "orgdir/load");
+                let place = &r["locations"][0]["physicalLocation"];
+                let uri = place["artifactLocation"]["uri"].as_str().unwrap();
+                let text = r["message"]["text"].as_str().unwrap();
+                match place.get("region") {
+                    Some(region) => format!(
+                        "{uri}:{}:{}: {text}",
+                        region["startLine"], region["startColumn"]
+                    ),
+                    None => format!("{uri}: {text}"),
+                }
+            })
+            .collect();
+        let expected = fs::read_to_string(case.join("expected.txt")).unwrap();
+        let expected: Vec<&str> = expected.lines().collect();
+        assert_eq!(results, expected, "{}", case.display());
+    }
+    // A duplicate's first definition is the result's related location.
+    let duplicate =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/duplicate-id");
+    let (_, log) = sarif_of(&duplicate);
+    let related = &log["runs"][0]["results"][0]["relatedLocations"][0];
+    assert_eq!(
+        related["physicalLocation"]["artifactLocation"]["uri"],
+        "data/a.yaml"
+    );
+    assert!(related["physicalLocation"]["region"]["startLine"].is_u64());
+}
+
+/// Every log that `validate --format sarif` writes, whatever failed, is
+/// valid against the SARIF 2.1.0 schema (vendored, checked offline).
+#[test]
+#[ignore = "needs check-jsonschema (PyPI), which .ci/run installs"]
+fn every_sarif_log_is_valid_sarif_2_1_0() {
+    let schema = common::fixtures().join("sarif-2.1.0/sarif-schema-2.1.0.json");
+    let mut logs: Vec<(String, serde_json::Value)> = cases()
+        .iter()
+        .map(|c| (c.display().to_string(), sarif_of(c).1))
+        .collect();
+    // And a log of SHACL results, for the same schema.
+    let shacl = common::fixtures().join("invalid/shacl/url-not-http");
+    let output = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(&shacl)
+        .arg("--shapes")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("shapes"))
+        .args(["validate", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    logs.push((
+        "shacl".into(),
+        serde_json::from_slice(&output.stdout).unwrap(),
+    ));
+    let failures: Vec<String> = logs
+        .iter()
+        .filter_map(|(case, log)| {
+            common::check_jsonschema(&schema, log)
+                .err()
+                .map(|e| format!("{case}: {e}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The classes of bad input the loader must recognise, each with a fixture.

@@ -356,26 +356,7 @@ async fn search_pages_and_json_and_typeahead() {
 /// Validates `value` against `schema` (a file of the specification's
 /// schemas) with check-jsonschema, offline; returns its output on failure.
 fn check(schemas: &Path, schema: &str, value: &Value) -> Result<(), String> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("instance.json");
-    std::fs::write(&file, serde_json::to_vec(value).unwrap()).unwrap();
-    let output = std::process::Command::new("check-jsonschema")
-        .arg("--base-uri")
-        .arg(format!("file://{}/{schema}", schemas.display()))
-        .arg("--schemafile")
-        .arg(schemas.join(schema))
-        .arg(&file)
-        .output()
-        .expect("check-jsonschema runs (pip install check-jsonschema)");
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{schema}: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
+    common::check_jsonschema(&schemas.join(schema), value).map_err(|e| format!("{schema}: {e}"))
 }
 
 #[test]

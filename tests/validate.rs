@@ -521,3 +521,88 @@ fn a_passing_verdict_is_remembered_until_the_data_changes() {
     }
     assert_eq!(fs::read_dir(cache.join("validated")).unwrap().count(), 2);
 }
+
+/// A directory of `warned` organizations without a description (a warning
+/// each) and, with `violation`, one whose website is an ftp:// address.
+fn many_findings(warned: usize, violation: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    fs::create_dir(&data).unwrap();
+    fs::copy(
+        shacl_cases().join("description-missing/data/dataset.yaml"),
+        data.join("dataset.yaml"),
+    )
+    .unwrap();
+    let mut yaml = String::new();
+    for i in 0..warned {
+        yaml.push_str(&format!(
+            "- id: org-{i}\n  name: Organization {i}\n  url: https://org-{i}.example.org/\n  category: national\n"
+        ));
+    }
+    if violation {
+        yaml.push_str(
+            "- id: ftp\n  name: The FTP Society\n  description: Files.\n  url: ftp://files.example.org/\n  category: national\n",
+        );
+    }
+    fs::write(data.join("orgs.yaml"), yaml).unwrap();
+    dir
+}
+
+#[test]
+fn the_text_report_ends_with_a_count_by_constraint_and_message() {
+    let dir = many_findings(40, true);
+    let out = orgdir(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let summary = text.split("summary:\n").nth(1).expect("a summary");
+    let rows: Vec<&str> = summary.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), 2, "{summary}");
+    assert!(rows[0].trim_start().starts_with("40 warning["), "{rows:?}");
+    assert!(rows[1].trim_start().starts_with("1 violation["), "{rows:?}");
+    assert_eq!(text.matches("  --> data/orgs.yaml:").count(), 41);
+
+    // --max-findings: three in full, the rest counted.
+    let out = orgdir(dir.path(), &["validate", "--max-findings", "3"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("  --> data/orgs.yaml:").count(), 3, "{text}");
+    assert!(
+        text.contains("... and 38 more, not shown (--max-findings 3)"),
+        "{text}"
+    );
+    assert!(text.contains("summary:\n  40 warning["), "{text}");
+    assert!(
+        text.contains("does not conform: 1 violation, 40 warnings"),
+        "{text}"
+    );
+}
+
+#[test]
+fn quiet_validation_prints_only_what_fails() {
+    // Warnings only: -q prints nothing at all, and exits 0.
+    let dir = many_findings(5, false);
+    let out = orgdir(dir.path(), &["-q", "validate"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // Without -q the same run shows them.
+    let out = orgdir(dir.path(), &["validate"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("passes with warnings"));
+    // A violation: only it, and the verdict.
+    let dir = many_findings(5, true);
+    let out = orgdir(dir.path(), &["-q", "validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("  --> data/orgs.yaml:").count(), 1, "{text}");
+    assert!(text.starts_with("violation["), "{text}");
+    assert!(
+        text.contains("does not conform: 1 violation, 5 warnings"),
+        "{text}"
+    );
+    // --strict makes the warnings fail, so -q shows them.
+    let dir = many_findings(5, false);
+    let out = orgdir(dir.path(), &["-q", "validate", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("  --> data/orgs.yaml:").count(), 5, "{text}");
+}

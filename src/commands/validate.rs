@@ -4,7 +4,7 @@ use super::verdict::context;
 use crate::config::ValidateOptions;
 use crate::error::{Error, exit};
 use crate::fsutil::FsError;
-use crate::report;
+use crate::report::{self, ReportFormat};
 use crate::source;
 use crate::validate::{HOLD_SOURCE_UP_TO, validate_dropping};
 
@@ -12,8 +12,22 @@ use crate::validate::{HOLD_SOURCE_UP_TO, validate_dropping};
 /// 0 when the data passes, 1 when it does not.
 pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8, Error> {
     let start = std::time::Instant::now();
-    let shapes = options.shapes.load()?;
-    let source = source::load(&options.data, options.limits)?;
+    let loaded = options
+        .shapes
+        .load()
+        .map_err(Error::from)
+        .and_then(|shapes| Ok((shapes, source::load(&options.data, options.limits)?)));
+    let (shapes, source) = match loaded {
+        Ok(both) => both,
+        // Code scanning reads the SARIF log whatever failed: the problems
+        // that stopped the load are its results (exit 2 all the same).
+        Err(e) if options.format == ReportFormat::Sarif && !e.diagnostics().is_empty() => {
+            report::sarif::write_diagnostics(e.diagnostics(), out)
+                .map_err(FsError::io("write", "the report"))?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     let loaded = start.elapsed();
     tracing::debug!("validation: source loaded; {}", crate::fsutil::memory());
     let organizations = source.organizations.len();
@@ -28,7 +42,12 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
     let validated = start.elapsed();
     let context = context(organizations, &shapes, &options.shapes);
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    report::write(&report, &context, options.format, &mut buffered)
+    let shown = report::text::Shown {
+        max_findings: options.max_findings,
+        quiet: options.quiet,
+        strict: options.strict,
+    };
+    report::write(&report, &context, options.format, shown, &mut buffered)
         .and_then(|()| std::io::Write::flush(&mut buffered))
         .map_err(FsError::io("write", "the report"))?;
     if options.timings {

@@ -2,7 +2,7 @@
 //! writer per [`ReportFormat`].
 
 mod json;
-mod sarif;
+pub(crate) mod sarif;
 /// The SARIF 2.1.0 schema, for every SARIF orgdir writes.
 pub use sarif::SCHEMA as SARIF_SCHEMA;
 pub(crate) mod text;
@@ -35,10 +35,11 @@ pub fn write(
     report: &Report,
     context: &Context<'_>,
     format: ReportFormat,
+    shown: text::Shown,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        ReportFormat::Text => out.write_all(text::render(report, context).as_bytes()),
+        ReportFormat::Text => out.write_all(text::render_shown(report, context, shown).as_bytes()),
         ReportFormat::Turtle => turtle::write(report, out),
         ReportFormat::Json => json::write(report, context, out),
         ReportFormat::Sarif => sarif::write(report, out),

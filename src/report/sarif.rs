@@ -73,19 +73,77 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         },
     });
     if let Some(l) = &f.location {
-        // SARIF wants a URI reference: relative paths with `/` separators.
-        let uri: Vec<String> = l
-            .file
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .filter(|c| c != ".")
-            .collect();
-        value["locations"] = json!([{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri.join("/") },
-                "region": { "startLine": l.pos.line, "startColumn": l.pos.col },
-            }
-        }]);
+        value["locations"] = json!([location(&l.file, Some(l.pos))]);
     }
     value
+}
+
+/// A physical location: SARIF wants a URI reference, so a relative path
+/// with `/` separators; the region when the place in the file is known.
+fn location(file: &std::path::Path, pos: Option<crate::source::Pos>) -> Value {
+    let uri: Vec<String> = file
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .filter(|c| c != ".")
+        .collect();
+    let mut physical = json!({ "artifactLocation": { "uri": uri.join("/") } });
+    if let Some(pos) = pos {
+        physical["region"] = json!({ "startLine": pos.line, "startColumn": pos.col });
+    }
+    json!({ "physicalLocation": physical })
+}
+
+/// The rule of every problem that stops the data from loading (YAML syntax,
+/// an unknown key, a duplicate id, ...): it is reported before any shape is
+/// checked.
+pub const LOAD_RULE: &str = "orgdir/load";
+
+/// A SARIF log of the problems that stopped the data (or the shapes) from
+/// loading, each an error at its file, line and column, so that code
+/// scanning shows a YAML typo on the pull request's line as it shows a
+/// SHACL violation.
+pub fn write_diagnostics(
+    diagnostics: &[crate::source::Diagnostic],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let results: Vec<Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut value = json!({
+                "ruleId": LOAD_RULE,
+                "ruleIndex": 0,
+                "level": "error",
+                "message": { "text": d.message },
+                "locations": [location(&d.path, d.pos)],
+            });
+            if let Some(r) = &d.related {
+                value["relatedLocations"] = json!([{
+                    "id": 0,
+                    "physicalLocation": location(&r.path, Some(r.pos))["physicalLocation"],
+                    "message": { "text": r.label },
+                }]);
+            }
+            value
+        })
+        .collect();
+    let value = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "orgdir",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": [{
+                        "id": LOAD_RULE,
+                        "shortDescription": { "text": "The data cannot be loaded" },
+                        "fullDescription": { "text": "YAML syntax, unknown keys, values of the wrong type, duplicate ids and broken references: found while reading the source files, before any shape is checked." },
+                    }],
+                }
+            },
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &value)?;
+    out.write_all(b"\n")
 }

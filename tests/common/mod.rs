@@ -123,3 +123,29 @@ pub fn mock(app: axum::Router) -> (std::net::SocketAddr, tokio::runtime::Runtime
     runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
     (addr, runtime)
 }
+
+/// Validates `value` against the JSON Schema file `schema` with
+/// check-jsonschema (PyPI), offline: references resolve beside the file.
+/// Returns the validator's output on failure.
+pub fn check_jsonschema(schema: &Path, value: &serde_json::Value) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("instance.json");
+    std::fs::write(&file, serde_json::to_vec(value).unwrap()).unwrap();
+    let output = std::process::Command::new("check-jsonschema")
+        .arg("--base-uri")
+        .arg(format!("file://{}", schema.display()))
+        .arg("--schemafile")
+        .arg(schema)
+        .arg(&file)
+        .output()
+        .expect("check-jsonschema runs (pip install check-jsonschema)");
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
