@@ -394,6 +394,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+
+    /// Print the completion script for SHELL on standard output.
+    ///
+    /// bash: `orgdir completions bash > ~/.local/share/bash-completion/completions/orgdir`;
+    /// zsh: `orgdir completions zsh > ~/.zfunc/_orgdir` (with ~/.zfunc in $fpath);
+    /// fish: `orgdir completions fish > ~/.config/fish/completions/orgdir.fish`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff) on standard output: `orgdir man | man -l -`.
+    ///
+    /// With --out DIR, write orgdir.1 and a page for each command (orgdir-build.1,
+    /// ...) into DIR instead, for `man -M` or a package.
+    Man {
+        /// The directory to write the pages into (each file written atomically).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `--property COL=PROP`.

@@ -40,6 +40,9 @@ pub enum Task {
     Validate(ValidateOptions),
     Linkcheck(LinkcheckOptions),
     Publish(PublishOptions),
+    Completions(clap_complete::Shell),
+    /// `orgdir man`: the directory to write the pages into, or stdout.
+    Man(Option<PathBuf>),
 }
 
 /// `orgdir build`.
@@ -378,6 +381,8 @@ impl From<Cli> for Config {
                 out,
                 quiet: g.quiet,
             }),
+            Command::Completions { shell } => Task::Completions(shell),
+            Command::Man { out } => Task::Man(out),
             Command::Query {
                 name,
                 file,

@@ -7,6 +7,7 @@
 //! after it. Only commands and `main.rs` use the top-level [`Error`].
 
 pub mod build;
+pub mod docs;
 pub mod linkcheck;
 pub mod publish;
 pub mod query;
@@ -35,6 +36,8 @@ pub fn run(config: &Config) -> Result<u8, Error> {
         Task::Validate(options) => validate::run(options, &mut std::io::stdout().lock()),
         Task::Search(options) => search::run(options, &mut std::io::stdout().lock()),
         Task::Reconcile(options) => reconcile::run(options),
+        Task::Completions(shell) => docs::completions(*shell, &mut std::io::stdout().lock()),
+        Task::Man(out) => docs::man(out.as_deref(), &mut std::io::stdout().lock()),
     }
 }
 
