@@ -815,3 +815,71 @@ fn runs_at_once_on_one_history_are_all_recorded() {
         serde_json::from_str::<serde_json::Value>(line).unwrap();
     }
 }
+
+/// A machine without a network (a CI runner without DNS) is not a
+/// directory of broken sites: the run says so, records nothing, exits 2.
+#[test]
+fn an_unreachable_network_is_said_so_and_recorded_nowhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records = |urls: &[String]| -> String {
+        urls.iter()
+            .enumerate()
+            .map(|(i, u)| {
+                format!("- id: org-{i}\n  name: Org {i}\n  category: national\n  url: {u}\n")
+            })
+            .collect()
+    };
+    // No name resolves (.invalid never does, RFC 6761).
+    let names: Vec<String> = (0..4)
+        .map(|i| format!("https://org-{i}.invalid/"))
+        .collect();
+    write_records(tmp.path(), &records(&names));
+    let out = orgdir(tmp.path(), &["--format", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the network looks unreachable: 4 of 4 URLs failed to resolve their host name"
+        ),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    assert!(!tmp.path().join("history.jsonl").exists());
+
+    // No connection is made: a closed port on this machine, four times.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let refused: Vec<String> = (0..4)
+        .map(|i| format!("http://127.0.0.1:{closed}/org-{i}"))
+        .collect();
+    write_records(tmp.path(), &records(&refused));
+    let out = orgdir(tmp.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("4 of 4 URLs failed to connect"), "{stderr}");
+    assert!(!tmp.path().join("history.jsonl").exists());
+
+    // One site answers: the network works, and the others are broken.
+    let server = Server::start();
+    let mut mixed = refused.clone();
+    mixed.push(server.url("ok"));
+    write_records(tmp.path(), &records(&mixed));
+    let out = orgdir(tmp.path(), &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let broken = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "broken")
+        .count();
+    assert_eq!(broken, 4);
+    assert!(tmp.path().join("history.jsonl").exists());
+}

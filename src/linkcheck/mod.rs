@@ -44,6 +44,19 @@ pub enum LinkcheckError {
     History(#[from] crate::source::SourceError),
     #[error("cannot start the HTTP client: {0}")]
     Http(String),
+    /// So many checks failed the same way before any site answered that the
+    /// fault is this machine's network, not the sites: nothing is recorded.
+    #[error(
+        "the network looks unreachable: {failed} of {checked} URLs failed {kind} \
+         (first: {example}); no result was recorded in the history and no report written. \
+         Check the machine's DNS and connectivity, or run again later"
+    )]
+    Unreachable {
+        failed: usize,
+        checked: usize,
+        kind: &'static str,
+        example: String,
+    },
 }
 
 /// Where a URL is used in the source.

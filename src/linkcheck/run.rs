@@ -90,6 +90,9 @@ pub fn run(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if let Some(e) = unreachable(&fetched) {
+        return Err(e);
+    }
     let run = history::Run {
         at: history::format_time(now),
         results: fetched.iter().map(history::Record::from).collect(),
@@ -193,3 +196,79 @@ fn write_rdf(report: &Report, base: &str, path: &std::path::Path) -> Result<(), 
     let bytes = out.finish().map_err(FsError::io("write", path))?;
     Ok(crate::fsutil::write_atomic(path, &bytes)?)
 }
+
+/// How a check failed before any server answered, if it did: the name did
+/// not resolve, the connection was not made, or it timed out.
+fn network_failure(outcome: &Outcome) -> Option<&'static str> {
+    if outcome.http_status.is_some() {
+        return None;
+    }
+    let error = outcome.error.as_deref()?.to_ascii_lowercase();
+    if outcome.status == Status::Timeout {
+        return Some("with a timeout");
+    }
+    if outcome.status != Status::Broken {
+        return None;
+    }
+    if [
+        "cannot resolve",
+        "dns error",
+        "lookup address",
+        "name or service not known",
+        "name resolution",
+    ]
+    .iter()
+    .any(|m| error.contains(m))
+    {
+        Some("to resolve their host name")
+    } else if [
+        "connection refused",
+        "network is unreachable",
+        "no route to host",
+        "error trying to connect",
+        "tcp connect",
+    ]
+    .iter()
+    .any(|m| error.contains(m))
+    {
+        Some("to connect")
+    } else {
+        None
+    }
+}
+
+/// The run's verdict on the network: when at least [`UNREACHABLE_MIN`] URLs
+/// were fetched and no server answered any of them, and more than
+/// [`UNREACHABLE_SHARE`] of them failed in one way before any answer, the
+/// machine is offline (a CI runner without DNS), and calling every site
+/// broken would be false.
+fn unreachable(fetched: &[Outcome]) -> Option<LinkcheckError> {
+    if fetched.len() < UNREACHABLE_MIN || fetched.iter().any(|o| o.http_status.is_some()) {
+        return None;
+    }
+    let mut kinds: std::collections::BTreeMap<&'static str, Vec<&Outcome>> = Default::default();
+    for o in fetched {
+        if let Some(kind) = network_failure(o) {
+            kinds.entry(kind).or_default().push(o);
+        }
+    }
+    let (kind, failed) = kinds.into_iter().max_by_key(|(_, v)| v.len())?;
+    if (failed.len() as f64) <= UNREACHABLE_SHARE * fetched.len() as f64 {
+        return None;
+    }
+    Some(LinkcheckError::Unreachable {
+        failed: failed.len(),
+        checked: fetched.len(),
+        kind,
+        example: format!(
+            "{}: {}",
+            failed[0].url,
+            failed[0].error.as_deref().unwrap_or_default()
+        ),
+    })
+}
+
+/// Fewer URLs than this fetched say nothing of the network.
+const UNREACHABLE_MIN: usize = 3;
+/// The share of the fetched URLs that must fail one way.
+const UNREACHABLE_SHARE: f64 = 0.8;
