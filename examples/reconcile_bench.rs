@@ -207,9 +207,10 @@ async fn main() {
     // queries one after another (what a batch costs a client of it).
     let texts: std::sync::Arc<Vec<String>> =
         std::sync::Arc::new(gold.iter().map(|g| g.query.clone()).collect());
-    let batches = {
+    // The i-th batch of ten gold queries, sent to orgdir.
+    let batch = {
         let (client, texts, url) = (client.clone(), texts.clone(), orgdir.clone());
-        load(seconds, concurrency, move |i| {
+        move |i: usize| {
             let (client, texts, url) = (client.clone(), texts.clone(), url.clone());
             async move {
                 let start = (i * 10) % (texts.len() - 10);
@@ -219,25 +220,11 @@ async fn main() {
                     .collect();
                 orgdir_batch(&client, &url, &queries).await.is_some()
             }
-        })
-        .await
+        }
     };
+    let batches = load(seconds, concurrency, batch.clone()).await;
     // The figure: batches of ten offered at 300 queries a second.
-    let batches_at_300 = {
-        let (client, texts, url) = (client.clone(), texts.clone(), orgdir.clone());
-        at_rate(seconds, 30.0, move |i| {
-            let (client, texts, url) = (client.clone(), texts.clone(), url.clone());
-            async move {
-                let start = (i * 10) % (texts.len() - 10);
-                let queries: Vec<&str> = texts[start..start + 10]
-                    .iter()
-                    .map(String::as_str)
-                    .collect();
-                orgdir_batch(&client, &url, &queries).await.is_some()
-            }
-        })
-        .await
-    };
+    let batches_at_300 = at_rate(seconds, 30.0, batch).await;
     let sparql_batches = {
         let (client, texts, url) = (client.clone(), texts.clone(), sparql.clone());
         load(seconds, concurrency, move |i| {

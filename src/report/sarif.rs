@@ -35,20 +35,26 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|f| result(f, index[component_name(f.component.as_str())]))
         .collect();
+    let mut driver = driver(rules);
+    driver["informationUri"] = json!("https://www.w3.org/TR/shacl/");
+    write_log(driver, results, out)
+}
+
+/// The tool part of a log: orgdir, its version, the rules.
+fn driver(rules: Vec<Value>) -> Value {
+    json!({
+        "name": "orgdir",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    })
+}
+
+/// A SARIF 2.1.0 log of one run of `driver` with `results`.
+fn write_log(driver: Value, results: Vec<Value>, out: &mut dyn Write) -> io::Result<()> {
     let value = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "orgdir",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://www.w3.org/TR/shacl/",
-                    "rules": rules,
-                }
-            },
-            "results": results,
-        }],
+        "runs": [{ "tool": { "driver": driver }, "results": results }],
     });
     serde_json::to_writer_pretty(&mut *out, &value)?;
     out.write_all(b"\n")
@@ -126,24 +132,10 @@ pub fn write_diagnostics(
             value
         })
         .collect();
-    let value = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "orgdir",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": [{
-                        "id": LOAD_RULE,
-                        "shortDescription": { "text": "The data cannot be loaded" },
-                        "fullDescription": { "text": "YAML syntax, unknown keys, values of the wrong type, duplicate ids and broken references: found while reading the source files, before any shape is checked." },
-                    }],
-                }
-            },
-            "results": results,
-        }],
-    });
-    serde_json::to_writer_pretty(&mut *out, &value)?;
-    out.write_all(b"\n")
+    let rules = vec![json!({
+        "id": LOAD_RULE,
+        "shortDescription": { "text": "The data cannot be loaded" },
+        "fullDescription": { "text": "YAML syntax, unknown keys, values of the wrong type, duplicate ids and broken references: found while reading the source files, before any shape is checked." },
+    })];
+    write_log(driver(rules), results, out)
 }
