@@ -222,6 +222,9 @@ fn each_class_of_bad_input_has_a_fixture() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
     for (case, needle) in [
         ("yaml-syntax", "YAML: "),
+        ("tab-indent", "a tab in the indentation"),
+        ("unclosed-flow", "this `[` is never closed"),
+        ("unclosed-map", "this `{` is never closed"),
         ("wrong-types", "must be a string, found a number"),
         ("unknown-key", "did you mean `memberOf`?"),
         ("missing-required", "missing required key `name`"),
@@ -253,5 +256,29 @@ fn each_class_of_bad_input_has_a_fixture() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
         assert!(stderr.contains(needle), "{case}: no `{needle}` in {stderr}");
+    }
+}
+
+/// Where the parser gave up is still said, beside the slip it was about.
+#[test]
+fn a_slip_far_from_where_the_parser_gave_up_names_both() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    for (case, gave_up) in [
+        (
+            "tab-indent",
+            "data/orgs.yaml:5:16: the parser gave up here: YAML: while scanning a plain scalar, found a tab",
+        ),
+        (
+            "unclosed-flow",
+            "data/orgs.yaml:7:9: the parser gave up here: YAML: illegal placement of ':' indicator",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+            .current_dir(root.join(case))
+            .args(["--data", "data", "validate"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(gave_up), "{case}: {stderr}");
     }
 }

@@ -323,7 +323,11 @@ fn read_yaml(path: &Path, limits: Limits, diagnostics: &mut Vec<Diagnostic>) -> 
         }
         Ok(Some(node)) => Some(node),
         Err(e) => {
-            diagnostics.push(Diagnostic::at(path, e.pos, e.message));
+            let mut d = Diagnostic::at(path, e.pos, e.message);
+            if let Some((pos, label)) = e.related {
+                d = d.with_related(path, pos, label);
+            }
+            diagnostics.push(d);
             None
         }
     }

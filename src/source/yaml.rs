@@ -77,6 +77,9 @@ impl Value {
 pub struct YamlError {
     pub pos: Pos,
     pub message: String,
+    /// A second place: where the parser gave up, when the message points at
+    /// the cause instead.
+    pub related: Option<(Pos, String)>,
 }
 
 enum Frame {
@@ -109,6 +112,7 @@ fn error(pos: Pos, message: impl Into<String>) -> YamlError {
     YamlError {
         pos,
         message: message.into(),
+        related: None,
     }
 }
 
@@ -127,13 +131,11 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Option<Node>, YamlError> {
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
             let m = e.marker();
-            error(
-                Pos {
-                    line: u32::try_from(m.line()).unwrap_or(u32::MAX).max(1),
-                    col: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
-                },
-                format!("YAML: {}", e.info()),
-            )
+            let at = Pos {
+                line: u32::try_from(m.line()).unwrap_or(u32::MAX).max(1),
+                col: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
+            };
+            explain(text, error(at, format!("YAML: {}", e.info())))
         })?;
         let pos = Pos::of(&span);
         match event {
@@ -386,6 +388,117 @@ fn plain(text: &str) -> Value {
         }
     }
     Value::Str(text.to_owned())
+}
+
+/// The parser's error, pointed where a person would look: it reports where
+/// it gave up, which for two common slips is a line or more away from the
+/// slip itself.
+///
+/// - A tab in the indentation: the parser says "found a tab" at the end of
+///   the value before it (the previous key's line). The tab itself is named.
+/// - A `[` or `{` never closed: the parser stops at some later `:` or at the
+///   end of the file. The bracket left open is named.
+///
+/// The parser's own words and place stay, as the related location.
+fn explain(text: &str, parsed: YamlError) -> YamlError {
+    let gave_up = (
+        parsed.pos,
+        format!("the parser gave up here: {}", parsed.message),
+    );
+    if parsed.message.contains("tab")
+        && let Some(tab) = indenting_tab(text, parsed.pos.line)
+    {
+        return YamlError {
+            pos: tab,
+            message: "YAML: a tab in the indentation: YAML indents with spaces only".into(),
+            related: Some(gave_up),
+        };
+    }
+    if let Some((open, bracket)) = unclosed_flow(text, parsed.pos) {
+        let close = if bracket == '[' { ']' } else { '}' };
+        return YamlError {
+            pos: open,
+            message: format!("YAML: this `{bracket}` is never closed (expected `{close}`)"),
+            related: Some(gave_up),
+        };
+    }
+    parsed
+}
+
+/// The first tab in the leading whitespace of a line from `line` (1-based)
+/// on, within the next few lines.
+fn indenting_tab(text: &str, line: u32) -> Option<Pos> {
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1) as usize)
+        .take(4)
+        .find_map(|(i, l)| {
+            let indent = &l[..l.len() - l.trim_start_matches([' ', '\t']).len()];
+            let col = indent.find('\t')?;
+            Some(Pos {
+                line: i as u32 + 1,
+                col: col as u32 + 1,
+            })
+        })
+}
+
+/// The innermost flow collection (`[` or `{`) still open at `at`, when it
+/// was opened on an earlier line: a flow collection never closed runs on
+/// into the following lines, where the parser finally stops. Quotes,
+/// comments and block scalars (`|`, `>`) are skipped.
+fn unclosed_flow(text: &str, at: Pos) -> Option<(Pos, char)> {
+    let mut open: Vec<(Pos, char)> = Vec::new();
+    let mut block_indent: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let number = i as u32 + 1;
+        if number > at.line {
+            break;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(b) = block_indent {
+            if line.trim().is_empty() || indent > b {
+                continue;
+            }
+            block_indent = None;
+        }
+        let (mut quote, mut previous) = (None::<char>, ' ');
+        let mut chars = line.char_indices().peekable();
+        while let Some((col, c)) = chars.next() {
+            if number == at.line && col as u32 + 1 >= at.col {
+                break;
+            }
+            match (quote, c) {
+                (Some('"'), '\\') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if matches!(previous, ' ' | '[' | '{' | ',' | ':') => {
+                    quote = Some(c)
+                }
+                (None, '#') if previous == ' ' || col == 0 => break,
+                (None, '[' | '{') => open.push((
+                    Pos {
+                        line: number,
+                        col: col as u32 + 1,
+                    },
+                    c,
+                )),
+                (None, ']' | '}') => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            previous = c;
+        }
+        let trimmed = line.trim_end();
+        if open.is_empty()
+            && (trimmed.ends_with(": |") || trimmed.ends_with(": >") || trimmed.ends_with("- |"))
+        {
+            block_indent = Some(indent);
+        }
+    }
+    open.pop().filter(|(pos, _)| pos.line < at.line)
 }
 
 #[cfg(test)]
