@@ -91,20 +91,14 @@ fn run_case(case: &Path) -> Result<(), String> {
 
 #[test]
 fn every_invalid_fixture_reports_its_problems_and_writes_nothing() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
-    let mut cases: Vec<_> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        // shacl/: data that loads but breaks a shape (tests/validate.rs).
-        .filter(|p| p.is_dir() && !p.ends_with("shacl"))
-        .collect();
-    cases.sort();
+    let cases = cases();
     assert!(cases.len() >= 15, "fixtures missing: {cases:?}");
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// The invalid cases (not `shacl/`), sorted.
+/// The invalid cases, sorted; not `shacl/`, data that loads but breaks a
+/// shape (tests/validate.rs).
 fn cases() -> Vec<std::path::PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
     let mut cases: Vec<_> = fs::read_dir(&root)
