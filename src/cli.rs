@@ -395,6 +395,22 @@ pub enum Command {
         out: Option<PathBuf>,
     },
 
+    /// Print the JSON Schema (draft 2020-12) of the source files, for editors.
+    ///
+    /// FILE is `organizations` (the files of records, the default) or `dataset`
+    /// (dataset.yaml). With --out DIR, write both into DIR instead, as
+    /// organizations.schema.json and dataset.schema.json; `orgdir serve` serves
+    /// them at /schema/. Point an editor at them with a first line
+    /// `# yaml-language-server: $schema=PATH-OR-URL`.
+    Schema {
+        #[arg(value_enum, default_value = "organizations")]
+        file: SchemaFile,
+
+        /// The directory to write both schemas into (each file written atomically).
+        #[arg(long, value_name = "DIR", conflicts_with = "file")]
+        out: Option<PathBuf>,
+    },
+
     /// Print the completion script for SHELL on standard output.
     ///
     /// bash: `orgdir completions bash > ~/.local/share/bash-completion/completions/orgdir`;
@@ -526,6 +542,13 @@ pub enum QueryFormat {
     Csv,
     Tsv,
     Json,
+}
+
+/// `orgdir schema FILE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaFile {
+    Organizations,
+    Dataset,
 }
 
 /// `orgdir validate --format` (config.rs maps it to `report::ReportFormat`).

@@ -43,6 +43,11 @@ pub enum Task {
     Completions(clap_complete::Shell),
     /// `orgdir man`: the directory to write the pages into, or stdout.
     Man(Option<PathBuf>),
+    /// `orgdir schema`: the directory to write both into, or one on stdout.
+    Schema {
+        file: crate::cli::SchemaFile,
+        out: Option<PathBuf>,
+    },
 }
 
 /// `orgdir build`.
@@ -383,6 +388,7 @@ impl From<Cli> for Config {
             }),
             Command::Completions { shell } => Task::Completions(shell),
             Command::Man { out } => Task::Man(out),
+            Command::Schema { file, out } => Task::Schema { file, out },
             Command::Query {
                 name,
                 file,

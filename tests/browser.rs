@@ -257,7 +257,7 @@ fn directory_organization_page_and_query_page_in_chromium() {
 
         // Every page: a canonical link and a meta description; `/` says
         // what the dataset is and where it is downloaded.
-        for path in ["/", "/org/parent", "/dumps/", "/queries", "/sparql"] {
+        for path in ["/", "/org/parent", "/dumps/", "/queries", "/sparql", "/schema/"] {
             client.goto(&format!("{base}{path}")).await.unwrap();
             let head = client
                 .execute(
@@ -334,6 +334,7 @@ fn directory_organization_page_and_query_page_in_chromium() {
             "/org/child",
             "/sparql",
             "/dumps/",
+            "/schema/",
             "/place/new-mexico",
             "/search?q=association",
         ] {

@@ -47,6 +47,7 @@ async fn every_kind_of_page_is_valid_html5() {
         ),
         ("queries", get("/queries", Some(BROWSER))),
         ("dumps", get("/dumps/", Some(BROWSER))),
+        ("schema", get("/schema/", Some(BROWSER))),
         (
             "results",
             form("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20"),

@@ -392,6 +392,56 @@ async fn service_description_and_cors() {
 }
 
 #[tokio::test]
+async fn the_schemas_of_the_source_files_are_served() {
+    let s = state(Limits::default());
+    for (name, schema) in orgdir::source::schema::files() {
+        let a = send(&s, get(&format!("/schema/{name}"), None)).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert_eq!(content_type(&a), "application/schema+json");
+        let served: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        assert_eq!(served, schema);
+        // Byte for byte what `orgdir schema --out` writes (and schema/ holds).
+        let committed = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schema")
+                .join(name),
+        )
+        .unwrap();
+        assert_eq!(a.body, committed);
+    }
+    let list = send(&s, get("/schema/", Some("application/json"))).await;
+    let list: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    let urls: Vec<&str> = list["schemas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "/schema/organizations.schema.json",
+            "/schema/dataset.schema.json"
+        ]
+    );
+    let page = send(&s, get("/schema/", Some("text/html"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // minijinja escapes `/` in values.
+    let body = page.body.replace("&#x2f;", "/");
+    assert!(
+        body.contains(
+            "# yaml-language-server: $schema=https://data.example.org/schema/organizations.schema.json"
+        ) && body.contains("<code>memberOf</code>")
+            && body.contains("every id is unique across all the files"),
+        "{body}"
+    );
+    let missing = send(&s, get("/schema/../Cargo.toml", None)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let missing = send(&s, get("/schema/other.json", None)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn named_queries_are_listed_and_run() {
     let s = state(Limits::default());
     let list = send(&s, get("/queries", Some("application/json"))).await;

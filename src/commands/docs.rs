@@ -1,12 +1,13 @@
-//! `orgdir completions SHELL` and `orgdir man`: generated from the clap
-//! types of `cli.rs`, so they say what `--help` says.
+//! `orgdir completions SHELL` and `orgdir man`, generated from the clap
+//! types of `cli.rs` so they say what `--help` says; `orgdir schema`, the
+//! JSON Schema of the source files (`source::schema`).
 
 use std::io::Write;
 use std::path::Path;
 
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, SchemaFile};
 use crate::error::{Error, exit};
 use crate::fsutil::FsError;
 use crate::fsutil::atomic::write_atomic;
@@ -56,4 +57,27 @@ fn render(command: &clap::Command) -> Result<Vec<u8>, Error> {
         .render(&mut page)
         .map_err(FsError::io("render", "the manual page"))?;
     Ok(page)
+}
+
+/// One schema on `out`; with `dir`, both written into `dir`, each atomically.
+pub fn schema(file: SchemaFile, dir: Option<&Path>, out: &mut dyn Write) -> Result<u8, Error> {
+    let files = crate::source::schema::files();
+    let Some(dir) = dir else {
+        let wanted = match file {
+            SchemaFile::Dataset => "dataset.schema.json",
+            SchemaFile::Organizations => "organizations.schema.json",
+        };
+        let (_, schema) = files
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .expect("known");
+        out.write_all(&crate::source::schema::text(schema))
+            .map_err(FsError::io("write", "the schema"))?;
+        return Ok(exit::SUCCESS);
+    };
+    for (name, schema) in &files {
+        write_atomic(&dir.join(name), &crate::source::schema::text(schema))?;
+    }
+    tracing::info!(dir = %dir.display(), "dataset.schema.json and organizations.schema.json written");
+    Ok(exit::SUCCESS)
 }

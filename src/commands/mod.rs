@@ -38,6 +38,9 @@ pub fn run(config: &Config) -> Result<u8, Error> {
         Task::Reconcile(options) => reconcile::run(options),
         Task::Completions(shell) => docs::completions(*shell, &mut std::io::stdout().lock()),
         Task::Man(out) => docs::man(out.as_deref(), &mut std::io::stdout().lock()),
+        Task::Schema { file, out } => {
+            docs::schema(*file, out.as_deref(), &mut std::io::stdout().lock())
+        }
     }
 }
 

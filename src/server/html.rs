@@ -30,6 +30,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("queries.html", include_str!("../templates/queries.html")),
         ("dumps.html", include_str!("../templates/dumps.html")),
         ("search.html", include_str!("../templates/search.html")),
+        ("schema.html", include_str!("../templates/schema.html")),
     ] {
         env.add_template(name, text)
             .unwrap_or_else(|e| panic!("template {name}: {e}"));

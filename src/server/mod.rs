@@ -24,6 +24,7 @@ mod query_page;
 mod reconcile;
 mod releases;
 mod resource;
+mod schema;
 mod search;
 mod sparql;
 mod watch;
@@ -251,6 +252,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dumps/releases/{version}/{name}", get(releases::file))
         .route("/.well-known/void", get(downloads::void))
         .route("/static/{name}", get(html::static_file))
+        .route("/schema/", get(schema::index))
+        .route("/schema/{name}", get(schema::file))
         .route("/robots.txt", get(crawl::robots))
         .route("/sitemap.xml", get(crawl::sitemap))
         .route("/sitemap/{name}", get(crawl::part))

@@ -9,35 +9,26 @@ use super::diag::Diagnostic;
 use super::model::{
     Category, Dataset, Date, Field, FileId, Membership, Organization, Publisher, Role, Text,
 };
+use super::schema;
 use super::yaml::{Entry, Node, Pos, Value};
 
-pub const ORGANIZATION_KEYS: &[&str] = &[
-    "id",
-    "name",
-    "alternateName",
-    "description",
-    "url",
-    "category",
-    "areaServed",
-    "memberOf",
-    "parentOrganization",
-    "sameAs",
-    "foundingDate",
-    "dissolutionDate",
-    "email",
-];
-const MEMBERSHIP_KEYS: &[&str] = &["id", "roleName", "startDate", "endDate"];
-const DATASET_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "description",
-    "publisher",
-    "base",
-    "license",
-    "source",
-    "modified",
-];
-const PUBLISHER_KEYS: &[&str] = &["name", "url"];
+/// The keys of each kind of mapping, from the tables the JSON Schema is made
+/// from too.
+pub const ORGANIZATION_KEYS: &[&str] =
+    &names::<{ schema::ORGANIZATION.len() }>(schema::ORGANIZATION);
+const MEMBERSHIP_KEYS: &[&str] = &names::<{ schema::MEMBERSHIP.len() }>(schema::MEMBERSHIP);
+const DATASET_KEYS: &[&str] = &names::<{ schema::DATASET.len() }>(schema::DATASET);
+const PUBLISHER_KEYS: &[&str] = &names::<{ schema::PUBLISHER.len() }>(schema::PUBLISHER);
+
+const fn names<const N: usize>(keys: &[schema::Key]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = keys[i].name;
+        i += 1;
+    }
+    out
+}
 
 /// A record as far as it could be read.
 // Complete is the common case by far; boxing it would cost an allocation per record.

@@ -14,6 +14,7 @@
 mod check;
 pub(crate) mod diag;
 mod model;
+pub mod schema;
 mod yaml;
 
 use std::collections::HashMap;
@@ -130,6 +131,30 @@ pub fn inputs(root: &Path) -> Result<Inputs, Diagnostic> {
         records,
         refused,
     })
+}
+
+/// A YAML value (a key's example in [`schema`]) as JSON, with the loader's
+/// reading of scalars.
+pub fn yaml_value(text: &str) -> Result<serde_json::Value, String> {
+    fn json(node: &Node) -> serde_json::Value {
+        match &node.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => i64::try_from(*i).map_or_else(|_| i.to_string().into(), Into::into),
+            Value::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+            }
+            Value::Str(s) => s.as_str().into(),
+            Value::Seq(items) => items.iter().map(json).collect(),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|e| (e.key.clone(), json(&e.value)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        }
+    }
+    let node = yaml::parse(text, &Limits::default()).map_err(|e| e.message)?;
+    Ok(node.as_ref().map_or(serde_json::Value::Null, json))
 }
 
 /// Loads and checks the data directory `root`.
