@@ -47,6 +47,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_wait: bool,
 
+    /// Defaults for linkcheck's and serve's options, read from FILE instead of
+    /// ./orgdir.toml (which is read when it exists). The command line wins.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Refuse YAML files larger than this many bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::source::Limits::default().max_file_bytes)]
     pub max_file_size: u64,
@@ -246,6 +251,27 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         rdf: Option<PathBuf>,
 
+        /// Check only URLs matching REGEX (repeatable). A URL matching both an
+        /// --include and an --exclude is checked.
+        #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+        include: Vec<String>,
+
+        /// Skip URLs matching REGEX (repeatable); the lines of .orgdirignore in the
+        /// current directory, one REGEX a line, are excludes too.
+        #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+        exclude: Vec<String>,
+
+        /// The HTTP statuses that count as working, instead of 2xx:
+        /// `200..=299,403` (ranges with ..= or .., and single codes).
+        #[arg(long, value_name = "STATUSES", value_parser = parse_accept)]
+        accept: Option<linkcheck::Accept>,
+
+        /// Fetch nothing: check what needs no network (the URL's syntax, private
+        /// addresses) and report each other URL with its last result in the
+        /// history, whatever its age. Nothing is added to the history.
+        #[arg(long, conflicts_with_all = ["fix", "archive"])]
+        offline: bool,
+
         /// The time of the run, RFC 3339 (for tests).
         #[arg(long, value_name = "TIME", hide = true, value_parser = parse_now)]
         now: Option<time::OffsetDateTime>,
@@ -430,6 +456,16 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+/// A regular expression, checked here so that a bad one in orgdir.toml is
+/// reported at its line.
+fn parse_regex(s: &str) -> Result<String, String> {
+    linkcheck::filter::check_pattern(s).map(|()| s.to_owned())
+}
+
+fn parse_accept(s: &str) -> Result<linkcheck::Accept, String> {
+    s.parse()
 }
 
 /// `--property COL=PROP`.

@@ -280,6 +280,10 @@ impl From<Cli> for Config {
                 archive,
                 archive_endpoint,
                 rdf,
+                include,
+                exclude,
+                accept,
+                offline,
             } => Task::Linkcheck(LinkcheckOptions {
                 data: g.data,
                 limits,
@@ -290,6 +294,7 @@ impl From<Cli> for Config {
                     retries,
                     retry_wait: seconds(retry_wait),
                     allow_private,
+                    accept,
                     ..linkcheck::Settings::default()
                 },
                 concurrency: linkcheck::Concurrency {
@@ -315,6 +320,10 @@ impl From<Cli> for Config {
                 fix,
                 archive: archive.then_some(archive_endpoint),
                 rdf,
+                include,
+                exclude,
+                ignore_file: Some(PathBuf::from(linkcheck::filter::IGNORE_FILE)),
+                offline,
             }),
             Command::Publish {
                 endpoint,

@@ -46,6 +46,10 @@ pub enum Error {
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
 
+    /// `orgdir.toml` (or `--config FILE`) has a problem.
+    #[error(transparent)]
+    Defaults(#[from] crate::defaults::DefaultsError),
+
     #[error("cannot listen on {addr}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -106,7 +110,8 @@ impl Error {
         match self {
             Error::Source(s)
             | Error::Validate(ValidateError::Source(s))
-            | Error::Linkcheck(LinkcheckError::History(s)) => &s.diagnostics,
+            | Error::Linkcheck(LinkcheckError::Input(s))
+            | Error::Defaults(crate::defaults::DefaultsError { problems: s, .. }) => &s.diagnostics,
             Error::Store(StoreError::Queries(d))
             | Error::Validate(ValidateError::Shapes(ShapesError::Syntax(d))) => d,
             _ => &[],

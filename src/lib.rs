@@ -32,6 +32,7 @@ pub mod alloc;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod defaults;
 pub mod dist;
 pub mod error;
 pub mod fsutil;

@@ -363,8 +363,11 @@ fn write_data(dir: &std::path::Path, server: &Server) {
     );
 }
 
+/// `orgdir linkcheck` on `data`, run in `data` (where it finds orgdir.toml
+/// and .orgdirignore, if a test wrote them).
 fn orgdir(data: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(data)
         .arg("--data")
         .arg(data)
         .args([
@@ -882,4 +885,347 @@ fn an_unreachable_network_is_said_so_and_recorded_nowhere() {
         .count();
     assert_eq!(broken, 4);
     assert!(tmp.path().join("history.jsonl").exists());
+}
+
+/// Records with these URLs, one each.
+fn records_of(urls: &[String]) -> String {
+    urls.iter()
+        .enumerate()
+        .map(|(i, u)| format!("- id: org-{i}\n  name: Org {i}\n  category: national\n  url: {u}\n"))
+        .collect()
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// (url, status) of each result, and (url, reason) of each URL skipped.
+type Verdicts = (Vec<(String, String)>, Vec<(String, String)>);
+
+/// The verdicts of a JSON report.
+fn verdicts(report: &serde_json::Value) -> Verdicts {
+    let pairs = |key: &str, field: &str| {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["url"].as_str().unwrap().to_owned(),
+                    r[field].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    (pairs("results", "status"), pairs("skipped", "reason"))
+}
+
+#[test]
+fn include_exclude_and_the_ignore_file_choose_what_is_fetched() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = ["ok", "404", "410", "403"]
+        .iter()
+        .map(|p| server.url(p))
+        .collect();
+    write_records(tmp.path(), &records_of(&urls));
+    std::fs::write(
+        tmp.path().join(".orgdirignore"),
+        "# gone for good\n\n/410$\n",
+    )
+    .unwrap();
+
+    let out = orgdir(
+        tmp.path(),
+        &["--no-history", "--format", "json", "--exclude", "/404$"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    let (results, skipped) = verdicts(&report);
+    assert_eq!(
+        results,
+        [
+            (urls[0].clone(), "ok".into()),
+            (urls[3].clone(), "blocked".into())
+        ]
+    );
+    assert_eq!(
+        skipped,
+        [
+            (urls[1].clone(), "excluded".into()),
+            (urls[2].clone(), "excluded".into())
+        ]
+    );
+    assert_eq!(report["skipped"][0]["from"], "--exclude");
+    assert!(
+        report["skipped"][1]["from"]
+            .as_str()
+            .unwrap()
+            .ends_with(".orgdirignore:3")
+    );
+    // What is skipped is never asked for.
+    let hits = server.mock.hits.lock().unwrap().clone();
+    assert!(
+        !hits.contains_key("404") && !hits.contains_key("410"),
+        "{hits:?}"
+    );
+
+    // --include: only what matches it, and it wins over an exclude.
+    let out = orgdir(
+        tmp.path(),
+        &[
+            "--no-history",
+            "--format",
+            "json",
+            "--include",
+            "/4[01][0-9]$",
+            "--exclude",
+            "/403$",
+        ],
+    );
+    let (results, skipped) = verdicts(&json(&out));
+    assert_eq!(
+        results.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        [&urls[1], &urls[2], &urls[3]]
+    );
+    assert_eq!(skipped, [(urls[0].clone(), "not_included".into())]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // The text report says what was not checked.
+    let out = orgdir(tmp.path(), &["--no-history", "--exclude", "/40[34]$"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 URL checked: 1 ok"), "{text}");
+    assert!(text.contains("3 URLs not checked: 3 excluded"), "{text}");
+
+    // A bad pattern is bad input, where it is.
+    std::fs::write(tmp.path().join(".orgdirignore"), "ok\n(unclosed\n").unwrap();
+    let out = orgdir(tmp.path(), &["--no-history"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".orgdirignore:2:1: `(unclosed` is not a regular expression"),
+        "{stderr}"
+    );
+    let out = orgdir(tmp.path(), &["--no-history", "--exclude", "["]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular expression"));
+}
+
+#[test]
+fn accept_says_which_statuses_work() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = ["ok", "403", "404"].iter().map(|p| server.url(p)).collect();
+    write_records(tmp.path(), &records_of(&urls));
+    let statuses = |args: &[&str]| {
+        let mut all = vec!["--no-history", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = orgdir(tmp.path(), &all);
+        (
+            verdicts(&json(&out))
+                .0
+                .into_iter()
+                .map(|r| r.1)
+                .collect::<Vec<_>>(),
+            out.status.code(),
+        )
+    };
+    assert_eq!(
+        statuses(&[]),
+        (
+            vec!["ok".into(), "blocked".into(), "broken".into()],
+            Some(1)
+        )
+    );
+    assert_eq!(
+        statuses(&["--accept", "200..=299,403"]),
+        (vec!["ok".into(), "ok".into(), "broken".into()], Some(1))
+    );
+    assert_eq!(
+        statuses(&["--accept", "200..300,403..=404"]),
+        (vec!["ok".into(), "ok".into(), "ok".into()], Some(0))
+    );
+    // A 2xx left out of the list is not working.
+    assert_eq!(
+        statuses(&["--accept", "403"]),
+        (vec!["broken".into(), "ok".into(), "broken".into()], Some(1))
+    );
+    let out = orgdir(tmp.path(), &["--accept", "2xx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`2xx` is not an HTTP status"));
+}
+
+#[test]
+fn offline_fetches_nothing_and_reports_the_history() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let history = tmp.path().join("history.jsonl");
+    let mut urls: Vec<String> = ["ok", "404"].iter().map(|p| server.url(p)).collect();
+    write_records(tmp.path(), &records_of(&urls));
+    let first = orgdir(tmp.path(), &["--now", "2026-01-01T00:00:00Z"]);
+    assert_eq!(first.status.code(), Some(1));
+    let recorded = std::fs::read(&history).unwrap();
+    let asked = server.mock.hits.lock().unwrap().values().sum::<usize>();
+
+    // Later, with URLs never checked and two that need no network to judge.
+    urls.push(server.url("new"));
+    urls.push("ftp://files.example.org/".into());
+    urls.push("http://10.1.2.3/".into());
+    urls.push("http://intranet.localhost/".into());
+    write_records(tmp.path(), &records_of(&urls));
+    let out = orgdir(
+        tmp.path(),
+        &[
+            "--offline",
+            "--format",
+            "json",
+            "--now",
+            "2026-06-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["offline"], true);
+    let (results, skipped) = verdicts(&report);
+    assert_eq!(
+        results,
+        [
+            (urls[0].clone(), "ok".into()),
+            (urls[1].clone(), "broken".into()),
+            (urls[3].clone(), "invalid".into()),
+        ]
+    );
+    // The helper passes --allow-private: a private address is then only
+    // judged by fetching it.
+    assert_eq!(
+        skipped,
+        [
+            (urls[2].clone(), "offline".into()),
+            (urls[4].clone(), "offline".into()),
+            (urls[5].clone(), "offline".into()),
+        ]
+    );
+    // The history's results carry the time they were fetched.
+    assert_eq!(report["results"][0]["reused"], true);
+    assert_eq!(report["results"][0]["checked_at"], "2026-01-01T00:00:00Z");
+    // Nothing was asked, nothing recorded.
+    assert_eq!(
+        server.mock.hits.lock().unwrap().values().sum::<usize>(),
+        asked
+    );
+    assert_eq!(std::fs::read(&history).unwrap(), recorded);
+
+    // Without --allow-private, private addresses and local names are
+    // invalid offline as online (the mock's 127.0.0.1 too).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(tmp.path())
+        .args([
+            "--data",
+            ".",
+            "-q",
+            "linkcheck",
+            "--offline",
+            "--format",
+            "json",
+        ])
+        .arg("--history")
+        .arg(&history)
+        .output()
+        .unwrap();
+    let report = json(&out);
+    let (results, skipped) = verdicts(&report);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert!(results.iter().all(|r| r.1 == "invalid"), "{results:?}");
+    assert!(
+        report["results"][4]["error"]
+            .as_str()
+            .unwrap()
+            .contains("10.1.2.3")
+    );
+    assert!(
+        report["results"][5]["error"]
+            .as_str()
+            .unwrap()
+            .contains("local name")
+    );
+    assert_eq!(std::fs::read(&history).unwrap(), recorded);
+
+    let text = orgdir(tmp.path(), &["--offline", "--now", "2026-06-01T00:00:00Z"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("(the result of 2026-01-01T00:00:00Z, --offline)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 URLs not checked: 3 offline with no earlier result in the history"),
+        "{text}"
+    );
+}
+
+#[test]
+fn orgdir_toml_gives_defaults_the_command_line_overrides() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = ["ok", "403", "404"].iter().map(|p| server.url(p)).collect();
+    write_records(tmp.path(), &records_of(&urls));
+    let run = |args: &[&str]| {
+        let mut all = vec!["--no-history", "--format", "json"];
+        all.extend_from_slice(args);
+        verdicts(&json(&orgdir(tmp.path(), &all)))
+    };
+    let statuses = |v: Verdicts| (v.0.into_iter().map(|r| r.1).collect::<Vec<_>>(), v.1.len());
+    // Default: 403 is blocked, nothing skipped.
+    assert_eq!(
+        statuses(run(&[])),
+        (vec!["ok".into(), "blocked".into(), "broken".into()], 0)
+    );
+    std::fs::write(
+        tmp.path().join("orgdir.toml"),
+        "# this repository's defaults\n[linkcheck]\naccept = \"200..=299,403\"\nexclude = [\"/404$\"]\n\n[serve]\ncache-size = 16\n",
+    )
+    .unwrap();
+    // The file: 403 accepted, /404 excluded.
+    assert_eq!(statuses(run(&[])), (vec!["ok".into(), "ok".into()], 1));
+    // The command line wins, key by key: its --accept, the file's exclude...
+    assert_eq!(
+        statuses(run(&["--accept", "200"])),
+        (vec!["ok".into(), "blocked".into()], 1)
+    );
+    // ...and its --exclude replaces the file's list.
+    assert_eq!(
+        statuses(run(&["--exclude", "/ok$"])),
+        (vec!["ok".into(), "broken".into()], 1)
+    );
+    // --config names another file; a bad value there is reported at its line.
+    let other = tmp.path().join("other.toml");
+    std::fs::write(&other, "[linkcheck]\nretries = \"many\"\ntimout = 3\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .current_dir(tmp.path())
+        .args(["--data", ".", "--config"])
+        .arg(&other)
+        .args(["linkcheck", "--no-history"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("other.toml:2:11: `retries`: invalid value 'many'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("other.toml:3:1: `timout` is not an option of `orgdir linkcheck`: did you mean `timeout`?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 problems in"), "{stderr}");
 }

@@ -31,6 +31,8 @@ pub struct Settings {
     pub allow_private: bool,
     /// `orgdir linkcheck` adds the dataset publisher's URL, as the contact.
     pub user_agent: String,
+    /// `--accept`: the statuses that count as working, instead of 2xx.
+    pub accept: Option<status::Accept>,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
             max_redirects: 10,
             allow_private: false,
             user_agent: format!("orgdir-linkcheck/{}", env!("CARGO_PKG_VERSION")),
+            accept: None,
         }
     }
 }
@@ -113,14 +116,10 @@ impl Checker {
             elapsed_ms: 0,
             attempts: 0,
         };
-        let parsed = match Url::parse(url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => u,
-            Ok(u) => {
-                outcome.error = Some(format!("not an http(s) URL (scheme `{}`)", u.scheme()));
-                return outcome;
-            }
-            Err(e) => {
-                outcome.error = Some(format!("not a valid URL: {e}"));
+        let parsed = match parse(url) {
+            Ok(u) => u,
+            Err(error) => {
+                outcome.error = Some(error);
                 return outcome;
             }
         };
@@ -150,7 +149,8 @@ impl Checker {
             match result {
                 Ok(f) => {
                     outcome.http_status = Some(f.code);
-                    outcome.status = status::of_http(f.code);
+                    outcome.status =
+                        status::of_http_accepting(f.code, self.settings.accept.as_ref());
                     let leading_permanent = f
                         .hops
                         .iter()
@@ -246,6 +246,47 @@ impl Checker {
 /// any connection. The client's own resolver ([`guard::Resolver`]) checks
 /// again the addresses it actually connects to, so a name that resolves
 /// otherwise the second time cannot pass.
+/// `url` as an http(s) URL with a host, or why it is not one.
+fn parse(url: &str) -> Result<Url, String> {
+    match Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
+        Ok(u) => Err(format!("not an http(s) URL (scheme `{}`)", u.scheme())),
+        Err(e) => Err(format!("not a valid URL: {e}")),
+    }
+}
+
+/// What the text of `url` alone says, with no network (`--offline`): the
+/// [`Status::Invalid`] outcome of a URL that is not http(s), or (unless
+/// `allow_private`) whose host is a private address or a `localhost` name;
+/// `None` when only fetching it would tell.
+pub fn offline_verdict(url: &str, allow_private: bool) -> Option<Outcome> {
+    let error = match parse(url) {
+        Err(error) => error,
+        Ok(_) if allow_private => return None,
+        Ok(u) => match (guard::check_literal(&u), u.host()) {
+            (Err(refused), _) => refused.to_string(),
+            (Ok(()), Some(url::Host::Domain(host)))
+                if host.eq_ignore_ascii_case("localhost")
+                    || host.to_ascii_lowercase().ends_with(".localhost") =>
+            {
+                format!("{host} is a local name (RFC 6761): refused (--allow-private to check it)")
+            }
+            _ => return None,
+        },
+    };
+    Some(Outcome {
+        url: url.to_owned(),
+        status: Status::Invalid,
+        http_status: None,
+        final_url: None,
+        suggested_url: None,
+        redirects: Vec::new(),
+        error: Some(error),
+        elapsed_ms: 0,
+        attempts: 0,
+    })
+}
+
 async fn refuse_private(url: &Url) -> Result<(), Failure> {
     let refused = |r: guard::Refused| (Status::Invalid, r.to_string());
     guard::check_literal(url).map_err(refused)?;

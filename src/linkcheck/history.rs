@@ -138,7 +138,7 @@ impl History {
                 continue;
             }
             let bad = |message: String| {
-                LinkcheckError::History(crate::source::SourceError {
+                LinkcheckError::Input(crate::source::SourceError {
                     diagnostics: vec![Diagnostic {
                         path: PathBuf::from(path),
                         pos: Some(Pos {

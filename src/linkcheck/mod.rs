@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod client;
+pub mod filter;
 pub mod fix;
 pub mod formats;
 pub mod history;
@@ -27,9 +28,10 @@ use tokio::sync::Semaphore;
 mod run;
 
 pub use client::{Checker, Settings};
+pub use filter::Filter;
 pub use history::{History, Rules, State, Verdict};
 pub use run::run;
-pub use status::{Outcome, Status};
+pub use status::{Accept, Outcome, Status};
 
 use crate::fsutil::FsError;
 use crate::source::{Limits, Source};
@@ -39,9 +41,10 @@ use crate::source::{Limits, Source};
 pub enum LinkcheckError {
     #[error(transparent)]
     Fs(#[from] FsError),
-    /// A line of the history file that does not parse, at its place.
+    /// A line of the history file or of the ignore file that does not
+    /// parse, or a pattern that is not a regular expression, at its place.
     #[error(transparent)]
-    History(#[from] crate::source::SourceError),
+    Input(#[from] crate::source::SourceError),
     #[error("cannot start the HTTP client: {0}")]
     Http(String),
     /// So many checks failed the same way before any site answered that the
@@ -194,14 +197,38 @@ pub struct Entry {
     pub archived: Option<String>,
 }
 
+/// A URL the run did not check, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub url: String,
+    #[serde(flatten)]
+    pub why: filter::Skip,
+    pub uses: Vec<Use>,
+}
+
+impl Skipped {
+    fn new(target: Target, why: filter::Skip) -> Skipped {
+        Skipped {
+            url: target.url,
+            why,
+            uses: target.uses,
+        }
+    }
+}
+
 /// The report every format is written from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// When the run happened (RFC 3339).
     pub at: String,
+    /// `--offline`: nothing was fetched; results are the history's.
+    pub offline: bool,
     pub checked: usize,
     pub counts: BTreeMap<&'static str, usize>,
     pub results: Vec<Entry>,
+    /// Excluded (`--exclude`, `--include`, `.orgdirignore`) or, offline,
+    /// never checked before.
+    pub skipped: Vec<Skipped>,
 }
 
 impl Report {
@@ -238,9 +265,11 @@ impl Report {
             .collect();
         Report {
             at,
+            offline: false,
             checked: results.len(),
             counts,
             results,
+            skipped: Vec::new(),
         }
     }
 
@@ -315,11 +344,12 @@ impl Report {
                 }
             }
             if entry.reused {
-                writeln!(
-                    out,
-                    "  (the result of {}, within --max-age)",
-                    entry.checked_at
-                )?;
+                let why = if self.offline {
+                    "--offline"
+                } else {
+                    "within --max-age"
+                };
+                writeln!(out, "  (the result of {}, {why})", entry.checked_at)?;
             }
             if let Some(s) = &entry.suggestion {
                 writeln!(out, "  help: {s}")?;
@@ -341,15 +371,50 @@ impl Report {
             .collect();
         writeln!(
             out,
-            "{} URL{} checked: {}",
+            "{} URL{} {}: {}",
             self.checked,
             if self.checked == 1 { "" } else { "s" },
+            if self.offline {
+                "judged offline (from the history and the URLs' text)"
+            } else {
+                "checked"
+            },
             if counts.is_empty() {
                 "none".to_owned()
             } else {
                 counts.join(", ")
             }
-        )
+        )?;
+        if !self.skipped.is_empty() {
+            let count =
+                |f: fn(&filter::Skip) -> bool| self.skipped.iter().filter(|s| f(&s.why)).count();
+            let parts: Vec<String> = [
+                (
+                    count(|w| matches!(w, filter::Skip::Excluded { .. })),
+                    "excluded",
+                ),
+                (
+                    count(|w| *w == filter::Skip::NotIncluded),
+                    "not matching --include",
+                ),
+                (
+                    count(|w| *w == filter::Skip::Offline),
+                    "offline with no earlier result in the history",
+                ),
+            ]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+            writeln!(
+                out,
+                "{} URL{} not checked: {}",
+                self.skipped.len(),
+                if self.skipped.len() == 1 { "" } else { "s" },
+                parts.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -432,4 +497,11 @@ pub struct LinkcheckOptions {
     pub archive: Option<String>,
     /// Where to write the results as RDF (Turtle; N-Triples for `.nt`).
     pub rdf: Option<PathBuf>,
+    /// `--include` and `--exclude`, and the ignore file to read excludes
+    /// from (if it exists): see [`filter`].
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub ignore_file: Option<PathBuf>,
+    /// Fetch nothing; report the history's last results.
+    pub offline: bool,
 }

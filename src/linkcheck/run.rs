@@ -10,7 +10,22 @@ pub fn run(
     source: Source,
     stdout: &mut impl Write,
 ) -> Result<u8, LinkcheckError> {
-    let targets = targets(&source, options.all);
+    let filter = Filter::new(
+        &options.include,
+        &options.exclude,
+        options.ignore_file.as_deref(),
+    )?;
+    let mut skipped = Vec::new();
+    let targets: Vec<Target> = targets(&source, options.all)
+        .into_iter()
+        .filter_map(|t| match filter.skip(&t.url) {
+            None => Some(t),
+            Some(skip) => {
+                skipped.push(Skipped::new(t, skip));
+                None
+            }
+        })
+        .collect();
     let base = source.dataset.base.value.to_string();
     // The User-Agent names orgdir and, as the contact, the directory's publisher.
     let mut settings = options.settings.clone();
@@ -32,6 +47,9 @@ pub fn run(
         let now = OffsetDateTime::now_utc();
         now.replace_nanosecond(0).unwrap_or(now)
     });
+    if options.offline {
+        return offline(options, targets, skipped, &history, now, &base, stdout);
+    }
     // Recent enough results stand; the rest are fetched.
     let reused: Vec<Option<(String, Outcome)>> = targets
         .iter()
@@ -106,6 +124,7 @@ pub fn run(
         })
         .collect();
     let mut report = Report::new(targets, outcomes, &history, now, options.rules);
+    report.skipped = skipped;
     if let Some(endpoint) = &options.archive {
         runtime.block_on(suggest_archived(
             &mut report,
@@ -114,35 +133,7 @@ pub fn run(
         ));
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
-    let mut bytes = Vec::new();
-    match options.format {
-        LinkcheckFormat::Text => report.write_text(&mut bytes),
-        LinkcheckFormat::Json => serde_json::to_writer_pretty(&mut bytes, &report)
-            .map_err(std::io::Error::other)
-            .and_then(|()| bytes.write_all(b"\n")),
-        LinkcheckFormat::Sarif => {
-            serde_json::to_writer_pretty(&mut bytes, &formats::sarif(&report))
-                .map_err(std::io::Error::other)
-                .and_then(|()| bytes.write_all(b"\n"))
-        }
-        LinkcheckFormat::Md | LinkcheckFormat::Html => {
-            let with_this_run = history.with_run(&run);
-            let text = if options.format == LinkcheckFormat::Md {
-                formats::markdown(&report, &with_this_run)
-            } else {
-                formats::html(&report, &with_this_run)
-            };
-            text.map(|t| bytes.extend_from_slice(t.as_bytes()))
-                .map_err(std::io::Error::other)
-        }
-    }
-    .map_err(FsError::io("write", "the report"))?;
-    match &options.out {
-        None => stdout
-            .write_all(&bytes)
-            .map_err(FsError::io("write", "standard output"))?,
-        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
-    }
+    write_report(options, &report, &history.with_run(&run), stdout)?;
     if let Some(path) = &options.history
         && !run.results.is_empty()
     {
@@ -168,6 +159,79 @@ pub fn run(
         }
     }
     Ok(if report.failures() > 0 { 1 } else { 0 })
+}
+
+/// `--offline`: no request. A URL whose text says it is invalid is invalid
+/// now; any other has its last result in the history, whatever its age, or
+/// is skipped. Nothing is added to the history.
+fn offline(
+    options: &LinkcheckOptions,
+    targets: Vec<Target>,
+    mut skipped: Vec<Skipped>,
+    history: &History,
+    now: OffsetDateTime,
+    base: &str,
+    stdout: &mut impl Write,
+) -> Result<u8, LinkcheckError> {
+    let mut kept = Vec::new();
+    let mut outcomes = Vec::new();
+    for target in targets {
+        if let Some(outcome) = client::offline_verdict(&target.url, options.settings.allow_private)
+        {
+            outcomes.push((outcome, None));
+        } else if let Some((at, record)) = history.recent(&target.url, now, Duration::MAX) {
+            outcomes.push((record.to_outcome(), Some(at.to_owned())));
+        } else {
+            skipped.push(Skipped::new(target, filter::Skip::Offline));
+            continue;
+        }
+        kept.push(target);
+    }
+    let mut report = Report::new(kept, outcomes, history, now, options.rules);
+    report.skipped = skipped;
+    report.offline = true;
+    write_report(options, &report, history, stdout)?;
+    if let Some(path) = &options.rdf {
+        write_rdf(&report, base, path)?;
+    }
+    Ok(if report.failures() > 0 { 1 } else { 0 })
+}
+
+/// Writes `report` in the format asked for, to `--out` (atomically) or
+/// `stdout`; `history` is what the Markdown and HTML reports chart.
+fn write_report(
+    options: &LinkcheckOptions,
+    report: &Report,
+    history: &History,
+    stdout: &mut impl Write,
+) -> Result<(), LinkcheckError> {
+    let mut bytes = Vec::new();
+    match options.format {
+        LinkcheckFormat::Text => report.write_text(&mut bytes),
+        LinkcheckFormat::Json => serde_json::to_writer_pretty(&mut bytes, report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| bytes.write_all(b"\n")),
+        LinkcheckFormat::Sarif => serde_json::to_writer_pretty(&mut bytes, &formats::sarif(report))
+            .map_err(std::io::Error::other)
+            .and_then(|()| bytes.write_all(b"\n")),
+        LinkcheckFormat::Md | LinkcheckFormat::Html => {
+            let text = if options.format == LinkcheckFormat::Md {
+                formats::markdown(report, history)
+            } else {
+                formats::html(report, history)
+            };
+            text.map(|t| bytes.extend_from_slice(t.as_bytes()))
+                .map_err(std::io::Error::other)
+        }
+    }
+    .map_err(FsError::io("write", "the report"))?;
+    match &options.out {
+        None => stdout
+            .write_all(&bytes)
+            .map_err(FsError::io("write", "standard output"))?,
+        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
+    }
+    Ok(())
 }
 
 /// Writes the results as RDF to `path`, atomically.

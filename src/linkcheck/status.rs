@@ -104,6 +104,64 @@ pub fn of_http(code: u16) -> Status {
     }
 }
 
+/// `--accept`: the HTTP statuses that count as working, as lychee's
+/// (`200..=299,403`; `200..300` and single codes too). Given, it replaces
+/// the default: a 2xx not in it is broken, and a code in it is ok.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accept(Vec<std::ops::RangeInclusive<u16>>);
+
+impl Accept {
+    pub fn contains(&self, code: u16) -> bool {
+        self.0.iter().any(|r| r.contains(&code))
+    }
+}
+
+impl std::str::FromStr for Accept {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let code = |t: &str| {
+            t.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|c| (100..=999).contains(c))
+                .ok_or_else(|| format!("`{}` is not an HTTP status (100 to 999)", t.trim()))
+        };
+        let mut ranges = Vec::new();
+        for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+            let range = if let Some((a, b)) = part.split_once("..=") {
+                code(a)?..=code(b)?
+            } else if let Some((a, b)) = part.split_once("..") {
+                let end = code(b)?;
+                code(a)?..=end.saturating_sub(1)
+            } else {
+                let c = code(part)?;
+                c..=c
+            };
+            if range.is_empty() {
+                return Err(format!("`{}` is an empty range", part.trim()));
+            }
+            ranges.push(range);
+        }
+        if ranges.is_empty() {
+            return Err("expected statuses such as 200..=299,403".into());
+        }
+        Ok(Accept(ranges))
+    }
+}
+
+/// The status of a final HTTP answer under `--accept`, if given.
+pub fn of_http_accepting(code: u16, accept: Option<&Accept>) -> Status {
+    match accept {
+        None => of_http(code),
+        Some(a) if a.contains(code) => Status::Ok,
+        Some(_) => match of_http(code) {
+            Status::Ok => Status::Broken,
+            other => other,
+        },
+    }
+}
+
 /// Whether a redirect status is permanent.
 pub fn is_permanent(code: u16) -> bool {
     matches!(code, 301 | 308)
@@ -165,6 +223,17 @@ mod tests {
         assert_eq!(of_http(429), Status::Blocked);
         assert_eq!(of_http(999), Status::Blocked);
         assert_eq!(of_http(503), Status::ServerError);
+        let accept: Accept = "200..=299, 403,500..502".parse().unwrap();
+        assert_eq!(of_http_accepting(403, Some(&accept)), Status::Ok);
+        assert_eq!(of_http_accepting(501, Some(&accept)), Status::Ok);
+        assert_eq!(of_http_accepting(502, Some(&accept)), Status::ServerError);
+        assert_eq!(of_http_accepting(401, Some(&accept)), Status::Blocked);
+        let only: Accept = "200".parse().unwrap();
+        assert_eq!(of_http_accepting(204, Some(&only)), Status::Broken);
+        assert_eq!(of_http_accepting(403, None), Status::Blocked);
+        for bad in ["", "abc", "299..=200", "200..200", "42", "200-299"] {
+            assert!(bad.parse::<Accept>().is_err(), "{bad}");
+        }
         assert!(is_permanent(301) && is_permanent(308));
         assert!(!is_permanent(302) && !is_permanent(303) && !is_permanent(307));
         assert!(!Status::Blocked.is_failure() && !Status::Redirected.is_failure());
