@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use super::progress::Progress;
 use super::verdict;
 use crate::config::{BuildOptions, Verbosity};
 use crate::dist;
@@ -33,16 +34,23 @@ pub struct BuildSummary {
 
 /// Builds, then prints the summary.
 pub fn run(options: &BuildOptions, verbosity: Verbosity) -> Result<u8, Error> {
-    let summary = build(options)?;
+    let progress = Progress::start("build", verbosity == Verbosity::Quiet);
+    let summary = build_showing(options, &progress)?;
+    progress.finish();
     print_summary(&summary, verbosity);
     Ok(crate::error::exit::SUCCESS)
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
+    build_showing(options, &Progress::off())
+}
+
+fn build_showing(options: &BuildOptions, progress: &Progress) -> Result<BuildSummary, Error> {
     let start = Instant::now();
     if options.release.is_none() {
         dist::check_replaceable(&options.out)?;
     }
+    progress.step(format!("loading {}", options.data.display()));
     let source = source::load(&options.data, options.limits)?;
     let load_time = start.elapsed();
     // One build of OUT at a time (taken once the input has loaded, so bad
@@ -54,8 +62,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
         dist::check_replaceable(&options.out)?;
     }
     if let Some(release) = &options.release {
+        progress.step("validating against the shapes");
         let ((_, warnings), _) =
             verdict::check_remembered(&source, &options.shapes, options.limits)?;
+        progress.step(format!(
+            "writing release {} and its change list",
+            release.version
+        ));
         let (info, stats, _) = crate::release::write_release(&source, &options.out, release)?;
         return Ok(BuildSummary {
             out: options.out.join(&release.version),
@@ -74,7 +87,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     // The dumps first, then the validation without the source (it is the
     // larger part of the memory): a violation discards what was written.
     let staging = staging_dir(&options.out)?;
+    progress.step("writing the dumps (Turtle, N-Triples, JSON-LD, VoID)");
     let (stats, files) = dist::write(&Graph::new(&source), staging.path())?;
+    progress.step("validating against the shapes");
     // The graph is read back from the dump: the source is not needed for it.
     let dumped = staging.path().join(DumpFormat::NTriples.file_name());
     let ((_, warnings), _) =

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod docs;
 pub mod linkcheck;
+pub mod progress;
 pub mod publish;
 pub mod query;
 pub mod reconcile;

@@ -1,6 +1,7 @@
 //! `orgdir publish`: load and validate the data as `build` does, then
 //! replace the named graph in an existing triplestore.
 
+use super::progress::Progress;
 use super::verdict;
 use crate::error::{Error, exit};
 use crate::publish::{self, Method, PublishOptions};
@@ -8,12 +9,17 @@ use crate::source;
 
 pub fn run(options: &PublishOptions) -> Result<u8, Error> {
     let auth = publish::prepare(options)?;
+    let progress = Progress::start("publish", options.quiet);
+    progress.step(format!("loading {}", options.data.display()));
     let source = source::load(&options.data, options.limits)?;
+    progress.step("validating against the shapes");
     let ((_, warnings), _) = verdict::check_remembered(&source, &options.shapes, options.limits)?;
+    progress.step(format!("sending the graph to {}", options.endpoint));
+    let published = publish::run(options, auth, source, &|step| progress.step(step))?;
+    progress.finish();
     if !options.quiet {
         eprint!("{warnings}");
     }
-    let published = publish::run(options, auth, source)?;
     if !options.quiet {
         let how = match options.method {
             Method::Gsp => "Graph Store PUT",

@@ -1,9 +1,10 @@
 //! `orgdir reconcile FILE.csv --column NAME`: the reconciliation service's
 //! matching, offline, over a CSV file; four columns added.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
+use super::progress::Progress;
 use crate::config::ReconcileOptions;
 use crate::error::{Error, exit};
 use crate::search::Index;
@@ -34,8 +35,12 @@ pub fn run(options: &ReconcileOptions) -> Result<u8, Error> {
         .iter()
         .map(|(column, property)| Ok((position(column)?, property.clone())))
         .collect::<Result<_, Error>>()?;
+    let progress = Progress::start("reconcile", options.quiet);
+    progress.step(format!("loading and indexing {}", options.data.display()));
     let index = super::search::load(&options.data, options.source_limits)?;
-    let answers = match_all(&index, &rows, name_at, &properties, options.quiet);
+    progress.counted("rows matched", rows.len() as u64);
+    let answers = match_all(&index, &rows, name_at, &properties, &progress);
+    progress.finish();
     let mut writer = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| Error::Task(format!("writing CSV: {e}"));
     let mut head = header.clone();
@@ -66,26 +71,15 @@ pub fn run(options: &ReconcileOptions) -> Result<u8, Error> {
 
 type Answer = Option<(String, String, f64, bool)>;
 
-/// Every row's best candidate, in row order, on as many threads as cores;
-/// a progress bar on a terminal.
+/// Every row's best candidate, in row order, on as many threads as cores,
+/// each row counted on `progress`.
 fn match_all(
     index: &Index,
     rows: &[Vec<String>],
     name_at: usize,
     properties: &[(usize, String)],
-    quiet: bool,
+    progress: &Progress,
 ) -> Vec<Answer> {
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(rows.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{bar:30}] {pos}/{len} rows, {elapsed}",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        bar
-    });
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = rows.len().div_ceil(threads).max(1);
     let one = |row: &Vec<String>| -> Answer {
@@ -105,18 +99,15 @@ fn match_all(
             best.matched,
         ))
     };
-    let answers = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let workers: Vec<_> = rows
             .chunks(chunk)
             .map(|part| {
-                let bar = bar.clone();
                 scope.spawn(move || {
                     part.iter()
                         .map(|row| {
                             let answer = one(row);
-                            if let Some(bar) = &bar {
-                                bar.inc(1);
-                            }
+                            progress.inc(1);
                             answer
                         })
                         .collect::<Vec<Answer>>()
@@ -127,11 +118,7 @@ fn match_all(
             .into_iter()
             .flat_map(|w| w.join().expect("a matching thread panicked"))
             .collect()
-    });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    answers
+    })
 }
 
 /// The header and the rows of a CSV file; a malformed one is an error

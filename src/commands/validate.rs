@@ -1,5 +1,6 @@
 //! `orgdir validate`: load, validate, write the report.
 
+use super::progress::Progress;
 use super::verdict::context;
 use crate::config::ValidateOptions;
 use crate::error::{Error, exit};
@@ -12,6 +13,8 @@ use crate::validate::{HOLD_SOURCE_UP_TO, validate_dropping};
 /// 0 when the data passes, 1 when it does not.
 pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8, Error> {
     let start = std::time::Instant::now();
+    let progress = Progress::start("validate", options.quiet);
+    progress.step(format!("loading {}", options.data.display()));
     let loaded = options
         .shapes
         .load()
@@ -31,6 +34,9 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
     let loaded = start.elapsed();
     tracing::debug!("validation: source loaded; {}", crate::fsutil::memory());
     let organizations = source.organizations.len();
+    progress.step(format!(
+        "validating {organizations} organizations against the shapes"
+    ));
     let report = validate_dropping(
         source,
         &options.data,
@@ -40,6 +46,7 @@ pub fn run(options: &ValidateOptions, out: &mut dyn std::io::Write) -> Result<u8
         HOLD_SOURCE_UP_TO,
     )?;
     let validated = start.elapsed();
+    progress.finish();
     let context = context(organizations, &shapes, &options.shapes);
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     let shown = report::text::Shown {

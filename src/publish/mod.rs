@@ -158,10 +158,12 @@ pub fn prepare(options: &PublishOptions) -> Result<Auth, PublishError> {
 
 /// Publishes the graph of `source` (validated) and checks what the store
 /// then holds.
+/// Publishes `source`; `step` hears what it is doing (for a progress line).
 pub fn run(
     options: &PublishOptions,
     auth: Auth,
     source: Source,
+    step: &(dyn Fn(String) + Sync),
 ) -> Result<Published, PublishError> {
     let start = Instant::now();
     let source = Arc::new(source);
@@ -176,7 +178,7 @@ pub fn run(
         .enable_all()
         .build()
         .map_err(|e| PublishError::Client(e.to_string()))?;
-    runtime.block_on(publish(options, auth, source, graph, start))
+    runtime.block_on(publish(options, auth, source, graph, start, step))
 }
 
 async fn publish(
@@ -185,6 +187,7 @@ async fn publish(
     source: Arc<Source>,
     graph: String,
     start: Instant,
+    step: &(dyn Fn(String) + Sync),
 ) -> Result<Published, PublishError> {
     let remote = remote::Remote::new(auth, options.settings.clone())?;
     let local = {
@@ -210,6 +213,7 @@ async fn publish(
         (None, Method::Update) => verify::Reader::Sparql(query_endpoint_of(&options.endpoint)),
         (None, Method::Gsp | Method::GspBatches) => verify::Reader::GraphStore(graph_url()?),
     };
+    step(format!("checking what <{graph}> holds now"));
     let remote_triples = verify::check(&remote, &reader, &graph, &local).await?;
     Ok(Published {
         graph,
