@@ -422,7 +422,362 @@ fn explain(text: &str, parsed: YamlError) -> YamlError {
             related: Some(gave_up),
         };
     }
+    explain_more(text, parsed, gave_up)
+}
+
+/// The parser's messages that name its own machinery ("simple key", "block
+/// collection"), each said in the maintainer's terms, at the place they
+/// would look. One rule per kind of slip; a fixture for each under
+/// `tests/fixtures/invalid/yaml-*`.
+fn explain_more(text: &str, parsed: YamlError, gave_up: (Pos, String)) -> YamlError {
+    let message = parsed.message.as_str();
+    let at = parsed.pos;
+    let line = |n: u32| text.lines().nth(n.saturating_sub(1) as usize).unwrap_or("");
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let here = line(at.line);
+    let first_col = |n: u32| Pos {
+        line: n,
+        col: indent(line(n)) as u32 + 1,
+    };
+    let moved = |pos: Pos, message: String| YamlError {
+        pos,
+        message,
+        related: Some(gave_up.clone()),
+    };
+    let reworded = |message: String| YamlError {
+        pos: at,
+        message,
+        related: None,
+    };
+    let structural = message.contains("mapping values are not allowed")
+        || message.contains("did not find expected")
+        || message.contains("simple key expected");
+    // `-id: ala`: a dash without its space is part of a key, and the parser
+    // stumbles on a later line.
+    if structural
+        && let Some(n) = (1..=at.line)
+            .rev()
+            .take(20)
+            .find(|&n| dash_without_space(line(n)))
+    {
+        let l = line(n);
+        let word: String = l.trim_start().chars().take_while(|c| *c != ':').collect();
+        return moved(
+            first_col(n),
+            format!(
+                "YAML: `{word}` needs a space after the `-` to start a list item (`- {}`)",
+                &word[1..]
+            ),
+        );
+    }
+    // The previous content line, for indentation.
+    let previous = (1..at.line)
+        .rev()
+        .find(|&n| !line(n).trim().is_empty() && !line(n).trim_start().starts_with('#'));
+    if message.contains("mapping values are not allowed") {
+        let colon = at.col.saturating_sub(1) as usize;
+        let key_end = here.find(": ").or_else(|| {
+            here.trim_end()
+                .ends_with(':')
+                .then(|| here.trim_end().len() - 1)
+        });
+        // `description: Note: this`: a second `: ` in a plain value.
+        if let Some(first) = key_end
+            && first < colon
+        {
+            let key = here[..first].trim_start().trim_start_matches("- ");
+            let value = here[first + 1..].trim();
+            return reworded(format!(
+                "YAML: a value holding `: ` must be quoted: `{key}: \"{}\"`",
+                value.replace('"', "\\\"")
+            ));
+        }
+        // `   url:` under `  name: ALA`: more indented than the key above,
+        // so it reads as the rest of that key's value.
+        if let Some(p) = previous
+            && indent(here) > indent(line(p))
+            && line(p).trim_end().contains(": ")
+        {
+            let key = here.trim_start().split(':').next().unwrap_or_default();
+            let above = line(p).trim_start().trim_start_matches("- ");
+            let above = above.split(':').next().unwrap_or_default();
+            return moved(
+                first_col(at.line),
+                format!(
+                    "YAML: `{key}:` is indented more than `{above}:` on line {p}, so it reads as \
+                     more of that value: indent it as `{above}:` is"
+                ),
+            );
+        }
+    }
+    if message.contains("simple key expected") {
+        // A line less indented than the text of a `|` or `>` block above it.
+        if let Some(p) = previous
+            && let Some(start) = (1..=p)
+                .rev()
+                .take(50)
+                .find(|&n| block_scalar_header(line(n)))
+            && (start + 1..=p)
+                .all(|n| line(n).trim().is_empty() || indent(line(n)) > indent(line(start)))
+            && p > start
+            && indent(here) < indent(line(start + 1))
+        {
+            let text_indent = indent(line(start + 1));
+            return moved(
+                first_col(at.line),
+                format!(
+                    "YAML: this line is indented less than the text of the block that starts on \
+                     line {start} ({text_indent} spaces), so it ends that text and reads as a key \
+                     without `:`: indent it as line {} is",
+                    start + 1
+                ),
+            );
+        }
+        let content = here.trim();
+        let suggestion = match content.split_once(' ') {
+            Some((key, rest)) => format!(" (`{key}: {rest}`)"),
+            None => String::new(),
+        };
+        return moved(
+            first_col(at.line),
+            format!(
+                "YAML: `{content}` is not `key: value`: a key needs a `:` after it{suggestion}"
+            ),
+        );
+    }
+    if message.contains("did not find expected '-' indicator")
+        || message.contains("did not find expected key")
+    {
+        let n = indent(here);
+        let nearest = |wider: bool| {
+            (1..at.line).rev().find(|&m| {
+                let l = line(m);
+                !l.trim().is_empty()
+                    && !l.trim_start().starts_with('#')
+                    && if wider { indent(l) > n } else { indent(l) < n }
+            })
+        };
+        let (more, less) = (nearest(true), nearest(false));
+        let matches_above = (1..at.line).any(|m| {
+            let l = line(m);
+            !l.trim().is_empty() && indent(l) == n && !l.trim_start().starts_with('#')
+        });
+        if !matches_above && let (Some(more), Some(less)) = (more, less) {
+            return moved(
+                first_col(at.line),
+                format!(
+                    "YAML: this line is indented {n} space{}, which lines up with nothing above \
+                     it (line {more} is indented {}, line {less} {}): indent it as the lines it \
+                     belongs with",
+                    if n == 1 { "" } else { "s" },
+                    indent(line(more)),
+                    indent(line(less)),
+                ),
+            );
+        }
+        if here.trim_start().starts_with("- ")
+            && let Some(p) = previous
+            && indent(line(p)) == n
+            && line(p).contains(": ")
+        {
+            let key = line(p).trim_start().split(':').next().unwrap_or_default();
+            return moved(
+                first_col(at.line),
+                format!(
+                    "YAML: a `- ` item among the keys of a mapping: a list goes under a key \
+                     ending with `:`, and `{key}` on line {p} already has a value"
+                ),
+            );
+        }
+    }
+    if let Some(rest) = message.strip_prefix("YAML: mismatched bracket ")
+        && let Some((close_at, close)) = closing_bracket(text, at)
+    {
+        let _ = rest;
+        let open = line(at.line)
+            .chars()
+            .nth(at.col as usize - 1)
+            .unwrap_or('[');
+        let right = if open == '[' { ']' } else { '}' };
+        return YamlError {
+            pos: close_at,
+            message: format!(
+                "YAML: this `{close}` closes the `{open}` of line {}, column {}: use `{right}`",
+                at.line, at.col
+            ),
+            related: Some((at, format!("the `{open}` opened here"))),
+        };
+    }
+    if message.contains("unknown escape character")
+        && let Some(col) = bad_escape(here, at.col as usize)
+    {
+        let escape: String = here[col..].chars().take(2).collect();
+        return YamlError {
+            pos: Pos {
+                line: at.line,
+                col: here[..col].chars().count() as u32 + 1,
+            },
+            message: format!(
+                "YAML: `{escape}` is not an escape in a double-quoted string: write `\\\\{}` \
+                 for a backslash, or use single quotes",
+                &escape[1..]
+            ),
+            related: Some(gave_up),
+        };
+    }
+    if let Some(c) = message
+        .strip_prefix("YAML: unexpected character: `")
+        .and_then(|r| r.chars().next())
+    {
+        let value = here[at.col as usize - 1..].trim_end();
+        return reworded(format!(
+            "YAML: a value cannot start with `{c}` unless it is quoted: `'{value}'`"
+        ));
+    }
+    if message.contains("block sequence entries are not allowed") {
+        let key = here.trim_start().split(':').next().unwrap_or_default();
+        let item = here[at.col as usize - 1..].trim_start_matches('-').trim();
+        return reworded(format!(
+            "YAML: a list cannot start on its key's line: write `{key}: [{item}]`, or each `- ` \
+             item on a line of its own under `{key}:`"
+        ));
+    }
+    if message.contains("found unknown anchor") {
+        let name: String = here[at.col as usize..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+            .collect();
+        return reworded(format!(
+            "YAML: `*{name}` refers to no anchor: an alias needs `&{name}` on an earlier value; \
+             quote the value if the `*` is meant"
+        ));
+    }
+    if message.contains("misplaced bracket") {
+        let c = here[at.col as usize - 1..].chars().next().unwrap_or(']');
+        return reworded(format!(
+            "YAML: this `{c}` closes nothing: remove it, or quote the value if it is meant"
+        ));
+    }
+    if message.contains("while scanning an anchor or alias") {
+        let c = here[at.col as usize - 1..].chars().next().unwrap_or('&');
+        let value = here[at.col as usize - 1..].trim_end();
+        return reworded(format!(
+            "YAML: `{c}` starts an anchor or alias name, and none follows: quote the value if \
+             the `{c}` is meant: `'{value}'`"
+        ));
+    }
+    if message.contains("did not find expected ',' or '}'") {
+        return reworded(
+            "YAML: expected `,` or `}` here: the entries of a `{...}` mapping are separated \
+             by commas"
+                .into(),
+        );
+    }
+    if message.contains("did not find expected ',' or ']'") {
+        return reworded(
+            "YAML: expected `,` or `]` here: the items of a `[...]` list are separated by commas"
+                .into(),
+        );
+    }
+    if message.contains("trailing content after") {
+        return reworded(
+            "YAML: text after the closing quote: put it inside the quotes, or remove it".into(),
+        );
+    }
+    if message.contains("unclosed quote") {
+        let quote = here[at.col as usize - 1..].chars().next().unwrap_or('"');
+        return reworded(format!(
+            "YAML: this `{quote}` is never closed (expected `{quote}`)"
+        ));
+    }
+    if let Some(open) = message
+        .strip_prefix("YAML: unclosed bracket '")
+        .and_then(|r| r.chars().next())
+    {
+        let close = if open == '[' { ']' } else { '}' };
+        return reworded(format!(
+            "YAML: this `{open}` is never closed (expected `{close}`)"
+        ));
+    }
     parsed
+}
+
+/// `-id: x`: a dash glued to a key, where a list item was meant.
+fn dash_without_space(line: &str) -> bool {
+    let rest = line.trim_start();
+    let Some(after) = rest.strip_prefix('-') else {
+        return false;
+    };
+    let key: String = after
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    !key.is_empty() && after[key.len()..].starts_with(':')
+}
+
+/// `key: |`, `key: >-`, `- |`...: a line that starts a block scalar.
+fn block_scalar_header(line: &str) -> bool {
+    let t = line.trim_end();
+    let t = t.split(" #").next().unwrap_or(t).trim_end();
+    let indicators = t.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
+    indicators.ends_with(": |")
+        || indicators.ends_with(": >")
+        || indicators.ends_with("- |")
+        || indicators.ends_with("- >")
+}
+
+/// The bracket that closes the flow collection opened at `open`, whatever
+/// its kind (quotes skipped).
+fn closing_bracket(text: &str, open: Pos) -> Option<(Pos, char)> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, l) in text.lines().enumerate().skip(open.line as usize - 1) {
+        let skip = if i + 1 == open.line as usize {
+            open.col as usize - 1
+        } else {
+            0
+        };
+        for (col, c) in l.chars().enumerate().skip(skip) {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some((
+                            Pos {
+                                line: i as u32 + 1,
+                                col: col as u32 + 1,
+                            },
+                            c,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// The byte offset of the first escape YAML does not know in the
+/// double-quoted string that starts at column `from` (1-based) of `line`.
+fn bad_escape(line: &str, from: usize) -> Option<usize> {
+    let start = line.char_indices().nth(from.saturating_sub(1))?.0;
+    let mut chars = line[start..].char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => match chars.next() {
+                Some((_, e)) if "0abt\tnvfre \"/\\N_LPxuU".contains(e) => {}
+                _ => return Some(start + i),
+            },
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The first tab in the leading whitespace of a line from `line` (1-based)
