@@ -357,6 +357,10 @@ fn a_store_that_stops_reading_for_a_while_is_waited_for() {
     let out = publish(&data, &args, &[]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
+    // A log (stderr is a pipe here) hears of the long upload: its step when
+    // the run passes 2 s, and again every 10 s while the store stalls.
+    let step = format!("orgdir publish: sending the graph to {endpoint} (");
+    assert!(err.matches(&step).count() >= 2, "{err}");
     assert_eq!(store.puts.load(Ordering::SeqCst), 1);
     let graphs = store.graphs.lock().unwrap();
     let body = graphs.values().next().unwrap();
