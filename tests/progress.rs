@@ -19,6 +19,14 @@ fn synth(dir: &Path) {
     .unwrap();
 }
 
+/// The stderr of a run that must succeed, with lines every 5 ms.
+fn logged(cwd: &Path, args: &[&str]) -> String {
+    let out = orgdir(cwd, args, Some("5"));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
 fn orgdir(cwd: &Path, args: &[&str], every_ms: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_orgdir"));
     command.current_dir(cwd).args(args);
@@ -46,13 +54,7 @@ fn long_commands_print_their_steps_in_a_log_and_nothing_with_q() {
     synth(&data);
     let d = data.to_str().unwrap();
 
-    let out = orgdir(
-        tmp.path(),
-        &["--data", d, "build", "--out", "dist"],
-        Some("5"),
-    );
-    assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = logged(tmp.path(), &["--data", d, "build", "--out", "dist"]);
     let steps = lines(&stderr, "build");
     assert!(steps.iter().any(|l| l.contains("loading")), "{stderr}");
     assert!(
@@ -68,25 +70,16 @@ fn long_commands_print_their_steps_in_a_log_and_nothing_with_q() {
         "{stderr}"
     );
 
-    let out = orgdir(
-        tmp.path(),
-        &[
-            "--data",
-            d,
-            "build",
-            "--out",
-            "releases",
-            "--release",
-            "1.0.0",
-        ],
-        Some("5"),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let release = [
+        "--data",
+        d,
+        "build",
+        "--out",
+        "releases",
+        "--release",
+        "1.0.0",
+    ];
+    let stderr = logged(tmp.path(), &release);
     assert!(
         lines(&stderr, "build")
             .iter()
@@ -113,26 +106,17 @@ fn long_commands_print_their_steps_in_a_log_and_nothing_with_q() {
         csv
     })
     .unwrap();
-    let out = orgdir(
-        tmp.path(),
-        &[
-            "--data",
-            d,
-            "reconcile",
-            "names.csv",
-            "--column",
-            "name",
-            "--out",
-            "out.csv",
-        ],
-        Some("5"),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let reconcile = [
+        "--data",
+        d,
+        "reconcile",
+        "names.csv",
+        "--column",
+        "name",
+        "--out",
+        "out.csv",
+    ];
+    let stderr = logged(tmp.path(), &reconcile);
     let steps = lines(&stderr, "reconcile");
     assert!(
         steps.iter().any(|l| l.contains("loading and indexing")),
@@ -147,22 +131,23 @@ fn long_commands_print_their_steps_in_a_log_and_nothing_with_q() {
 
     // -q: nothing but errors, whatever the cadence.
     for args in [
-        vec!["-q", "--data", d, "build", "--out", "dist"],
-        vec!["-q", "--data", d, "validate"],
-        vec![
-            "-q",
+        &["--data", d, "build", "--out", "dist"][..],
+        &["--data", d, "validate"],
+        &reconcile,
+        // A new version: a release is never rewritten.
+        &[
             "--data",
             d,
-            "reconcile",
-            "names.csv",
-            "--column",
-            "name",
+            "build",
             "--out",
-            "out.csv",
+            "releases",
+            "--release",
+            "1.0.1",
         ],
     ] {
-        let out = orgdir(tmp.path(), &args, Some("5"));
-        assert!(out.status.success());
+        let quiet: Vec<&str> = std::iter::once("-q").chain(args.iter().copied()).collect();
+        let out = orgdir(tmp.path(), &quiet, Some("5"));
+        assert!(out.status.success(), "{args:?}");
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
     }
     // A short run in a log prints no step at all (the first line waits 2 s).

@@ -105,17 +105,8 @@ impl Checker {
     /// hold no slot, so a host asking to retry later does not slow the rest.
     pub async fn check_gated(&self, url: &str, gate: &Gate) -> Outcome {
         let start = Instant::now();
-        let mut outcome = Outcome {
-            url: url.to_owned(),
-            status: Status::Invalid,
-            http_status: None,
-            final_url: None,
-            suggested_url: None,
-            redirects: Vec::new(),
-            error: None,
-            elapsed_ms: 0,
-            attempts: 0,
-        };
+        // Invalid until an answer says otherwise.
+        let mut outcome = Outcome::invalid(url, None);
         let parsed = match parse(url) {
             Ok(u) => u,
             Err(error) => {
@@ -274,17 +265,7 @@ pub fn offline_verdict(url: &str, allow_private: bool) -> Option<Outcome> {
             _ => return None,
         },
     };
-    Some(Outcome {
-        url: url.to_owned(),
-        status: Status::Invalid,
-        http_status: None,
-        final_url: None,
-        suggested_url: None,
-        redirects: Vec::new(),
-        error: Some(error),
-        elapsed_ms: 0,
-        attempts: 0,
-    })
+    Some(Outcome::invalid(url, Some(error)))
 }
 
 async fn refuse_private(url: &Url) -> Result<(), Failure> {

@@ -94,6 +94,23 @@ pub struct Outcome {
     pub attempts: u32,
 }
 
+impl Outcome {
+    /// An `invalid` outcome of `url`, before any request: why, if known yet.
+    pub fn invalid(url: &str, error: Option<String>) -> Outcome {
+        Outcome {
+            url: url.to_owned(),
+            status: Status::Invalid,
+            http_status: None,
+            final_url: None,
+            suggested_url: None,
+            redirects: Vec::new(),
+            error,
+            elapsed_ms: 0,
+            attempts: 0,
+        }
+    }
+}
+
 /// The status of a final HTTP answer (after redirects and retries).
 pub fn of_http(code: u16) -> Status {
     match code {
