@@ -28,6 +28,10 @@ use tower::ServiceExt;
 use super::Limits;
 use super::client::Peer;
 
+/// Connections dropped because the client stopped reading (`/metrics`:
+/// `orgdir_connections_dropped_total`), in this process.
+pub static DROPPED_NOT_READING: AtomicU64 = AtomicU64::new(0);
+
 /// Milliseconds since `origin`, for atomics.
 fn since(origin: Instant) -> u64 {
     origin.elapsed().as_millis() as u64
@@ -207,6 +211,7 @@ pub async fn serve_connection(
                 let blocked = meter.write_blocked.load(Ordering::Relaxed);
                 if blocked > 0 && now.saturating_sub(blocked) > write {
                     tracing::debug!("dropping {peer}: it read nothing for {write} ms");
+                    DROPPED_NOT_READING.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
                 let quiet = now.saturating_sub(meter.last.load(Ordering::Relaxed));

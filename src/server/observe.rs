@@ -232,6 +232,11 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, Api
             "Look-ups the cache could not answer",
             state.cache.misses.load(Ordering::Relaxed),
         )),
+        Box::new(counter(
+            "orgdir_connections_dropped_total",
+            "Connections dropped because the client read nothing for --write-timeout",
+            super::connection::DROPPED_NOT_READING.load(Ordering::Relaxed),
+        )),
         Box::new(gauge(
             "orgdir_organizations",
             "Organizations in the data",

@@ -435,6 +435,11 @@ fn explain_more(text: &str, parsed: YamlError, gave_up: (Pos, String)) -> YamlEr
     let line = |n: u32| text.lines().nth(n.saturating_sub(1) as usize).unwrap_or("");
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let here = line(at.line);
+    // The line from the parser's column on: columns count characters.
+    let from_here = here
+        .char_indices()
+        .nth(at.col.saturating_sub(1) as usize)
+        .map_or("", |(i, _)| &here[i..]);
     let first_col = |n: u32| Pos {
         line: n,
         col: indent(line(n)) as u32 + 1,
@@ -475,7 +480,7 @@ fn explain_more(text: &str, parsed: YamlError, gave_up: (Pos, String)) -> YamlEr
         .rev()
         .find(|&n| !line(n).trim().is_empty() && !line(n).trim_start().starts_with('#'));
     if message.contains("mapping values are not allowed") {
-        let colon = at.col.saturating_sub(1) as usize;
+        let colon = here.len() - from_here.len();
         let key_end = here.find(": ").or_else(|| {
             here.trim_end()
                 .ends_with(':')
@@ -629,21 +634,23 @@ fn explain_more(text: &str, parsed: YamlError, gave_up: (Pos, String)) -> YamlEr
         .strip_prefix("YAML: unexpected character: `")
         .and_then(|r| r.chars().next())
     {
-        let value = here[at.col as usize - 1..].trim_end();
+        let value = from_here.trim_end();
         return reworded(format!(
             "YAML: a value cannot start with `{c}` unless it is quoted: `'{value}'`"
         ));
     }
     if message.contains("block sequence entries are not allowed") {
         let key = here.trim_start().split(':').next().unwrap_or_default();
-        let item = here[at.col as usize - 1..].trim_start_matches('-').trim();
+        let item = from_here.trim_start_matches('-').trim();
         return reworded(format!(
             "YAML: a list cannot start on its key's line: write `{key}: [{item}]`, or each `- ` \
              item on a line of its own under `{key}:`"
         ));
     }
     if message.contains("found unknown anchor") {
-        let name: String = here[at.col as usize..]
+        let name: String = from_here
+            .get(1..)
+            .unwrap_or_default()
             .chars()
             .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
             .collect();
@@ -653,14 +660,14 @@ fn explain_more(text: &str, parsed: YamlError, gave_up: (Pos, String)) -> YamlEr
         ));
     }
     if message.contains("misplaced bracket") {
-        let c = here[at.col as usize - 1..].chars().next().unwrap_or(']');
+        let c = from_here.chars().next().unwrap_or(']');
         return reworded(format!(
             "YAML: this `{c}` closes nothing: remove it, or quote the value if it is meant"
         ));
     }
     if message.contains("while scanning an anchor or alias") {
-        let c = here[at.col as usize - 1..].chars().next().unwrap_or('&');
-        let value = here[at.col as usize - 1..].trim_end();
+        let c = from_here.chars().next().unwrap_or('&');
+        let value = from_here.trim_end();
         return reworded(format!(
             "YAML: `{c}` starts an anchor or alias name, and none follows: quote the value if \
              the `{c}` is meant: `'{value}'`"
@@ -685,7 +692,7 @@ fn explain_more(text: &str, parsed: YamlError, gave_up: (Pos, String)) -> YamlEr
         );
     }
     if message.contains("unclosed quote") {
-        let quote = here[at.col as usize - 1..].chars().next().unwrap_or('"');
+        let quote = from_here.chars().next().unwrap_or('"');
         return reworded(format!(
             "YAML: this `{quote}` is never closed (expected `{quote}`)"
         ));
@@ -900,6 +907,31 @@ mod tests {
         };
         assert_eq!(items[0].pos, Pos { line: 3, col: 5 });
         assert!(matches!(&items[0].value, Value::Seq(v) if v.len() == 2));
+    }
+
+    /// Each diagnostic's rule with characters of several bytes before and at
+    /// the place (columns count characters; slicing at them panicked).
+    #[test]
+    fn the_rules_take_columns_as_characters() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path().join("data/orgs.yaml");
+            let name = path.to_string_lossy().into_owned();
+            if !name.contains("/yaml-") && !name.contains("/tab-") && !name.contains("/unclosed-") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for wide in ["é—", "日本語", "😀"] {
+                let widened = text
+                    .replace("ALA", &format!("{wide}ALA"))
+                    .replace(": ", &format!(": {wide}"))
+                    .replace("name", &format!("{wide}name"));
+                let _ = parse(&widened, &Limits::default());
+            }
+            seen += 1;
+        }
+        assert!(seen >= 20, "{seen} fixtures");
     }
 
     #[test]
