@@ -329,6 +329,12 @@ pub enum Command {
         #[arg(long, value_name = "VARIABLE", conflicts_with = "user")]
         bearer_env: Option<String>,
 
+        /// Authenticate --user with HTTP Digest (RFC 7616) instead of Basic, as
+        /// Virtuoso's /sparql-graph-crud-auth and /sparql-auth ask: nothing is
+        /// sent until the store's challenge, and the password never travels.
+        #[arg(long, requires = "user")]
+        digest: bool,
+
         /// Also check that the remote graph holds exactly the build's triples
         /// (and so has its canonical hash), not only as many.
         #[arg(long)]

@@ -334,6 +334,7 @@ impl From<Cli> for Config {
                 user,
                 password_env,
                 bearer_env,
+                digest,
                 verify,
                 batch_size,
                 timeout,
@@ -354,6 +355,9 @@ impl From<Cli> for Config {
                     PublishMethod::Update => publish::Method::Update,
                 },
                 credentials: match (user, password_env, bearer_env) {
+                    (Some(user), Some(password_env), _) if digest => {
+                        Credentials::Digest { user, password_env }
+                    }
                     (Some(user), Some(password_env), _) => {
                         Credentials::Basic { user, password_env }
                     }

@@ -121,10 +121,24 @@ struct MockStore {
 
 impl MockStore {
     fn start(store: Store) -> MockStore {
+        Self::serve(store, false)
+    }
+
+    /// A store that asks for HTTP Digest as Virtuoso's `-auth` endpoints do
+    /// (the challenge copied from Virtuoso 7.2), for user `editor` with the
+    /// password `secret`, and checks each answer.
+    fn with_digest(store: Store) -> MockStore {
+        Self::serve(store, true)
+    }
+
+    fn serve(store: Store, digest: bool) -> MockStore {
         let store = Arc::new(store);
-        let app = Router::new()
+        let mut app = Router::new()
             .route("/store", axum::routing::any(graph_store))
             .with_state(Arc::clone(&store));
+        if digest {
+            app = app.layer(axum::middleware::from_fn(digest_guard));
+        }
         let (addr, runtime) = common::mock(app);
         MockStore {
             addr,
@@ -136,6 +150,46 @@ impl MockStore {
     fn endpoint(&self) -> String {
         format!("http://{}/store", self.addr)
     }
+}
+
+async fn digest_guard(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let challenge = || {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(
+                header::WWW_AUTHENTICATE,
+                r#"Digest realm="SPARQL", domain="/store", nonce="0b874352ba67ac52537d2a3cf54adb68", opaque="5ebe2294ecd0e0f08eab7690d2a6ee69", stale="false", qop="auth", algorithm="MD5""#,
+            )],
+        )
+            .into_response()
+    };
+    let Some(value) = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return challenge();
+    };
+    let Ok(mut sent) = digest_auth::AuthorizationHeader::parse(value.trim_start_matches("Digest "))
+        .or_else(|_| digest_auth::AuthorizationHeader::parse(value))
+    else {
+        return challenge();
+    };
+    // The answer covers this request: its method and its path with the query.
+    let asked = request.uri().path_and_query().unwrap().as_str().to_owned();
+    let claimed = sent.response.clone();
+    let context = digest_auth::AuthContext::new_with_method(
+        sent.username.clone(),
+        "secret",
+        asked,
+        None::<&[u8]>,
+        request.method().as_str().into(),
+    );
+    sent.digest(&context);
+    if sent.response != claimed || sent.nonce != "0b874352ba67ac52537d2a3cf54adb68" {
+        return challenge();
+    }
+    next.run(request).await
 }
 
 fn fixture_data() -> PathBuf {
@@ -234,6 +288,38 @@ fn a_put_that_meets_5xx_is_retried_and_the_graph_checked() {
     let err = stderr(&out);
     assert!(err.contains("retrying"), "{err}");
     assert!(err.contains("canonical hash"), "{err}");
+}
+
+#[test]
+fn digest_authentication_answers_the_stores_challenge() {
+    let mock = MockStore::with_digest(Store::default());
+    let out = publish_as_editor(&mock.endpoint(), &["--digest", "--verify"], "secret");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let graphs = mock.store.graphs.lock().unwrap();
+    assert_eq!(
+        lines_of(graphs.values().next().unwrap()),
+        built_lines(&fixture_data())
+    );
+    // Every request that reached the store answered the challenge, one
+    // nonce count after another: nothing was sent as Basic.
+    let seen = mock.store.authorizations.lock().unwrap().clone();
+    assert!(seen.len() >= 2, "{seen:?}");
+    for (i, a) in seen.iter().enumerate() {
+        assert!(a.starts_with("Digest ") && !a.contains("secret"), "{a}");
+        assert!(a.contains(&format!("nc={:08x}", i + 1)), "{i}: {a}");
+    }
+    drop(graphs);
+
+    // A wrong password, and Basic where Digest is asked: refused, said so.
+    for (extra, secret) in [(&["--digest"][..], "wrong"), (&[][..], "secret")] {
+        let mock = MockStore::with_digest(Store::default());
+        let out = publish_as_editor(&mock.endpoint(), extra, secret);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("refused it (401)"), "{err}");
+        assert!(!err.contains(secret), "{err}");
+        assert!(mock.store.graphs.lock().unwrap().is_empty());
+    }
 }
 
 #[test]

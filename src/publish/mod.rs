@@ -60,6 +60,10 @@ pub enum Credentials {
     Bearer {
         token_env: String,
     },
+    Digest {
+        user: String,
+        password_env: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -244,6 +248,10 @@ fn credentials(credentials: &Credentials) -> Result<Auth, PublishError> {
             password: var(password_env)?,
         },
         Credentials::Bearer { token_env } => Auth::Bearer(var(token_env)?),
+        Credentials::Digest { user, password_env } => Auth::Digest {
+            user: user.clone(),
+            password: var(password_env)?,
+        },
     })
 }
 

@@ -20,6 +20,12 @@ pub enum Auth {
         password: String,
     },
     Bearer(String),
+    /// HTTP Digest (RFC 7616), as Virtuoso's `-auth` endpoints ask: nothing
+    /// is sent until the store's challenge, then a response to it.
+    Digest {
+        user: String,
+        password: String,
+    },
 }
 
 impl std::fmt::Debug for Auth {
@@ -29,6 +35,7 @@ impl std::fmt::Debug for Auth {
             Auth::None => f.write_str("None"),
             Auth::Basic { user, .. } => write!(f, "Basic({user}, ***)"),
             Auth::Bearer(_) => f.write_str("Bearer(***)"),
+            Auth::Digest { user, .. } => write!(f, "Digest({user}, ***)"),
         }
     }
 }
@@ -61,6 +68,9 @@ pub struct Remote {
     client: reqwest::Client,
     auth: Auth,
     settings: Settings,
+    /// The store's last Digest challenge, answered by every request after it
+    /// (its nonce count kept), until the store sends a new one.
+    challenge: std::sync::Mutex<Option<digest_auth::WwwAuthenticateHeader>>,
 }
 
 impl Remote {
@@ -82,6 +92,7 @@ impl Remote {
             client,
             auth,
             settings,
+            challenge: std::sync::Mutex::new(None),
         })
     }
 
@@ -102,9 +113,26 @@ impl Remote {
         make: impl Fn() -> RequestBuilder,
     ) -> Result<Response, PublishError> {
         let mut attempt = 0;
+        // A Digest challenge is answered at once, not as a retry; twice in a
+        // row (the second with our answer refused) is a refusal.
+        let mut challenged = false;
         loop {
-            let request = self.authorize(make());
-            let (reason, retry_after) = match request.send().await {
+            if matches!(self.auth, Auth::Digest { .. }) && self.challenge().is_none() {
+                self.ask_for_challenge(url).await;
+            }
+            let sent = match self.authorize(make()) {
+                Ok(request) => self.client.execute(request).await,
+                Err(e) => return Err(PublishError::Client(e)),
+            };
+            if let Ok(response) = &sent
+                && response.status() == StatusCode::UNAUTHORIZED
+                && !challenged
+                && self.take_challenge(response)
+            {
+                challenged = true;
+                continue;
+            }
+            let (reason, retry_after) = match sent {
                 Ok(response) if response.status().is_success() => return Ok(response),
                 Ok(response) if response.status() == StatusCode::NOT_FOUND && not_found_ok => {
                     return Ok(response);
@@ -170,11 +198,72 @@ impl Remote {
         }
     }
 
-    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
-        match &self.auth {
-            Auth::None => request,
-            Auth::Basic { user, password } => request.basic_auth(user, Some(password)),
-            Auth::Bearer(token) => request.bearer_auth(token),
+    /// The request `builder` makes, with our credentials.
+    fn authorize(&self, builder: RequestBuilder) -> Result<reqwest::Request, String> {
+        let builder = match &self.auth {
+            Auth::None | Auth::Digest { .. } => builder,
+            Auth::Basic { user, password } => builder.basic_auth(user, Some(password)),
+            Auth::Bearer(token) => builder.bearer_auth(token),
+        };
+        let mut request = builder.build().map_err(|e| e.to_string())?;
+        if let Auth::Digest { user, password } = &self.auth
+            && let Some(challenge) = self.challenge().as_mut()
+        {
+            // The digest covers the method and the path with its query.
+            let uri = &request.url()[url::Position::BeforePath..];
+            let context = digest_auth::AuthContext::new_with_method(
+                user.as_str(),
+                password.as_str(),
+                uri,
+                None::<&[u8]>,
+                request.method().as_str().into(),
+            );
+            let answer = challenge
+                .respond(&context)
+                .map_err(|e| format!("cannot answer the store's Digest challenge: {e}"))?;
+            let value = reqwest::header::HeaderValue::from_str(&answer.to_header_string())
+                .map_err(|e| e.to_string())?;
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, value);
+        }
+        Ok(request)
+    }
+
+    fn challenge(&self) -> std::sync::MutexGuard<'_, Option<digest_auth::WwwAuthenticateHeader>> {
+        self.challenge.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps the Digest challenge of a 401, if it has one and we answer
+    /// Digest; whether it did.
+    fn take_challenge(&self, response: &Response) -> bool {
+        if !matches!(self.auth, Auth::Digest { .. }) {
+            return false;
+        }
+        let parsed = response
+            .headers()
+            .get_all(reqwest::header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter(|v| v.trim_start().to_ascii_lowercase().starts_with("digest "))
+            .find_map(|v| digest_auth::parse(v).ok());
+        match parsed {
+            Some(challenge) => {
+                *self.challenge() = Some(challenge);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Asks `url` (a GET, no body, no credentials) for the store's
+    /// challenge, so that the first real request, however large its body,
+    /// is sent once and with our answer.
+    async fn ask_for_challenge(&self, url: &str) {
+        if let Ok(response) = self.client.get(url).send().await
+            && response.status() == StatusCode::UNAUTHORIZED
+        {
+            self.take_challenge(&response);
         }
     }
 }
@@ -232,6 +321,7 @@ fn redact(text: &str, auth: &Auth) -> String {
         Auth::None => Vec::new(),
         Auth::Basic { password, .. } => vec![password],
         Auth::Bearer(token) => vec![token],
+        Auth::Digest { password, .. } => vec![password],
     };
     for secret in secrets.into_iter().filter(|s| s.len() >= 4) {
         text = text.replace(secret, "[redacted]");
