@@ -595,10 +595,9 @@ fn explain_more(text: &str, parsed: YamlError, gave_up: (Pos, String)) -> YamlEr
             );
         }
     }
-    if let Some(rest) = message.strip_prefix("YAML: mismatched bracket ")
+    if message.starts_with("YAML: mismatched bracket ")
         && let Some((close_at, close)) = closing_bracket(text, at)
     {
-        let _ = rest;
         let open = line(at.line)
             .chars()
             .nth(at.col as usize - 1)
