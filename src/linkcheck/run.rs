@@ -133,7 +133,7 @@ pub fn run(
         ));
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
-    write_report(options, &report, &history.with_run(&run), stdout)?;
+    write_report(options, &report, &history, Some(&run), stdout)?;
     if let Some(path) = &options.history
         && !run.results.is_empty()
     {
@@ -190,7 +190,7 @@ fn offline(
     let mut report = Report::new(kept, outcomes, history, now, options.rules);
     report.skipped = skipped;
     report.offline = true;
-    write_report(options, &report, history, stdout)?;
+    write_report(options, &report, history, None, stdout)?;
     if let Some(path) = &options.rdf {
         write_rdf(&report, base, path)?;
     }
@@ -198,11 +198,13 @@ fn offline(
 }
 
 /// Writes `report` in the format asked for, to `--out` (atomically) or
-/// `stdout`; `history` is what the Markdown and HTML reports chart.
+/// `stdout`; the Markdown and HTML reports chart `history` with this `run`
+/// (a copy made for those two only).
 fn write_report(
     options: &LinkcheckOptions,
     report: &Report,
     history: &History,
+    run: Option<&history::Run>,
     stdout: &mut impl Write,
 ) -> Result<(), LinkcheckError> {
     let mut bytes = Vec::new();
@@ -215,6 +217,8 @@ fn write_report(
             .map_err(std::io::Error::other)
             .and_then(|()| bytes.write_all(b"\n")),
         LinkcheckFormat::Md | LinkcheckFormat::Html => {
+            let charted = run.map(|run| history.with_run(run));
+            let history = charted.as_ref().unwrap_or(history);
             let text = if options.format == LinkcheckFormat::Md {
                 formats::markdown(report, history)
             } else {

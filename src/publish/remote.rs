@@ -71,6 +71,8 @@ pub struct Remote {
     /// The store's last Digest challenge, answered by every request after it
     /// (its nonce count kept), until the store sends a new one.
     challenge: std::sync::Mutex<Option<digest_auth::WwwAuthenticateHeader>>,
+    /// Whether the challenge was asked for: once, even if none came.
+    asked: std::sync::atomic::AtomicBool,
 }
 
 impl Remote {
@@ -93,6 +95,7 @@ impl Remote {
             auth,
             settings,
             challenge: std::sync::Mutex::new(None),
+            asked: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -117,7 +120,9 @@ impl Remote {
         // row (the second with our answer refused) is a refusal.
         let mut challenged = false;
         loop {
-            if matches!(self.auth, Auth::Digest { .. }) && self.challenge().is_none() {
+            if matches!(self.auth, Auth::Digest { .. })
+                && !self.asked.swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
                 self.ask_for_challenge(url).await;
             }
             let sent = match self.authorize(make()) {
