@@ -291,9 +291,16 @@ pub enum Command {
     Publish {
         /// The Graph Store endpoint (Oxigraph: http://HOST:7878/store, Fuseki:
         /// http://HOST:3030/DATASET/data), or with --method update the SPARQL Update
-        /// endpoint (Oxigraph: .../update).
+        /// endpoint (Oxigraph: .../update). With --store-kind, the store's base URL
+        /// (Virtuoso: http://HOST:8890, Fuseki: http://HOST:3030/DATASET, GraphDB:
+        /// http://HOST:7200/repositories/REPO), to which the preset adds the path.
         #[arg(long, value_name = "URL")]
         endpoint: String,
+
+        /// The store, for its paths, graph parameter, batch sizes and quirks (see
+        /// README's table); every option given overrides the preset.
+        #[arg(long, value_enum, value_name = "KIND", default_value = "generic")]
+        store_kind: PublishStore,
 
         /// The named graph to replace. Default: the dataset's IRI.
         #[arg(long, value_name = "IRI")]
@@ -305,8 +312,9 @@ pub enum Command {
 
         /// The Graph Store protocol's query parameter naming the graph (Virtuoso's
         /// /sparql-graph-crud calls it graph-uri).
-        #[arg(long, value_name = "NAME", default_value = "graph")]
-        graph_param: String,
+        /// Default: the preset's (graph).
+        #[arg(long, value_name = "NAME")]
+        graph_param: Option<String>,
 
         /// Count (and with --verify, read) the remote graph with SPARQL queries to
         /// this endpoint. Default with --method update: --endpoint, with a final
@@ -340,10 +348,11 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
 
-        /// Triples per request with --method gsp-batches (PUT, then POSTs) and
-        /// --method update (INSERT DATA).
-        #[arg(long, value_name = "N", default_value_t = 10_000)]
-        batch_size: usize,
+        /// At most this many triples per request with --method gsp-batches (PUT,
+        /// then POSTs) and --method update (INSERT DATA). Default: the preset's
+        /// (10000; Virtuoso's INSERT DATA, 1000).
+        #[arg(long, value_name = "N")]
+        batch_size: Option<usize>,
 
         /// Seconds for one request, body included.
         #[arg(long, value_name = "SECONDS", default_value_t = publish::Settings::default().timeout.as_secs_f64())]
@@ -576,6 +585,23 @@ pub enum PublishMethod {
     GspBatches,
     /// SPARQL 1.1 Update: INSERT DATA batches into a staging graph, then MOVE.
     Update,
+}
+
+/// `orgdir publish --store-kind` (config.rs maps it to `publish::StoreKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublishStore {
+    /// --endpoint is the endpoint itself; nothing else assumed.
+    Generic,
+    /// Oxigraph server: /store, /update, /query.
+    Oxigraph,
+    /// Virtuoso 7: /sparql-graph-crud-auth and /sparql-auth with Digest, graph-uri.
+    Virtuoso,
+    /// Apache Jena Fuseki: DATASET/data, /update, /query.
+    Fuseki,
+    /// GraphDB: REPO/rdf-graphs/service, /statements, REPO.
+    Graphdb,
+    /// QLever: everything at its root; a bearer token to write.
+    Qlever,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -327,6 +327,7 @@ impl From<Cli> for Config {
             }),
             Command::Publish {
                 endpoint,
+                store_kind,
                 graph,
                 method,
                 graph_param,
@@ -366,6 +367,14 @@ impl From<Cli> for Config {
                 },
                 verify,
                 batch_size,
+                kind: match store_kind {
+                    cli::PublishStore::Generic => publish::StoreKind::Generic,
+                    cli::PublishStore::Oxigraph => publish::StoreKind::Oxigraph,
+                    cli::PublishStore::Virtuoso => publish::StoreKind::Virtuoso,
+                    cli::PublishStore::Fuseki => publish::StoreKind::Fuseki,
+                    cli::PublishStore::Graphdb => publish::StoreKind::GraphDb,
+                    cli::PublishStore::Qlever => publish::StoreKind::Qlever,
+                },
                 settings: publish::Settings {
                     timeout: seconds(timeout),
                     connect_timeout: seconds(connect_timeout),

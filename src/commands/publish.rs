@@ -8,14 +8,14 @@ use crate::publish::{self, Method, PublishOptions};
 use crate::source;
 
 pub fn run(options: &PublishOptions) -> Result<u8, Error> {
-    let auth = publish::prepare(options)?;
+    let (auth, target) = publish::prepare(options)?;
     let progress = Progress::start("publish", options.quiet);
     progress.step(format!("loading {}", options.data.display()));
     let source = source::load(&options.data, options.limits)?;
     progress.step("validating against the shapes");
     let ((_, warnings), _) = verdict::check_remembered(&source, &options.shapes, options.limits)?;
-    progress.step(format!("sending the graph to {}", options.endpoint));
-    let published = publish::run(options, auth, source, &|step| progress.step(step))?;
+    progress.step(format!("sending the graph to {}", target.endpoint));
+    let published = publish::run(options, &target, auth, source, &|step| progress.step(step))?;
     progress.finish();
     if !options.quiet {
         eprint!("{warnings}");
@@ -30,7 +30,7 @@ pub fn run(options: &PublishOptions) -> Result<u8, Error> {
             "published {} triples into <{}> at {} ({how}, {} request{}, {:.2} s)",
             published.triples,
             published.graph,
-            options.endpoint,
+            target.endpoint,
             published.requests,
             if published.requests == 1 { "" } else { "s" },
             published.seconds,

@@ -24,6 +24,7 @@
 //! and with `--verify` its triples themselves (see [`verify`]).
 
 mod remote;
+mod stores;
 mod upload;
 mod verify;
 
@@ -34,6 +35,7 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 pub use remote::{Auth, Settings};
+pub use stores::{Preset, StoreKind};
 
 use crate::rdf::Iris;
 use crate::rdf::dump::hex;
@@ -80,13 +82,16 @@ pub struct PublishOptions {
     pub query_endpoint: Option<String>,
     /// The graph to replace; default: the dataset's IRI.
     pub graph: Option<String>,
-    /// The Graph Store protocol's parameter naming the graph (`graph`).
-    pub graph_param: String,
+    /// The Graph Store protocol's parameter naming the graph; default: the
+    /// preset's (`graph`, Virtuoso's `graph-uri`).
+    pub graph_param: Option<String>,
     pub method: Method,
     pub credentials: Credentials,
     pub verify: bool,
-    /// Triples per request (gsp-batches, update).
-    pub batch_size: usize,
+    /// Triples per request (gsp-batches, update); default: the preset's.
+    pub batch_size: Option<usize>,
+    /// What the store is (`--store-kind`): its paths, limits and quirks.
+    pub kind: StoreKind,
     pub settings: Settings,
     pub quiet: bool,
 }
@@ -149,15 +154,73 @@ pub struct Published {
     pub seconds: f64,
 }
 
+/// Where and how to send: the options with the preset applied.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub endpoint: String,
+    /// Where to count (and read back) the remote graph with SPARQL; `None`:
+    /// through the Graph Store protocol.
+    pub query_endpoint: Option<String>,
+    pub graph_param: String,
+    /// Triples per request, at most (but for a description that has more).
+    pub batch: usize,
+    /// Bodies with a `Content-Length` (the streamed PUT is written twice:
+    /// once to count its bytes).
+    pub sized_bodies: bool,
+    pub insert_prologue: &'static str,
+    /// The store's cap on the rows of one answer.
+    pub max_rows: Option<usize>,
+}
+
 /// Checks what can be checked before the data is loaded: the credentials
-/// (from the environment) and the endpoints.
-pub fn prepare(options: &PublishOptions) -> Result<Auth, PublishError> {
-    let auth = credentials(&options.credentials)?;
-    check_endpoint(&options.endpoint)?;
-    if let Some(q) = &options.query_endpoint {
+/// (from the environment) and the endpoints; applies the preset.
+pub fn prepare(options: &PublishOptions) -> Result<(Auth, Target), PublishError> {
+    let preset = options.kind.preset();
+    let credentials = match &options.credentials {
+        Credentials::Basic { user, password_env } if preset.digest => Credentials::Digest {
+            user: user.clone(),
+            password_env: password_env.clone(),
+        },
+        other => other.clone(),
+    };
+    let auth = self::credentials(&credentials)?;
+    let endpoints = options
+        .kind
+        .endpoints(
+            &options.endpoint,
+            options.method,
+            !matches!(credentials, Credentials::None),
+        )
+        .map_err(PublishError::Usage)?;
+    let query_endpoint = match (&options.query_endpoint, endpoints.query, options.method) {
+        (Some(q), _, _) => Some(q.clone()),
+        (None, Some(q), _) => Some(q),
+        (None, None, Method::Update) => Some(query_endpoint_of(&endpoints.endpoint)),
+        (None, None, Method::Gsp | Method::GspBatches) => None,
+    };
+    check_endpoint(&endpoints.endpoint)?;
+    if let Some(q) = &query_endpoint {
         check_endpoint(q)?;
     }
-    Ok(auth)
+    let batch = options.batch_size.unwrap_or(match options.method {
+        Method::Update => preset.update_batch,
+        Method::Gsp | Method::GspBatches => preset.gsp_batch,
+    });
+    Ok((
+        auth,
+        Target {
+            endpoint: endpoints.endpoint,
+            query_endpoint,
+            graph_param: options
+                .graph_param
+                .clone()
+                .unwrap_or_else(|| preset.graph_param.to_owned()),
+            batch: batch.max(1),
+            sized_bodies: preset.sized_bodies,
+            insert_prologue: preset.insert_prologue,
+            max_rows: preset.max_rows,
+        },
+    ))
 }
 
 /// Publishes the graph of `source` (validated) and checks what the store
@@ -165,6 +228,7 @@ pub fn prepare(options: &PublishOptions) -> Result<Auth, PublishError> {
 /// Publishes `source`; `step` hears what it is doing (for a progress line).
 pub fn run(
     options: &PublishOptions,
+    target: &Target,
     auth: Auth,
     source: Source,
     step: &(dyn Fn(String) + Sync),
@@ -182,11 +246,12 @@ pub fn run(
         .enable_all()
         .build()
         .map_err(|e| PublishError::Client(e.to_string()))?;
-    runtime.block_on(publish(options, auth, source, graph, start, step))
+    runtime.block_on(publish(options, target, auth, source, graph, start, step))
 }
 
 async fn publish(
     options: &PublishOptions,
+    target: &Target,
     auth: Auth,
     source: Arc<Source>,
     graph: String,
@@ -201,21 +266,18 @@ async fn publish(
             .await
             .expect("the local count does not panic")
     };
-    let graph_url = || upload::graph_url(&options.endpoint, &options.graph_param, &graph);
-    let batch = options.batch_size.max(1);
+    let graph_url = || upload::graph_url(&target.endpoint, &target.graph_param, &graph);
     let requests = match options.method {
-        Method::Gsp => upload::put(&remote, &options.endpoint, graph_url()?, &source).await?,
-        Method::GspBatches => {
-            upload::gsp_batches(&remote, &options.endpoint, graph_url()?, &source, batch).await?
-        }
-        Method::Update => {
-            upload::update(&remote, &options.endpoint, &graph, &source, batch).await?
-        }
+        Method::Gsp => upload::put(&remote, target, graph_url()?, &source).await?,
+        Method::GspBatches => upload::gsp_batches(&remote, target, graph_url()?, &source).await?,
+        Method::Update => upload::update(&remote, target, &graph, &source).await?,
     };
-    let reader = match (&options.query_endpoint, options.method) {
-        (Some(q), _) => verify::Reader::Sparql(q.clone()),
-        (None, Method::Update) => verify::Reader::Sparql(query_endpoint_of(&options.endpoint)),
-        (None, Method::Gsp | Method::GspBatches) => verify::Reader::GraphStore(graph_url()?),
+    let reader = match &target.query_endpoint {
+        Some(q) => verify::Reader::Sparql {
+            endpoint: q.clone(),
+            max_rows: target.max_rows,
+        },
+        None => verify::Reader::GraphStore(graph_url()?),
     };
     step(format!("checking what <{graph}> holds now"));
     let remote_triples = verify::check(&remote, &reader, &graph, &local).await?;

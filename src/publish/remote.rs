@@ -73,6 +73,10 @@ pub struct Remote {
     challenge: std::sync::Mutex<Option<digest_auth::WwwAuthenticateHeader>>,
     /// Whether the challenge was asked for: once, even if none came.
     asked: std::sync::atomic::AtomicBool,
+    /// Whether the user and password answer Digest challenges: from the
+    /// start with [`Auth::Digest`], and once a store refuses Basic with
+    /// only a Digest challenge.
+    digest: std::sync::atomic::AtomicBool,
 }
 
 impl Remote {
@@ -92,6 +96,7 @@ impl Remote {
             .map_err(|e| PublishError::Client(e.to_string()))?;
         Ok(Remote {
             client,
+            digest: std::sync::atomic::AtomicBool::new(matches!(auth, Auth::Digest { .. })),
             auth,
             settings,
             challenge: std::sync::Mutex::new(None),
@@ -132,10 +137,16 @@ impl Remote {
             if let Ok(response) = &sent
                 && response.status() == StatusCode::UNAUTHORIZED
                 && !challenged
-                && self.take_challenge(response)
             {
-                challenged = true;
-                continue;
+                // Virtuoso refuses Basic with a bare 401: a request without
+                // credentials then gets its challenge.
+                let basic = matches!(self.auth, Auth::Basic { .. }) && !self.answers_digest();
+                if self.take_challenge(response)
+                    || (basic && no_challenge(response) && self.ask_for_challenge(url).await)
+                {
+                    challenged = true;
+                    continue;
+                }
             }
             let (reason, retry_after) = match sent {
                 Ok(response) if response.status().is_success() => return Ok(response),
@@ -203,15 +214,21 @@ impl Remote {
         }
     }
 
+    fn answers_digest(&self) -> bool {
+        self.digest.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The request `builder` makes, with our credentials.
     fn authorize(&self, builder: RequestBuilder) -> Result<reqwest::Request, String> {
+        let digest = self.answers_digest();
         let builder = match &self.auth {
-            Auth::None | Auth::Digest { .. } => builder,
-            Auth::Basic { user, password } => builder.basic_auth(user, Some(password)),
+            Auth::Basic { user, password } if !digest => builder.basic_auth(user, Some(password)),
             Auth::Bearer(token) => builder.bearer_auth(token),
+            _ => builder,
         };
         let mut request = builder.build().map_err(|e| e.to_string())?;
-        if let Auth::Digest { user, password } = &self.auth
+        if let Auth::Digest { user, password } | Auth::Basic { user, password } = &self.auth
+            && digest
             && let Some(challenge) = self.challenge().as_mut()
         {
             // The digest covers the method and the path with its query.
@@ -239,22 +256,39 @@ impl Remote {
         self.challenge.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Keeps the Digest challenge of a 401, if it has one and we answer
-    /// Digest; whether it did.
+    /// Keeps the Digest challenge of a 401, if it has one and we have a
+    /// user and password; whether it did. A user sent as Basic answers
+    /// Digest from then on, when the store offers nothing but Digest.
     fn take_challenge(&self, response: &Response) -> bool {
-        if !matches!(self.auth, Auth::Digest { .. }) {
+        if !matches!(self.auth, Auth::Digest { .. } | Auth::Basic { .. }) {
             return false;
         }
-        let parsed = response
+        let offered: Vec<&str> = response
             .headers()
             .get_all(reqwest::header::WWW_AUTHENTICATE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter(|v| v.trim_start().to_ascii_lowercase().starts_with("digest "))
+            .collect();
+        let scheme = |v: &&str, name: &str| {
+            v.trim_start()
+                .get(..name.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(name))
+        };
+        if !self.answers_digest() && offered.iter().any(|v| scheme(v, "basic ")) {
+            return false;
+        }
+        let parsed = offered
+            .iter()
+            .filter(|v| scheme(v, "digest "))
             .find_map(|v| digest_auth::parse(v).ok());
         match parsed {
             Some(challenge) => {
                 *self.challenge() = Some(challenge);
+                if !self.answers_digest() {
+                    tracing::info!("the store asks for HTTP Digest: answering its challenge");
+                    self.digest
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
                 true
             }
             None => false,
@@ -264,13 +298,21 @@ impl Remote {
     /// Asks `url` (a GET, no body, no credentials) for the store's
     /// challenge, so that the first real request, however large its body,
     /// is sent once and with our answer.
-    async fn ask_for_challenge(&self, url: &str) {
+    async fn ask_for_challenge(&self, url: &str) -> bool {
         if let Ok(response) = self.client.get(url).send().await
             && response.status() == StatusCode::UNAUTHORIZED
         {
-            self.take_challenge(&response);
+            return self.take_challenge(&response);
         }
+        false
     }
+}
+
+fn no_challenge(response: &Response) -> bool {
+    response
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .is_none()
 }
 
 fn with_body(status: StatusCode, body: &str) -> String {
@@ -287,6 +329,11 @@ fn with_body(status: StatusCode, body: &str) -> String {
 /// whatever the store sends: an endless body is cut, not buffered.
 async fn snippet(mut response: Response) -> String {
     const MAX: usize = 300;
+    let html = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
     let mut bytes = Vec::new();
     let read = async {
         while let Ok(Some(chunk)) = response.chunk().await {
@@ -298,11 +345,51 @@ async fn snippet(mut response: Response) -> String {
     };
     let _ = tokio::time::timeout(Duration::from_secs(5), read).await;
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_READ)]);
+    let text = if html {
+        text_of_html(&text)
+    } else {
+        text.into_owned()
+    };
     let mut line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() > MAX {
         line = line.chars().take(MAX).collect::<String>() + "...";
     }
     line
+}
+
+/// What a browser would show of an HTML error page: the text of its body
+/// (the title when the body has none), without scripts and styles.
+/// Virtuoso answers `<h3>Error 22023</h3><xmp>The PUT request for graph
+/// <urn:x> is rejected: ...</xmp>`; `<xmp>` keeps `<urn:x>` as text.
+fn text_of_html(html: &str) -> String {
+    let document = scraper::Html::parse_document(html);
+    let texts = |selector: &str| -> String {
+        let selector = scraper::Selector::parse(selector).expect("a valid selector");
+        let mut out = String::new();
+        for element in document.select(&selector) {
+            for node in element.descendants() {
+                let Some(text) = node.value().as_text() else {
+                    continue;
+                };
+                let hidden = node.ancestors().any(|a| {
+                    a.value()
+                        .as_element()
+                        .is_some_and(|e| matches!(e.name(), "script" | "style" | "template"))
+                });
+                if !hidden {
+                    out.push_str(text);
+                    out.push(' ');
+                }
+            }
+        }
+        out
+    };
+    let body = texts("body");
+    if body.trim().is_empty() {
+        texts("title")
+    } else {
+        body
+    }
 }
 
 /// The most of an error answer's body read.
@@ -336,6 +423,25 @@ fn redact(text: &str, auth: &Auth) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_html_error_page_is_its_text() {
+        // Virtuoso 7.2's answer to a PUT of an unsupported type, as it is.
+        let page = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html>\n  <head>\n    \
+                    <title>SPARQL Graph Protocol request failed</title>\n  <style>h1{}</style></head>\n  \
+                    <body>\n    <h1>HTTP/1.1 500 Request Failed</h1>\n    <h3>Error 22023</h3>\n<xmp>The \
+                    PUT request for graph <urn:bad> is rejected: the submitted resource is of \
+                    unsupported type text/plain</xmp><script>x()</script> &amp; more</body></html>";
+        let text = super::text_of_html(page);
+        let line: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(
+            line.join(" "),
+            "HTTP/1.1 500 Request Failed Error 22023 The PUT request for graph <urn:bad> is \
+             rejected: the submitted resource is of unsupported type text/plain & more"
+        );
+        let bare = "<html><head><title>Error 404</title></head><body> </body></html>";
+        assert_eq!(super::text_of_html(bare).trim(), "Error 404");
+    }
+
     #[test]
     fn echoed_credentials_are_redacted() {
         let auth = super::Auth::Basic {

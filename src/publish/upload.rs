@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::thread;
 
 use bytes::Bytes;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use tokio::sync::mpsc;
 
 use super::remote::Remote;
-use super::{PublishError, staging_graph};
+use super::{PublishError, Target, staging_graph};
 use crate::rdf::Graph;
 use crate::rdf::ntriples::push_description;
 use crate::source::Source;
@@ -23,26 +23,65 @@ const CHUNK: usize = 256 * 1024;
 
 /// Replaces the graph with one `PUT` to `url` (`endpoint?graph=IRI`).
 /// Returns the number of requests sent.
+///
+/// The body is streamed as it is written. For a store that needs its
+/// length first (`sized_bodies`: Virtuoso stores nothing from a chunked
+/// PUT), the N-Triples are written once to count their bytes, then again as
+/// they are sent: twice the writing, never the graph in memory.
 pub async fn put(
     remote: &Remote,
-    endpoint: &str,
+    target: &Target,
     url: reqwest::Url,
     source: &Arc<Source>,
 ) -> Result<u64, PublishError> {
+    let length = if target.sized_bodies {
+        let source = Arc::clone(source);
+        Some(
+            tokio::task::spawn_blocking(move || ntriples_length(&source))
+                .await
+                .expect("counting the bytes does not panic"),
+        )
+    } else {
+        None
+    };
     let attempts = std::sync::atomic::AtomicU64::new(0);
     remote
-        .send("the Graph Store PUT of the graph", endpoint, false, || {
-            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            remote
-                .client()
-                .put(url.clone())
-                .header(CONTENT_TYPE, "application/n-triples")
-                .body(reqwest::Body::wrap_stream(ntriples_stream(Arc::clone(
+        .send(
+            "the Graph Store PUT of the graph",
+            &target.endpoint,
+            false,
+            || {
+                attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let request = remote
+                    .client()
+                    .put(url.clone())
+                    .header(CONTENT_TYPE, "application/n-triples");
+                let request = match length {
+                    // hyper sends a body of a declared length as it is, not chunked.
+                    Some(length) => request.header(CONTENT_LENGTH, length),
+                    None => request,
+                };
+                request.body(reqwest::Body::wrap_stream(ntriples_stream(Arc::clone(
                     source,
                 ))))
-        })
+            },
+        )
         .await?;
     Ok(attempts.into_inner())
+}
+
+/// The length in bytes of the graph's N-Triples, as [`ntriples_stream`]
+/// writes them.
+fn ntriples_length(source: &Source) -> u64 {
+    let graph = Graph::new(source);
+    let mut text = String::new();
+    let mut length = 0u64;
+    for d in graph.descriptions() {
+        text.clear();
+        push_description(&mut text, &d);
+        length += text.len() as u64;
+    }
+    length
 }
 
 /// Replaces the graph at `url` (`endpoint?graph=IRI`) in requests of about
@@ -54,12 +93,12 @@ pub async fn put(
 /// is a set). Returns the requests sent.
 pub async fn gsp_batches(
     remote: &Remote,
-    endpoint: &str,
+    target: &Target,
     url: reqwest::Url,
     source: &Arc<Source>,
-    batch: usize,
 ) -> Result<u64, PublishError> {
-    let (mut rx, producer) = batches(source, batch, String::new(), "");
+    let endpoint = target.endpoint.as_str();
+    let (mut rx, producer) = batches(source, target.batch, String::new(), "");
     let mut sent = 0u64;
     loop {
         let body = match rx.recv().await {
@@ -108,11 +147,11 @@ pub async fn gsp_batches(
 /// changes nothing.
 pub async fn update(
     remote: &Remote,
-    endpoint: &str,
+    target: &Target,
     graph: &str,
     source: &Arc<Source>,
-    batch: usize,
 ) -> Result<u64, PublishError> {
+    let endpoint = target.endpoint.as_str();
     let staging = staging_graph(graph);
     let mut requests = 0;
     sparql_update(
@@ -124,8 +163,11 @@ pub async fn update(
     .await?;
     requests += 1;
 
-    let head = format!("INSERT DATA {{ GRAPH <{staging}> {{\n");
-    let (mut rx, producer) = batches(source, batch, head, "} }\n");
+    let head = format!(
+        "{}INSERT DATA {{ GRAPH <{staging}> {{\n",
+        target.insert_prologue
+    );
+    let (mut rx, producer) = batches(source, target.batch, head, "} }\n");
     let mut sent = 0u64;
     while let Some(update) = rx.recv().await {
         sent += 1;
@@ -133,7 +175,7 @@ pub async fn update(
         if let Err(e) = sparql_update(remote, endpoint, &what, update).await {
             drop(rx);
             let _ = producer.join();
-            return Err(e);
+            return Err(too_large(e, target.batch));
         }
     }
     producer.join().expect("the batch writer does not panic");
@@ -149,10 +191,13 @@ pub async fn update(
     Ok(requests + 1)
 }
 
-/// The graph as N-Triples in batches of at least `batch` triples (whole
-/// descriptions; there are no blank nodes to keep together), each between
-/// `head` and `tail`, written on their own thread into a channel two deep.
-/// When the receiver is dropped the writer stops at its next batch.
+/// The graph as N-Triples in batches of at most `batch` triples (whole
+/// descriptions: one with more triples is a batch of its own; there are no
+/// blank nodes to keep together), each between `head` and `tail`, written on
+/// their own thread into a channel two deep. Stores limit one request
+/// (Virtuoso refuses an `INSERT DATA` of more than about 1,420 triples), so
+/// the size is a ceiling, not a floor. When the receiver is dropped the
+/// writer stops at its next batch.
 fn batches(
     source: &Arc<Source>,
     batch: usize,
@@ -166,9 +211,8 @@ fn batches(
         let mut text = head.clone();
         let mut triples = 0;
         for d in graph.descriptions() {
-            push_description(&mut text, &d);
-            triples += d.properties.len();
-            if triples >= batch {
+            let n = d.properties.len();
+            if triples > 0 && triples + n > batch {
                 text.push_str(tail);
                 if tx
                     .blocking_send(std::mem::replace(&mut text, head.clone()))
@@ -178,6 +222,8 @@ fn batches(
                 }
                 triples = 0;
             }
+            push_description(&mut text, &d);
+            triples += n;
         }
         if triples > 0 {
             text.push_str(tail);
@@ -204,6 +250,27 @@ async fn sparql_update(
         })
         .await
         .map(drop)
+}
+
+/// A refused batch that the store found too large says what to do.
+fn too_large(error: PublishError, batch: usize) -> PublishError {
+    match error {
+        PublishError::Status {
+            what,
+            url,
+            status: status @ 400..=499,
+            body,
+        } if body.contains("SP031") || body.contains("memory exhausted") => PublishError::Status {
+            what,
+            url,
+            status,
+            body: format!(
+                "{body} (one INSERT DATA of up to {batch} triples is too large for this store: \
+                 lower --batch-size; Virtuoso 7 takes about 1,400)"
+            ),
+        },
+        other => other,
+    }
 }
 
 /// `endpoint?graph=IRI` (or `&graph=` when the endpoint has a query already),
