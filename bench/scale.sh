@@ -16,12 +16,22 @@
 #                    and POSTs, one curl per request
 #   oxigraph-load    `oxigraph load` of the same orgs.nt into a fresh store (bulk
 #                    loader, no HTTP): the floor for getting the data into Oxigraph
+# With STORES="virtuoso" (or "oxigraph virtuoso"), into a fresh Virtuoso 7 each
+# (Debian's virtuoso-opensource, started by .ci/virtuoso.sh on a temporary database
+# with VIRTUOSO_BUFFERS pages of cache, default 340000, the 4 GB row of its ini):
+#   virtuoso-gsp      `orgdir publish --store-kind virtuoso` (one sized Graph Store PUT)
+#   virtuoso-batches  the same with --method gsp-batches (the preset's 10,000 triples)
+#   virtuoso-update   the same with --method update (INSERT DATA of 1,000 into a
+#                     staging graph, then MOVE); UPDATE_MAX=N skips it above N records
+#   virtuoso-bulk     Virtuoso's bulk loader on the build's orgs.nt, through isql-vt:
+#                     ld_dir() and rdf_loader_run(), the floor
 # and, per step, the ratio of each N's time to the previous N's (linear = the ratio
 # of the Ns).
 #
 #   bench/scale.sh N...            e.g. bench/scale.sh 10000 100000 1000000
 #
-# Needs: pip install oxigraph. serve-first/serve-restart need orgdir built with
+# Needs: pip install oxigraph (STORES=oxigraph, the default); apt-get install
+# virtuoso-opensource (STORES=virtuoso). serve-first/serve-restart need orgdir built with
 # `--features rocksdb` (this script builds it into $ROCKS_TARGET, default
 # target/rocks; the first build takes about 20 minutes); SKIP_STORE=1 skips them.
 # PUT_MAX=N skips publish and curl-put (one transaction of the whole graph, which
@@ -85,6 +95,36 @@ into_oxigraph() {
   rm -rf "$work/ox-$n"
 }
 
+# into_virtuoso n step command...: runs the command (with {base} replaced by the HTTP
+# base URL and {sql} by the SQL port) against a fresh Virtuoso whose directory holds
+# the build's orgs.nt; records the server's peak memory (VmHWM) and checks that the
+# graph urn:bench holds every triple.
+into_virtuoso() {
+  local n=$1 step=$2; shift 2
+  local dir=$work/virtuoso-$n
+  mkdir -p "$dir"
+  ln "$work/dist-$n/orgs.nt" "$dir/orgs.nt"
+  virtuoso_start "$dir" "${VIRTUOSO_BUFFERS:-340000}"
+  pids+=("$virtuoso_pid")
+  local args=("${@//\{base\}/$virtuoso_http}")
+  measure "$n" "$step" "${args[@]//\{sql\}/$virtuoso_sql}"
+  echo "$n $step $(awk '/VmHWM/ {print $2}' "/proc/$virtuoso_pid/status")" >> "$work/store-peaks"
+  local held
+  held=$(curl -sf -H 'Accept: text/csv' --data-urlencode \
+    'query=SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:bench> { ?s ?p ?o } }' \
+    "$virtuoso_http/sparql" | tail -1)
+  [ "$held" = "$(wc -l < "$work/dist-$n/orgs.nt")" ] ||
+    { echo "$step at N=$n: Virtuoso holds $held triples"; exit 1; }
+  virtuoso_stop
+  rm -rf "$dir"
+}
+
+has() { [[ " ${STORES:-oxigraph} " == *" $1 "* ]]; }
+if has virtuoso; then
+  . "$root/.ci/virtuoso.sh"
+  export VIRTUOSO_PASSWORD=dba
+fi
+
 batch=${BATCH:-10000}
 mkdir -p "$work/empty-queries"
 touch "$work/store-peaks"
@@ -97,6 +137,23 @@ for n in "$@"; do
     serve_until_answer "$n" serve-first
     serve_until_answer "$n" serve-restart
     rm -rf "$work/store-$n"
+  fi
+  if has virtuoso; then
+    for method in gsp gsp-batches update; do
+      step=virtuoso-${method/gsp-batches/batches}
+      [ "$method" != update ] || [ "$n" -le "${UPDATE_MAX:-$n}" ] || continue
+      into_virtuoso "$n" "$step" "$orgdir" -q --data "$work/data-$n" publish --timeout 7200 \
+        --store-kind virtuoso --endpoint "{base}" --user dba --password-env VIRTUOSO_PASSWORD \
+        --method "$method" --graph urn:bench
+    done
+    into_virtuoso "$n" virtuoso-bulk isql-vt "{sql}" dba dba \
+      "exec=ld_dir('$work/virtuoso-$n', 'orgs.nt', 'urn:bench'); rdf_loader_run();"
+  fi
+  if ! has oxigraph; then
+    triples=$(wc -l < "$work/dist-$n/orgs.nt")
+    echo "$n $triples" >> "$work/triples"
+    rm -rf "$work/dist-$n" "$work/data-$n"
+    continue
   fi
   if [ "$n" -le "${PUT_MAX:-$n}" ]; then
     into_oxigraph "$n" publish "$orgdir" -q --data "$work/data-$n" publish --timeout 3600 \
@@ -137,7 +194,8 @@ print()
 print("| step | " + " | ".join(f"N = {n:,}: s / peak MB" for n in ns) + " | time growth per step of N |")
 print("|---|" + "---|" * len(ns) + "---|")
 for step in ["build", "validate", "serve-first", "serve-restart", "publish", "curl-put",
-             "publish-batches", "curl-batches", "oxigraph-load"]:
+             "publish-batches", "curl-batches", "oxigraph-load", "virtuoso-gsp",
+             "virtuoso-batches", "virtuoso-update", "virtuoso-bulk"]:
     if step not in rows:
         continue
     r = rows[step]
@@ -153,11 +211,15 @@ for n in ns:
     ratios = [f"{a} / {b} = {r[a] / r[b]:.2f}"
               for a, b in [("publish", "curl-put"), ("publish", "oxigraph-load"),
                            ("publish-batches", "curl-batches"),
-                           ("publish-batches", "oxigraph-load")]
+                           ("publish-batches", "oxigraph-load"),
+                           ("virtuoso-gsp", "virtuoso-bulk"),
+                           ("virtuoso-batches", "virtuoso-bulk"),
+                           ("virtuoso-update", "virtuoso-bulk")]
               if a in r and b in r]
     if ratios:
         print(f"N = {n:,}: " + ", ".join(ratios))
 print()
 for n, step, kb in peaks:
-    print(f"N = {int(n):,}: Oxigraph server peak during {step}: {int(kb) / 1024:,.0f} MB")
+    store = "Virtuoso" if step.startswith("virtuoso") else "Oxigraph server"
+    print(f"N = {int(n):,}: {store} peak during {step}: {int(kb) / 1024:,.0f} MB")
 PY

@@ -306,6 +306,11 @@ pub enum Command {
         #[arg(long, value_name = "IRI")]
         graph: Option<String>,
 
+        /// Publish this release of `build --release` (OUT/VERSION or OUT/latest) as
+        /// it is, its orgs.nt checked against its release.json, instead of the data.
+        #[arg(long, value_name = "DIR")]
+        release: Option<PathBuf>,
+
         /// How to send the graph.
         #[arg(long, value_enum, default_value = "gsp")]
         method: PublishMethod,

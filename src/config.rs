@@ -328,6 +328,7 @@ impl From<Cli> for Config {
             Command::Publish {
                 endpoint,
                 store_kind,
+                release,
                 graph,
                 method,
                 graph_param,
@@ -367,6 +368,7 @@ impl From<Cli> for Config {
                 },
                 verify,
                 batch_size,
+                release,
                 kind: match store_kind {
                     cli::PublishStore::Generic => publish::StoreKind::Generic,
                     cli::PublishStore::Oxigraph => publish::StoreKind::Oxigraph,

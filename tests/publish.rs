@@ -502,6 +502,127 @@ fn the_graph_option_names_the_graph() {
     assert!(stderr(&out).contains("--graph `not an iri` is not an IRI"));
 }
 
+/// `orgdir build --release VERSION` of `data` into `out`; the release's directory.
+fn release(data: &Path, out: &Path, version: &str) -> PathBuf {
+    let built = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(data)
+        .args(["-q", "build", "--release", version, "--out"])
+        .arg(out)
+        .env("ORGDIR_CACHE_DIR", "")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    out.join(version)
+}
+
+#[test]
+fn a_release_is_published_as_it_was_built_and_a_damaged_one_is_not() {
+    let mock = MockStore::start(Store::default());
+    let dir = tempfile::tempdir().unwrap();
+    let first = release(&fixture_data(), dir.path(), "1.0");
+    let changed = changed_data(dir.path());
+    let second = release(&changed, &dir.path().join("releases"), "2.0");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(second.join("release.json")).unwrap()).unwrap();
+    // Another release first: the next one replaces it, in batches of whole
+    // descriptions read from its orgs.nt.
+    let out = publish(
+        &fixture_data(),
+        &[
+            "--release",
+            first.to_str().unwrap(),
+            "--endpoint",
+            &mock.endpoint(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    mock.store.stored.lock().unwrap().clear();
+    let out = publish(
+        // No --data: a release needs none.
+        Path::new("/nonexistent"),
+        &[
+            "--release",
+            second.to_str().unwrap(),
+            "--endpoint",
+            &mock.endpoint(),
+            "--method",
+            "gsp-batches",
+            "--batch-size",
+            "7",
+            "--verify",
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("of release 2.0 into"), "{err}");
+    assert!(
+        err.contains(manifest["canonical_hash"].as_str().unwrap()),
+        "the remote graph has the release's canonical hash: {err}"
+    );
+    let graphs = mock.store.graphs.lock().unwrap();
+    assert_eq!(graphs.len(), 1, "the dataset's graph, replaced");
+    let (graph, body) = graphs.iter().next().unwrap();
+    assert!(graph.contains("/dataset/"), "{graph}");
+    assert_eq!(
+        lines_of(body),
+        lines_of(&std::fs::read(second.join("orgs.nt")).unwrap()),
+        "exactly the release's orgs.nt"
+    );
+    let stored = mock.store.stored.lock().unwrap().clone();
+    assert!(stored.len() > 2, "{stored:?}");
+    assert!(
+        stored
+            .iter()
+            .all(|&(_, n, s)| (1..=7).contains(&n) || s == 1),
+        "{stored:?}"
+    );
+    drop(graphs);
+
+    // A release whose orgs.nt changed since it was built is refused.
+    let nt = second.join("orgs.nt");
+    let text = std::fs::read_to_string(&nt).unwrap();
+    std::fs::write(
+        &nt,
+        text.replacen("Parent Association", "Parent Asociation", 1),
+    )
+    .unwrap();
+    let out = publish(
+        Path::new("/nonexistent"),
+        &[
+            "--release",
+            second.to_str().unwrap(),
+            "--endpoint",
+            &mock.endpoint(),
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("changed since `build --release` wrote it"),
+        "{err}"
+    );
+    let out = publish(
+        Path::new("/nonexistent"),
+        &[
+            "--release",
+            dir.path().to_str().unwrap(),
+            "--endpoint",
+            &mock.endpoint(),
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("not a release of `orgdir build --release`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn refusals_say_what_to_do_and_never_show_the_secret() {
     let secret = "s3cret-Pa55word";
@@ -1214,4 +1335,48 @@ fn virtuoso_refuses_a_wrong_password_and_orgdir_says_so() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("it needs credentials"), "{err}");
+}
+
+#[test]
+#[ignore = "needs a Virtuoso: ORGDIR_TEST_VIRTUOSO (run by .ci/run)"]
+fn virtuoso_holds_the_latest_release_and_each_release_in_its_own_graph() {
+    let server = virtuoso();
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("releases");
+    let changed = changed_data(dir.path());
+    for (data, version) in [(fixture_data(), "1.0"), (changed, "2.0")] {
+        let built = release(&data, &out_dir, version);
+        let own = format!("urn:orgdir:test:virtuoso-release-{version}");
+        for (release_dir, graph) in [
+            (
+                out_dir.join("latest"),
+                "urn:orgdir:test:virtuoso-release-latest",
+            ),
+            (built.clone(), own.as_str()),
+        ] {
+            let out = publish_to_virtuoso(
+                Path::new("/nonexistent"),
+                None,
+                &[
+                    "--release",
+                    release_dir.to_str().unwrap(),
+                    "--graph",
+                    graph,
+                    "--verify",
+                ],
+            );
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        let expected = lines_of(&std::fs::read(built.join("orgs.nt")).unwrap());
+        assert_eq!(
+            virtuoso_lines(&server, "urn:orgdir:test:virtuoso-release-latest"),
+            expected
+        );
+        assert_eq!(virtuoso_lines(&server, &own), expected);
+    }
+    // The first release is still there, in its own graph.
+    assert_eq!(
+        virtuoso_lines(&server, "urn:orgdir:test:virtuoso-release-1.0"),
+        lines_of(&std::fs::read(out_dir.join("1.0/orgs.nt")).unwrap())
+    );
 }

@@ -10,12 +10,26 @@ use crate::source;
 pub fn run(options: &PublishOptions) -> Result<u8, Error> {
     let (auth, target) = publish::prepare(options)?;
     let progress = Progress::start("publish", options.quiet);
-    progress.step(format!("loading {}", options.data.display()));
-    let source = source::load(&options.data, options.limits)?;
-    progress.step("validating against the shapes");
-    let ((_, warnings), _) = verdict::check_remembered(&source, &options.shapes, options.limits)?;
+    // A release was validated when it was built, and is sent as it is.
+    let (input, warnings, what) = match &options.release {
+        Some(dir) => {
+            progress.step(format!("checking the release in {}", dir.display()));
+            let release = publish::Release::open(dir)?;
+            let what = format!(" of release {}", release.version);
+            (publish::Input::Release(release), String::new(), what)
+        }
+        None => {
+            progress.step(format!("loading {}", options.data.display()));
+            let source = source::load(&options.data, options.limits)?;
+            progress.step("validating against the shapes");
+            let ((_, warnings), _) =
+                verdict::check_remembered(&source, &options.shapes, options.limits)?;
+            let input = publish::Input::Source(std::sync::Arc::new(source));
+            (input, warnings.to_string(), String::new())
+        }
+    };
     progress.step(format!("sending the graph to {}", target.endpoint));
-    let published = publish::run(options, &target, auth, source, &|step| progress.step(step))?;
+    let published = publish::run(options, &target, auth, input, &|step| progress.step(step))?;
     progress.finish();
     if !options.quiet {
         eprint!("{warnings}");
@@ -27,7 +41,7 @@ pub fn run(options: &PublishOptions) -> Result<u8, Error> {
             Method::Update => "SPARQL Update",
         };
         eprintln!(
-            "published {} triples into <{}> at {} ({how}, {} request{}, {:.2} s)",
+            "published {} triples{what} into <{}> at {} ({how}, {} request{}, {:.2} s)",
             published.triples,
             published.graph,
             target.endpoint,

@@ -23,6 +23,7 @@
 //! Afterwards the remote graph's triple count is compared with the build's,
 //! and with `--verify` its triples themselves (see [`verify`]).
 
+mod input;
 mod remote;
 mod stores;
 mod upload;
@@ -34,12 +35,12 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
+pub use input::{Input, Release};
 pub use remote::{Auth, Settings};
 pub use stores::{Preset, StoreKind};
 
-use crate::rdf::Iris;
 use crate::rdf::dump::hex;
-use crate::source::{Limits, Source};
+use crate::source::Limits;
 use crate::validate::ShapesSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +93,8 @@ pub struct PublishOptions {
     pub batch_size: Option<usize>,
     /// What the store is (`--store-kind`): its paths, limits and quirks.
     pub kind: StoreKind,
+    /// `--release DIR`: publish that release's `orgs.nt` instead of the data.
+    pub release: Option<PathBuf>,
     pub settings: Settings,
     pub quiet: bool,
 }
@@ -223,54 +226,53 @@ pub fn prepare(options: &PublishOptions) -> Result<(Auth, Target), PublishError>
     ))
 }
 
-/// Publishes the graph of `source` (validated) and checks what the store
-/// then holds.
-/// Publishes `source`; `step` hears what it is doing (for a progress line).
+/// Publishes `input` (a validated source, or a release) and checks what
+/// the store then holds; `step` hears what it is doing (for a progress line).
 pub fn run(
     options: &PublishOptions,
     target: &Target,
     auth: Auth,
-    source: Source,
+    input: Input,
     step: &(dyn Fn(String) + Sync),
 ) -> Result<Published, PublishError> {
     let start = Instant::now();
-    let source = Arc::new(source);
+    let input = Arc::new(input);
     let graph = match &options.graph {
         Some(g) => oxrdf::NamedNode::new(g.as_str())
             .map_err(|e| PublishError::Usage(format!("--graph `{g}` is not an IRI: {e}")))?
             .into_string(),
-        None => Iris::of(&source.dataset).dataset(),
+        None => input.dataset(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| PublishError::Client(e.to_string()))?;
-    runtime.block_on(publish(options, target, auth, source, graph, start, step))
+    runtime.block_on(publish(options, target, auth, input, graph, start, step))
 }
 
 async fn publish(
     options: &PublishOptions,
     target: &Target,
     auth: Auth,
-    source: Arc<Source>,
+    input: Arc<Input>,
     graph: String,
     start: Instant,
     step: &(dyn Fn(String) + Sync),
 ) -> Result<Published, PublishError> {
     let remote = remote::Remote::new(auth, options.settings.clone())?;
     let local = {
-        let source = Arc::clone(&source);
+        let input = Arc::clone(&input);
         let digests = options.verify;
-        tokio::task::spawn_blocking(move || verify::Local::of(&source, digests))
+        tokio::task::spawn_blocking(move || verify::Local::of(&input, digests))
             .await
-            .expect("the local count does not panic")
+            .expect("the local count does not panic")?
     };
     let graph_url = || upload::graph_url(&target.endpoint, &target.graph_param, &graph);
     let requests = match options.method {
-        Method::Gsp => upload::put(&remote, target, graph_url()?, &source).await?,
-        Method::GspBatches => upload::gsp_batches(&remote, target, graph_url()?, &source).await?,
-        Method::Update => upload::update(&remote, target, &graph, &source).await?,
+        Method::Gsp => upload::put(&remote, target, graph_url()?, &input).await?,
+        Method::GspBatches => upload::gsp_batches(&remote, target, graph_url()?, &input).await?,
+        Method::Update => upload::update(&remote, target, &graph, &input).await?,
     };
     let reader = match &target.query_endpoint {
         Some(q) => verify::Reader::Sparql {

@@ -12,11 +12,9 @@ use bytes::Bytes;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use tokio::sync::mpsc;
 
+use super::input::Input;
 use super::remote::Remote;
 use super::{PublishError, Target, staging_graph};
-use crate::rdf::Graph;
-use crate::rdf::ntriples::push_description;
-use crate::source::Source;
 
 /// Bytes per chunk of the streamed body.
 const CHUNK: usize = 256 * 1024;
@@ -32,12 +30,12 @@ pub async fn put(
     remote: &Remote,
     target: &Target,
     url: reqwest::Url,
-    source: &Arc<Source>,
+    input: &Arc<Input>,
 ) -> Result<u64, PublishError> {
     let length = if target.sized_bodies {
-        let source = Arc::clone(source);
+        let input = Arc::clone(input);
         Some(
-            tokio::task::spawn_blocking(move || ntriples_length(&source))
+            tokio::task::spawn_blocking(move || ntriples_length(&input))
                 .await
                 .expect("counting the bytes does not panic"),
         )
@@ -62,7 +60,7 @@ pub async fn put(
                     None => request,
                 };
                 request.body(reqwest::Body::wrap_stream(ntriples_stream(Arc::clone(
-                    source,
+                    input,
                 ))))
             },
         )
@@ -72,15 +70,14 @@ pub async fn put(
 
 /// The length in bytes of the graph's N-Triples, as [`ntriples_stream`]
 /// writes them.
-fn ntriples_length(source: &Source) -> u64 {
-    let graph = Graph::new(source);
-    let mut text = String::new();
+fn ntriples_length(input: &Input) -> u64 {
     let mut length = 0u64;
-    for d in graph.descriptions() {
-        text.clear();
-        push_description(&mut text, &d);
-        length += text.len() as u64;
-    }
+    // A read error shows as a length that the stream does not match, which
+    // the request then fails on.
+    let _ = input.each(|piece| {
+        length += piece.text.len() as u64;
+        true
+    });
     length
 }
 
@@ -95,10 +92,10 @@ pub async fn gsp_batches(
     remote: &Remote,
     target: &Target,
     url: reqwest::Url,
-    source: &Arc<Source>,
+    input: &Arc<Input>,
 ) -> Result<u64, PublishError> {
     let endpoint = target.endpoint.as_str();
-    let (mut rx, producer) = batches(source, target.batch, String::new(), "");
+    let (mut rx, producer) = batches(input, target.batch, String::new(), "");
     let mut sent = 0u64;
     loop {
         let body = match rx.recv().await {
@@ -149,7 +146,7 @@ pub async fn update(
     remote: &Remote,
     target: &Target,
     graph: &str,
-    source: &Arc<Source>,
+    input: &Arc<Input>,
 ) -> Result<u64, PublishError> {
     let endpoint = target.endpoint.as_str();
     let staging = staging_graph(graph);
@@ -167,7 +164,7 @@ pub async fn update(
         "{}INSERT DATA {{ GRAPH <{staging}> {{\n",
         target.insert_prologue
     );
-    let (mut rx, producer) = batches(source, target.batch, head, "} }\n");
+    let (mut rx, producer) = batches(input, target.batch, head, "} }\n");
     let mut sent = 0u64;
     while let Some(update) = rx.recv().await {
         sent += 1;
@@ -199,31 +196,36 @@ pub async fn update(
 /// the size is a ceiling, not a floor. When the receiver is dropped the
 /// writer stops at its next batch.
 fn batches(
-    source: &Arc<Source>,
+    input: &Arc<Input>,
     batch: usize,
     head: String,
     tail: &'static str,
 ) -> (mpsc::Receiver<String>, thread::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<String>(2);
-    let source = Arc::clone(source);
+    let input = Arc::clone(input);
     let producer = thread::spawn(move || {
-        let graph = Graph::new(&source);
         let mut text = head.clone();
         let mut triples = 0;
-        for d in graph.descriptions() {
-            let n = d.properties.len();
-            if triples > 0 && triples + n > batch {
+        let read = input.each(|piece| {
+            if triples > 0 && triples + piece.triples > batch {
                 text.push_str(tail);
                 if tx
                     .blocking_send(std::mem::replace(&mut text, head.clone()))
                     .is_err()
                 {
-                    return;
+                    return false;
                 }
                 triples = 0;
             }
-            push_description(&mut text, &d);
-            triples += n;
+            text.push_str(piece.text);
+            triples += piece.triples;
+            true
+        });
+        // A release that cannot be read to its end sends less, which the
+        // count check afterwards reports.
+        if let Err(e) = read {
+            tracing::error!("reading the graph to send: {e}");
+            return;
         }
         if triples > 0 {
             text.push_str(tail);
@@ -284,31 +286,32 @@ pub fn graph_url(endpoint: &str, param: &str, graph: &str) -> Result<reqwest::Ur
 
 /// The graph as canonical N-Triples, chunk by chunk, written on its own
 /// thread. When the request ends early the receiver is dropped and the
-/// writer stops at its next chunk.
+/// writer stops at its next chunk; a read error ends the body with it.
 fn ntriples_stream(
-    source: Arc<Source>,
+    input: Arc<Input>,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-    let (tx, rx) = mpsc::channel::<Bytes>(4);
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     thread::spawn(move || {
-        let graph = Graph::new(&source);
         let mut text = String::with_capacity(CHUNK + 4096);
-        for d in graph.descriptions() {
-            push_description(&mut text, &d);
+        let read = input.each(|piece| {
+            text.push_str(piece.text);
             if text.len() >= CHUNK {
                 let chunk = Bytes::from(std::mem::replace(
                     &mut text,
                     String::with_capacity(CHUNK + 4096),
                 ));
-                if tx.blocking_send(chunk).is_err() {
-                    return;
-                }
+                return tx.blocking_send(Ok(chunk)).is_ok();
             }
-        }
-        if !text.is_empty() {
-            let _ = tx.blocking_send(Bytes::from(text));
-        }
+            true
+        });
+        let last = match read {
+            Err(e) => Err(e),
+            Ok(()) if text.is_empty() => return,
+            Ok(()) => Ok(Bytes::from(text)),
+        };
+        let _ = tx.blocking_send(last);
     });
     futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (Ok(chunk), rx))
+        rx.recv().await.map(|chunk| (chunk, rx))
     })
 }

@@ -14,12 +14,12 @@ use reqwest::RequestBuilder;
 use reqwest::header::ACCEPT;
 use sha2::{Digest, Sha256};
 
+use std::sync::Arc;
+
 use super::PublishError;
+use super::input::Input;
 use super::remote::Remote;
-use crate::rdf::Graph;
 use crate::rdf::dump::hex;
-use crate::rdf::ntriples::push_description;
-use crate::source::Source;
 
 /// How many differing triples an error shows.
 const SHOWN: usize = 5;
@@ -31,57 +31,53 @@ pub struct Local {
     pub digests: Option<Vec<u128>>,
     /// SHA-256 of the sorted canonical N-Triples (with `--verify`).
     pub canonical_hash: String,
-    source: Option<std::sync::Arc<Source>>,
+    input: Option<Arc<Input>>,
 }
 
 impl Local {
-    pub fn of(source: &std::sync::Arc<Source>, digests: bool) -> Local {
-        let graph = Graph::new(source);
+    pub fn of(input: &Arc<Input>, digests: bool) -> Result<Local, PublishError> {
         let mut count = 0;
         let mut all = digests.then(Vec::new);
         let mut hasher = Sha256::new();
-        let mut lines = String::new();
-        for d in graph.descriptions() {
-            count += d.properties.len() as u64;
-            if let Some(all) = &mut all {
-                lines.clear();
-                push_description(&mut lines, &d);
-                // The descriptions come in canonical order: this is orgs.nt.
-                hasher.update(lines.as_bytes());
-                all.extend(lines.lines().map(digest));
-            }
-        }
+        input
+            .each(|piece| {
+                count += piece.triples as u64;
+                if let Some(all) = &mut all {
+                    // The descriptions come in canonical order: this is orgs.nt.
+                    hasher.update(piece.text.as_bytes());
+                    all.extend(piece.text.lines().map(digest));
+                }
+                true
+            })
+            .map_err(|e| PublishError::Usage(format!("cannot read the graph to publish: {e}")))?;
         if let Some(all) = &mut all {
             all.sort_unstable();
         }
-        Local {
+        Ok(Local {
             count,
             digests: all,
             canonical_hash: hex(&hasher.finalize()),
-            source: digests.then(|| std::sync::Arc::clone(source)),
-        }
+            input: digests.then(|| Arc::clone(input)),
+        })
     }
 
     /// The build's triples whose digest is in `wanted`, in canonical order.
     fn lines_with(&self, wanted: &[u128]) -> Vec<String> {
-        let Some(source) = &self.source else {
+        let Some(input) = &self.input else {
             return Vec::new();
         };
-        let graph = Graph::new(source);
         let mut found = Vec::new();
-        let mut lines = String::new();
-        for d in graph.descriptions() {
-            lines.clear();
-            push_description(&mut lines, &d);
-            for line in lines.lines() {
+        let _ = input.each(|piece| {
+            for line in piece.text.lines() {
                 if wanted.binary_search(&digest(line)).is_ok() {
                     found.push(line.to_owned());
                     if found.len() == SHOWN {
-                        return found;
+                        return false;
                     }
                 }
             }
-        }
+            true
+        });
         found
     }
 }
@@ -201,32 +197,30 @@ async fn read_in_pages(
     max_rows: usize,
     keep: &mut impl FnMut(&str),
 ) -> Result<(), PublishError> {
-    let Some(source) = &local.source else {
+    let Some(input) = &local.input else {
         return Ok(());
     };
     // A page's answer holds the build's triples of its subjects, and any the
     // store has beside them: half the cap leaves room to see those.
     let budget = (max_rows / 2).max(1);
     let mut pages = Vec::new();
-    {
-        let graph = Graph::new(source);
-        let (mut subjects, mut triples) = (String::new(), 0);
-        let mut n = 0;
-        for d in graph.descriptions() {
-            let k = d.properties.len();
-            if n > 0 && (triples + k > budget || n == PAGE_SUBJECTS) {
+    let (mut subjects, mut triples, mut n) = (String::new(), 0, 0);
+    input
+        .each(|piece| {
+            if n > 0 && (triples + piece.triples > budget || n == PAGE_SUBJECTS) {
                 pages.push((std::mem::take(&mut subjects), triples));
                 (triples, n) = (0, 0);
             }
             subjects.push('<');
-            subjects.push_str(d.subject.as_str());
+            subjects.push_str(piece.subject);
             subjects.push_str("> ");
-            triples += k;
+            triples += piece.triples;
             n += 1;
-        }
-        if n > 0 {
-            pages.push((subjects, triples));
-        }
+            true
+        })
+        .map_err(|e| PublishError::Usage(format!("cannot read the graph to publish: {e}")))?;
+    if n > 0 {
+        pages.push((subjects, triples));
     }
     for (subjects, _) in pages {
         let query = format!(
