@@ -107,7 +107,13 @@ into_virtuoso() {
   virtuoso_start "$dir" "${VIRTUOSO_BUFFERS:-340000}"
   pids+=("$virtuoso_pid")
   local args=("${@//\{base\}/$virtuoso_http}")
-  measure "$n" "$step" "${args[@]//\{sql\}/$virtuoso_sql}"
+  # A step that fails is reported after the table, and the run goes on.
+  if ! (measure "$n" "$step" "${args[@]//\{sql\}/$virtuoso_sql}"); then
+    { echo "N = $n: $step failed:"; tail -5 "$work/$step.err"; } >> "$work/failures"
+    virtuoso_stop
+    rm -rf "$dir"
+    return
+  fi
   echo "$n $step $(awk '/VmHWM/ {print $2}' "/proc/$virtuoso_pid/status")" >> "$work/store-peaks"
   local held
   held=$(curl -sf -H 'Accept: text/csv' --data-urlencode \
@@ -127,7 +133,7 @@ fi
 
 batch=${BATCH:-10000}
 mkdir -p "$work/empty-queries"
-touch "$work/store-peaks"
+touch "$work/store-peaks" "$work/failures"
 for n in "$@"; do
   "$root/target/release/examples/synth" "$n" "$work/data-$n"
   rm -rf "$work/cache"
@@ -223,3 +229,4 @@ for n, step, kb in peaks:
     store = "Virtuoso" if step.startswith("virtuoso") else "Oxigraph server"
     print(f"N = {int(n):,}: {store} peak during {step}: {int(kb) / 1024:,.0f} MB")
 PY
+cat "$work/failures"
