@@ -46,8 +46,14 @@ virtuoso_start() {
   return 1
 }
 
-# virtuoso_stop: stops it and waits for it to go.
+# virtuoso_stop: stops it and waits for it to go; after 30 s it is killed (a
+# Virtuoso stuck in a transaction did not stop on SIGTERM in 7 minutes).
 virtuoso_stop() {
   kill "$virtuoso_pid" 2>/dev/null || true
+  for _ in $(seq 60); do
+    kill -0 "$virtuoso_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -9 "$virtuoso_pid" 2>/dev/null || true
   wait "$virtuoso_pid" 2>/dev/null || true
 }
