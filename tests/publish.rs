@@ -1169,30 +1169,24 @@ fn synthetic(dir: &Path, records: usize, seed: u64) -> PathBuf {
     data
 }
 
-#[test]
-#[ignore = "needs a Virtuoso: ORGDIR_TEST_VIRTUOSO (run by .ci/run)"]
-fn virtuoso_every_method_publishes_twice_and_replaces_the_graph() {
+/// Publishes each of `datas` in turn into one graph per method with
+/// `--verify`; after each, Virtuoso holds exactly the build, and at the end
+/// no staging graph is left.
+fn virtuoso_publish_in_turn(datas: &[PathBuf], methods: &[(&str, &[&str])], name: &str) {
     let server = virtuoso();
-    let dir = tempfile::tempdir().unwrap();
-    let changed = changed_data(dir.path());
-    for (method, batch) in [
-        ("gsp", None),
-        ("gsp-batches", Some("7")),
-        ("update", Some("7")),
-    ] {
-        let graph = format!("urn:orgdir:test:virtuoso-{method}");
-        for data in [fixture_data(), changed.clone()] {
+    for (method, extra) in methods {
+        let graph = format!("urn:orgdir:test:virtuoso-{name}-{method}");
+        for data in datas {
+            let built = built_lines(data);
             let mut args = vec!["--method", method, "--graph", &graph, "--verify"];
-            if let Some(batch) = batch {
-                args.extend(["--batch-size", batch]);
-            }
-            let out = publish_to_virtuoso(&data, None, &args);
+            args.extend_from_slice(extra);
+            let out = publish_to_virtuoso(data, None, &args);
             let err = stderr(&out);
             assert!(out.status.success(), "{method}: {err}");
             assert!(err.contains("the remote graph holds the same"), "{err}");
             assert_eq!(
                 virtuoso_lines(&server, &graph),
-                built_lines(&data),
+                built,
                 "{method}: the remote graph is the build's, replaced, not added to"
             );
         }
@@ -1202,40 +1196,41 @@ fn virtuoso_every_method_publishes_twice_and_replaces_the_graph() {
 
 #[test]
 #[ignore = "needs a Virtuoso: ORGDIR_TEST_VIRTUOSO (run by .ci/run)"]
-fn virtuoso_takes_a_graph_larger_than_its_limits_with_the_presets_sizes() {
-    // 2,000 records: about 18,000 triples, so the count check and --verify
-    // must page under ResultSetMaxRows, and --method update must cut its
-    // INSERT DATA under the SPARQL compiler's limit.
-    let server = virtuoso();
+fn virtuoso_every_method_publishes_twice_and_replaces_the_graph() {
     let dir = tempfile::tempdir().unwrap();
-    let (first, second) = (
+    let changed = changed_data(dir.path());
+    let batches: &[&str] = &["--batch-size", "7"];
+    virtuoso_publish_in_turn(
+        &[fixture_data(), changed],
+        &[("gsp", &[]), ("gsp-batches", batches), ("update", batches)],
+        "small",
+    );
+}
+
+#[test]
+#[ignore = "needs a Virtuoso: ORGDIR_TEST_VIRTUOSO (run by .ci/run)"]
+fn virtuoso_takes_a_graph_larger_than_its_limits_with_the_presets_sizes() {
+    // 2,000 records: 29,743 triples, so the count check and --verify must
+    // page under ResultSetMaxRows, and --method update must cut its INSERT
+    // DATA under the SPARQL compiler's limit.
+    let dir = tempfile::tempdir().unwrap();
+    let datas = [
         synthetic(dir.path(), 2000, 1),
         synthetic(dir.path(), 2000, 2),
-    );
-    for method in ["gsp", "gsp-batches", "update"] {
-        let graph = format!("urn:orgdir:test:virtuoso-large-{method}");
-        for data in [&first, &second] {
-            let built = built_lines(data);
-            assert!(built.len() > 10_000, "{}", built.len());
-            let out = publish_to_virtuoso(
-                data,
-                None,
-                &[
-                    "--method",
-                    method,
-                    "--graph",
-                    &graph,
-                    "--verify",
-                    "--timeout",
-                    "300",
-                ],
-            );
-            let err = stderr(&out);
-            assert!(out.status.success(), "{method}: {err}");
-            assert_eq!(virtuoso_lines(&server, &graph), built, "{method}");
-        }
-        assert_eq!(virtuoso_count(&server, &staging_graph(&graph)), 0);
+    ];
+    for data in &datas {
+        assert!(built_lines(data).len() > 10_000);
     }
+    let timeout: &[&str] = &["--timeout", "300"];
+    virtuoso_publish_in_turn(
+        &datas,
+        &[
+            ("gsp", timeout),
+            ("gsp-batches", timeout),
+            ("update", timeout),
+        ],
+        "large",
+    );
 }
 
 #[test]
