@@ -311,9 +311,10 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         release: Option<PathBuf>,
 
-        /// How to send the graph.
-        #[arg(long, value_enum, default_value = "gsp")]
-        method: PublishMethod,
+        /// How to send the graph. Default: the preset's (gsp; for Virtuoso
+        /// gsp-batches, as one PUT of 15 million triples stalled inside it).
+        #[arg(long, value_enum)]
+        method: Option<PublishMethod>,
 
         /// The Graph Store protocol's query parameter naming the graph (Virtuoso's
         /// /sparql-graph-crud calls it graph-uri).

@@ -351,11 +351,11 @@ impl From<Cli> for Config {
                 query_endpoint,
                 graph,
                 graph_param,
-                method: match method {
+                method: method.map(|m| match m {
                     PublishMethod::Gsp => publish::Method::Gsp,
                     PublishMethod::GspBatches => publish::Method::GspBatches,
                     PublishMethod::Update => publish::Method::Update,
-                },
+                }),
                 credentials: match (user, password_env, bearer_env) {
                     (Some(user), Some(password_env), _) if digest => {
                         Credentials::Digest { user, password_env }

@@ -35,7 +35,7 @@ pub fn run(options: &PublishOptions) -> Result<u8, Error> {
         eprint!("{warnings}");
     }
     if !options.quiet {
-        let how = match options.method {
+        let how = match target.method {
             Method::Gsp => "Graph Store PUT",
             Method::GspBatches => "Graph Store PUT and POSTs",
             Method::Update => "SPARQL Update",

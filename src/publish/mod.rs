@@ -86,7 +86,8 @@ pub struct PublishOptions {
     /// The Graph Store protocol's parameter naming the graph; default: the
     /// preset's (`graph`, Virtuoso's `graph-uri`).
     pub graph_param: Option<String>,
-    pub method: Method,
+    /// How to send; default: the preset's (gsp; Virtuoso's gsp-batches).
+    pub method: Option<Method>,
     pub credentials: Credentials,
     pub verify: bool,
     /// Triples per request (gsp-batches, update); default: the preset's.
@@ -160,6 +161,7 @@ pub struct Published {
 /// Where and how to send: the options with the preset applied.
 #[derive(Debug, Clone)]
 pub struct Target {
+    pub method: Method,
     pub endpoint: String,
     /// Where to count (and read back) the remote graph with SPARQL; `None`:
     /// through the Graph Store protocol.
@@ -187,15 +189,16 @@ pub fn prepare(options: &PublishOptions) -> Result<(Auth, Target), PublishError>
         other => other.clone(),
     };
     let auth = self::credentials(&credentials)?;
+    let method = options.method.unwrap_or(preset.method);
     let endpoints = options
         .kind
         .endpoints(
             &options.endpoint,
-            options.method,
+            method,
             !matches!(credentials, Credentials::None),
         )
         .map_err(PublishError::Usage)?;
-    let query_endpoint = match (&options.query_endpoint, endpoints.query, options.method) {
+    let query_endpoint = match (&options.query_endpoint, endpoints.query, method) {
         (Some(q), _, _) => Some(q.clone()),
         (None, Some(q), _) => Some(q),
         (None, None, Method::Update) => Some(query_endpoint_of(&endpoints.endpoint)),
@@ -205,13 +208,14 @@ pub fn prepare(options: &PublishOptions) -> Result<(Auth, Target), PublishError>
     if let Some(q) = &query_endpoint {
         check_endpoint(q)?;
     }
-    let batch = options.batch_size.unwrap_or(match options.method {
+    let batch = options.batch_size.unwrap_or(match method {
         Method::Update => preset.update_batch,
         Method::Gsp | Method::GspBatches => preset.gsp_batch,
     });
     Ok((
         auth,
         Target {
+            method,
             endpoint: endpoints.endpoint,
             query_endpoint,
             graph_param: options
@@ -269,7 +273,7 @@ async fn publish(
             .expect("the local count does not panic")?
     };
     let graph_url = || upload::graph_url(&target.endpoint, &target.graph_param, &graph);
-    let requests = match options.method {
+    let requests = match target.method {
         Method::Gsp => upload::put(&remote, target, graph_url()?, &input).await?,
         Method::GspBatches => upload::gsp_batches(&remote, target, graph_url()?, &input).await?,
         Method::Update => upload::update(&remote, target, &graph, &input).await?,

@@ -38,6 +38,8 @@ pub struct Preset {
     /// The SPARQL query endpoint, for the count check and `--verify`.
     pub query: &'static str,
     pub graph_param: &'static str,
+    /// The method when `--method` is not given.
+    pub method: Method,
     /// Triples per request with `--method gsp-batches`.
     pub gsp_batch: usize,
     /// Triples per `INSERT DATA` with `--method update`.
@@ -64,6 +66,7 @@ const GENERIC: Preset = Preset {
     update: None,
     query: "",
     graph_param: "graph",
+    method: Method::Gsp,
     gsp_batch: 10_000,
     update_batch: 10_000,
     digest: false,
@@ -107,13 +110,17 @@ impl StoreKind {
             //   default virtuoso.ini) rows, GSP GET included;
             // - `DEFINE sql:log-enable 3` (no transaction log, autocommit)
             //   made 10 INSERT DATA of 1,000 triples take 7.8 s instead of
-            //   11.3 s; only the staging graph is written that way.
+            //   11.3 s; only the staging graph is written that way;
+            // - one PUT of 14.9 million triples stalled inside it ("Many lock
+            //   waits", no progress for 7 minutes; bench/RESULTS.md): by
+            //   default the graph goes in Graph Store batches.
             StoreKind::Virtuoso => Preset {
                 name: "virtuoso",
                 gsp: Some(("/sparql-graph-crud", "/sparql-graph-crud-auth")),
                 update: Some(("/sparql", "/sparql-auth")),
                 query: "/sparql",
                 graph_param: "graph-uri",
+                method: Method::GspBatches,
                 update_batch: 1_000,
                 digest: true,
                 sized_bodies: true,
