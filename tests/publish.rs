@@ -589,38 +589,25 @@ fn a_release_is_published_as_it_was_built_and_a_damaged_one_is_not() {
         text.replacen("Parent Association", "Parent Asociation", 1),
     )
     .unwrap();
-    let out = publish(
-        Path::new("/nonexistent"),
-        &[
-            "--release",
-            second.to_str().unwrap(),
-            "--endpoint",
-            &mock.endpoint(),
-        ],
-        &[],
-    );
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("changed since `build --release` wrote it"),
-        "{err}"
-    );
-    let out = publish(
-        Path::new("/nonexistent"),
-        &[
-            "--release",
-            dir.path().to_str().unwrap(),
-            "--endpoint",
-            &mock.endpoint(),
-        ],
-        &[],
-    );
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("not a release of `orgdir build --release`"),
-        "{err}"
-    );
+    // So is a directory that holds no release.
+    for (refused, expected) in [
+        (second.as_path(), "changed since `build --release` wrote it"),
+        (dir.path(), "not a release of `orgdir build --release`"),
+    ] {
+        let out = publish(
+            Path::new("/nonexistent"),
+            &[
+                "--release",
+                refused.to_str().unwrap(),
+                "--endpoint",
+                &mock.endpoint(),
+            ],
+            &[],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
 }
 
 #[test]
