@@ -5,7 +5,7 @@
 //!
 //! The data is loaded and validated as `build` does, then the named graph is
 //! replaced in one of two ways:
-//! - **gsp** (default): one SPARQL 1.1 Graph Store HTTP Protocol `PUT` of the
+//! - **gsp** (the default but for Virtuoso, see [`stores`]): one SPARQL 1.1 Graph Store HTTP Protocol `PUT` of the
 //!   graph as N-Triples, streamed as it is written (the graph is never held
 //!   in memory as text); the store swaps the graph in one request.
 //! - **gsp-batches**: the same protocol in requests of `--batch-size`
