@@ -1,6 +1,11 @@
 //! Times the name index's build over a data directory:
 //! `cargo run --release --example index_build -- DIR`.
 
+/// The allocator `orgdir` itself runs on (src/main.rs), so the figures are
+/// serve's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: index_build DIR");
     let source = orgdir::source::load(std::path::Path::new(&dir), Default::default())
