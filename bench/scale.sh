@@ -20,11 +20,14 @@
 # (Debian's virtuoso-opensource, started by .ci/virtuoso.sh on a temporary database
 # with VIRTUOSO_BUFFERS pages of cache, default 340000, the 4 GB row of its ini):
 #   virtuoso-gsp      `orgdir publish --store-kind virtuoso` (one sized Graph Store PUT)
-#   virtuoso-batches  the same with --method gsp-batches (the preset's 10,000 triples)
+#   virtuoso-batches  the same with --method gsp-batches (the preset's 10,000 triples
+#                     a request, two requests in flight)
+#   virtuoso-batches-1  the same, one request in flight (--in-flight 1)
 #   virtuoso-update   the same with --method update (INSERT DATA of 1,000 into a
 #                     staging graph, then MOVE); UPDATE_MAX=N skips it above N records
 #   virtuoso-bulk     Virtuoso's bulk loader on the build's orgs.nt, through isql-vt:
 #                     ld_dir() and rdf_loader_run(), the floor
+# VIRTUOSO_METHODS picks among gsp, gsp-batches, gsp-batches-1 and update (default all).
 # and, per step, the ratio of each N's time to the previous N's (linear = the ratio
 # of the Ns).
 #
@@ -145,12 +148,15 @@ for n in "$@"; do
     rm -rf "$work/store-$n"
   fi
   if has virtuoso; then
-    for method in gsp gsp-batches update; do
+    for method in ${VIRTUOSO_METHODS:-gsp gsp-batches gsp-batches-1 update}; do
       step=virtuoso-${method/gsp-batches/batches}
       [ "$method" != update ] || [ "$n" -le "${UPDATE_MAX:-$n}" ] || continue
+      # gsp-batches-1: one batch in flight at a time, not the preset's two.
+      flags=(--method "${method%-1}")
+      [ "$method" != gsp-batches-1 ] || flags+=(--in-flight 1)
       into_virtuoso "$n" "$step" "$orgdir" -q --data "$work/data-$n" publish --timeout 7200 \
         --store-kind virtuoso --endpoint "{base}" --user dba --password-env VIRTUOSO_PASSWORD \
-        --method "$method" --graph urn:bench
+        "${flags[@]}" --graph urn:bench
     done
     into_virtuoso "$n" virtuoso-bulk isql-vt "{sql}" dba dba \
       "exec=ld_dir('$work/virtuoso-$n', 'orgs.nt', 'urn:bench'); rdf_loader_run();"
@@ -201,7 +207,7 @@ print("| step | " + " | ".join(f"N = {n:,}: s / peak MB" for n in ns) + " | time
 print("|---|" + "---|" * len(ns) + "---|")
 for step in ["build", "validate", "serve-first", "serve-restart", "publish", "curl-put",
              "publish-batches", "curl-batches", "oxigraph-load", "virtuoso-gsp",
-             "virtuoso-batches", "virtuoso-update", "virtuoso-bulk"]:
+             "virtuoso-batches", "virtuoso-batches-1", "virtuoso-update", "virtuoso-bulk"]:
     if step not in rows:
         continue
     r = rows[step]
@@ -220,6 +226,7 @@ for n in ns:
                            ("publish-batches", "oxigraph-load"),
                            ("virtuoso-gsp", "virtuoso-bulk"),
                            ("virtuoso-batches", "virtuoso-bulk"),
+                           ("virtuoso-batches-1", "virtuoso-bulk"),
                            ("virtuoso-update", "virtuoso-bulk")]
               if a in r and b in r]
     if ratios:

@@ -360,6 +360,12 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         batch_size: Option<usize>,
 
+        /// At most this many batches in flight at once with --method
+        /// gsp-batches and update (after the first, which replaces the
+        /// graph). Default: the preset's (1; Virtuoso's, 2).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+        in_flight: Option<u16>,
+
         /// Seconds for one request, body included.
         #[arg(long, value_name = "SECONDS", default_value_t = publish::Settings::default().timeout.as_secs_f64())]
         timeout: f64,

@@ -339,6 +339,7 @@ impl From<Cli> for Config {
                 digest,
                 verify,
                 batch_size,
+                in_flight,
                 timeout,
                 connect_timeout,
                 retries,
@@ -368,6 +369,7 @@ impl From<Cli> for Config {
                 },
                 verify,
                 batch_size,
+                in_flight: in_flight.map(usize::from),
                 release,
                 kind: match store_kind {
                     cli::PublishStore::Generic => publish::StoreKind::Generic,

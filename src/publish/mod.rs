@@ -92,6 +92,8 @@ pub struct PublishOptions {
     pub verify: bool,
     /// Triples per request (gsp-batches, update); default: the preset's.
     pub batch_size: Option<usize>,
+    /// Batches sent at once (gsp-batches, update); default: the preset's.
+    pub in_flight: Option<usize>,
     /// What the store is (`--store-kind`): its paths, limits and quirks.
     pub kind: StoreKind,
     /// `--release DIR`: publish that release's `orgs.nt` instead of the data.
@@ -169,6 +171,8 @@ pub struct Target {
     pub graph_param: String,
     /// Triples per request, at most (but for a description that has more).
     pub batch: usize,
+    /// Batches in flight at once, at least 1.
+    pub in_flight: usize,
     /// Bodies with a `Content-Length` (the streamed PUT is written twice:
     /// once to count its bytes).
     pub sized_bodies: bool,
@@ -223,6 +227,7 @@ pub fn prepare(options: &PublishOptions) -> Result<(Auth, Target), PublishError>
                 .clone()
                 .unwrap_or_else(|| preset.graph_param.to_owned()),
             batch: batch.max(1),
+            in_flight: options.in_flight.unwrap_or(preset.in_flight).max(1),
             sized_bodies: preset.sized_bodies,
             insert_prologue: preset.insert_prologue,
             max_rows: preset.max_rows,

@@ -44,6 +44,8 @@ pub struct Preset {
     pub gsp_batch: usize,
     /// Triples per `INSERT DATA` with `--method update`.
     pub update_batch: usize,
+    /// Batches in flight at once with gsp-batches and update.
+    pub in_flight: usize,
     /// `--user` answers the store's Digest challenge without ever sending
     /// the password (Virtuoso's `-auth` endpoints accept nothing else).
     pub digest: bool,
@@ -69,6 +71,7 @@ const GENERIC: Preset = Preset {
     method: Method::Gsp,
     gsp_batch: 10_000,
     update_batch: 10_000,
+    in_flight: 1,
     digest: false,
     sized_bodies: false,
     insert_prologue: "",
@@ -122,6 +125,7 @@ impl StoreKind {
                 graph_param: "graph-uri",
                 method: Method::GspBatches,
                 update_batch: 1_000,
+                in_flight: 2,
                 digest: true,
                 sized_bodies: true,
                 insert_prologue: "DEFINE sql:log-enable 3\n",

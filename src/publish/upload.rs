@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::thread;
 
 use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use tokio::sync::mpsc;
 
@@ -82,12 +84,13 @@ fn ntriples_length(input: &Input) -> u64 {
 }
 
 /// Replaces the graph at `url` (`endpoint?graph=IRI`) in requests of about
-/// `batch` triples: a `PUT` of the first, `POST`s of the rest. Each request
-/// is one bounded transaction on the store, however large the graph; readers
-/// see the graph grow until the last. A failed run leaves part of the new
-/// graph, which the next run's `PUT` replaces. A `POST` retried after the
-/// store took it adds the same triples again, which changes nothing (a graph
-/// is a set). Returns the requests sent.
+/// `batch` triples: a `PUT` of the first, then `POST`s of the rest,
+/// `in_flight` at once. Each request is one bounded transaction on the
+/// store, however large the graph; readers see the graph grow until the
+/// last. A failed run leaves part of the new graph, which the next run's
+/// `PUT` replaces. The `POST`s may land in any order, and one retried after
+/// the store took it adds the same triples again: neither changes the graph
+/// (a set). Returns the requests sent.
 pub async fn gsp_batches(
     remote: &Remote,
     target: &Target,
@@ -96,52 +99,85 @@ pub async fn gsp_batches(
 ) -> Result<u64, PublishError> {
     let endpoint = target.endpoint.as_str();
     let (mut rx, producer) = batches(input, target.batch, String::new(), "");
-    let mut sent = 0u64;
-    loop {
-        let body = match rx.recv().await {
-            Some(body) => Bytes::from(body),
-            // An empty graph still replaces what the store held.
-            None if sent == 0 => Bytes::new(),
-            None => break,
-        };
-        sent += 1;
-        let (method, what) = if sent == 1 {
-            (
-                reqwest::Method::PUT,
-                "the Graph Store PUT of batch 1".to_owned(),
-            )
-        } else {
-            (
-                reqwest::Method::POST,
-                format!("the Graph Store POST of batch {sent}"),
-            )
-        };
-        let result = remote
-            .send(&what, endpoint, false, || {
-                remote
-                    .client()
-                    .request(method.clone(), url.clone())
-                    .header(CONTENT_TYPE, "application/n-triples")
-                    .body(body.clone())
-            })
-            .await;
-        if let Err(e) = result {
-            drop(rx);
-            let _ = producer.join();
-            return Err(e);
+    let request = |method: reqwest::Method, what: String, body: Bytes| {
+        let url = url.clone();
+        async move {
+            remote
+                .send(&what, endpoint, false, || {
+                    remote
+                        .client()
+                        .request(method.clone(), url.clone())
+                        .header(CONTENT_TYPE, "application/n-triples")
+                        .body(body.clone())
+                })
+                .await
+                .map(drop)
         }
-        if body.is_empty() {
-            break;
+    };
+    // The PUT replaces the graph before any POST adds to it; an empty
+    // graph still replaces what the store held.
+    let first = rx.recv().await.map(Bytes::from).unwrap_or_default();
+    let mut sent = request(
+        reqwest::Method::PUT,
+        "the Graph Store PUT of batch 1".to_owned(),
+        first,
+    )
+    .await
+    .map(|()| 1);
+    if let Ok(put) = sent {
+        sent = send_all(&mut rx, target.in_flight, put, |n, body| {
+            request(
+                reqwest::Method::POST,
+                format!("the Graph Store POST of batch {n}"),
+                body,
+            )
+        })
+        .await;
+    }
+    drop(rx);
+    producer.join().expect("the batch writer does not panic");
+    sent
+}
+
+/// Sends each body `rx` yields with `send` (numbered on from `before`), at
+/// most `in_flight` at once, while the writer makes the next; the first
+/// failure stops the rest (those in flight are dropped, their connections
+/// closed). Returns the number sent, `before` included.
+async fn send_all<F, Fut>(
+    rx: &mut mpsc::Receiver<String>,
+    in_flight: usize,
+    before: u64,
+    send: F,
+) -> Result<u64, PublishError>
+where
+    F: Fn(u64, Bytes) -> Fut,
+    Fut: std::future::Future<Output = Result<(), PublishError>>,
+{
+    let mut running = FuturesUnordered::new();
+    let mut sent = before;
+    let mut written = false;
+    loop {
+        tokio::select! {
+            // Finished requests first: a failure stops the run at once.
+            biased;
+            Some(done) = running.next(), if !running.is_empty() => done?,
+            body = rx.recv(), if !written && running.len() < in_flight => match body {
+                Some(body) => {
+                    sent += 1;
+                    running.push(send(sent, Bytes::from(body)));
+                }
+                None => written = true,
+            },
+            else => break,
         }
     }
-    producer.join().expect("the batch writer does not panic");
     Ok(sent)
 }
 
 /// Replaces `graph` through SPARQL Update: drop the staging graph, insert
 /// the triples into it in batches of `batch` triples, move it onto `graph`.
-/// Each request is retried on its own: inserting the same triples twice
-/// changes nothing.
+/// The inserts go `in_flight` at once, each retried on its own: inserting
+/// the same triples twice, or in another order, changes nothing.
 pub async fn update(
     remote: &Remote,
     target: &Target,
@@ -165,18 +201,15 @@ pub async fn update(
         target.insert_prologue
     );
     let (mut rx, producer) = batches(input, target.batch, head, "} }\n");
-    let mut sent = 0u64;
-    while let Some(update) = rx.recv().await {
-        sent += 1;
-        let what = format!("inserting batch {sent} into the staging graph");
-        if let Err(e) = sparql_update(remote, endpoint, &what, update).await {
-            drop(rx);
-            let _ = producer.join();
-            return Err(too_large(e, target.batch));
-        }
-    }
+    let sent = send_all(&mut rx, target.in_flight, 0, |n, update| async move {
+        let what = format!("inserting batch {n} into the staging graph");
+        sparql_update(remote, endpoint, &what, update).await
+    })
+    .await
+    .map_err(|e| too_large(e, target.batch));
+    drop(rx);
     producer.join().expect("the batch writer does not panic");
-    requests += sent;
+    requests += sent?;
 
     sparql_update(
         remote,
@@ -239,9 +272,9 @@ async fn sparql_update(
     remote: &Remote,
     endpoint: &str,
     what: &str,
-    update: String,
+    update: impl Into<Bytes>,
 ) -> Result<(), PublishError> {
-    let update = Bytes::from(update);
+    let update: Bytes = update.into();
     remote
         .send(what, endpoint, false, || {
             remote
