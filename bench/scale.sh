@@ -20,14 +20,18 @@
 # (Debian's virtuoso-opensource, started by .ci/virtuoso.sh on a temporary database
 # with VIRTUOSO_BUFFERS pages of cache, default 340000, the 4 GB row of its ini):
 #   virtuoso-gsp      `orgdir publish --store-kind virtuoso` (one sized Graph Store PUT)
-#   virtuoso-batches  the same with --method gsp-batches (the preset's 10,000 triples
+#   virtuoso-batches  the same with --method gsp-batches (the preset's 50,000 triples
 #                     a request, two requests in flight)
 #   virtuoso-batches-1  the same, one request in flight (--in-flight 1)
 #   virtuoso-update   the same with --method update (INSERT DATA of 1,000 into a
 #                     staging graph, then MOVE); UPDATE_MAX=N skips it above N records
 #   virtuoso-bulk     Virtuoso's bulk loader on the build's orgs.nt, through isql-vt:
 #                     ld_dir() and rdf_loader_run(), the floor
-# VIRTUOSO_METHODS picks among gsp, gsp-batches, gsp-batches-1 and update (default all).
+#   virtuoso-release  `orgdir publish --release` of a release built from the same data
+#                     (the preset's method; nothing loaded or validated), beside
+#   virtuoso-bulk-release  the bulk loader on that release's orgs.nt
+# VIRTUOSO_METHODS picks among gsp, gsp-batches, gsp-batches-1, update and release
+# (default all).
 # and, per step, the ratio of each N's time to the previous N's (linear = the ratio
 # of the Ns).
 #
@@ -100,13 +104,13 @@ into_oxigraph() {
 
 # into_virtuoso n step command...: runs the command (with {base} replaced by the HTTP
 # base URL and {sql} by the SQL port) against a fresh Virtuoso whose directory holds
-# the build's orgs.nt; records the server's peak memory (VmHWM) and checks that the
+# the build's orgs.nt (or $NT); records the server's peak memory (VmHWM) and checks that the
 # graph urn:bench holds every triple.
 into_virtuoso() {
   local n=$1 step=$2; shift 2
-  local dir=$work/virtuoso-$n
+  local dir=$work/virtuoso-$n nt=${NT:-$work/dist-$n/orgs.nt}
   mkdir -p "$dir"
-  ln "$work/dist-$n/orgs.nt" "$dir/orgs.nt"
+  ln "$nt" "$dir/orgs.nt"
   virtuoso_start "$dir" "${VIRTUOSO_BUFFERS:-340000}"
   pids+=("$virtuoso_pid")
   local args=("${@//\{base\}/$virtuoso_http}")
@@ -122,7 +126,7 @@ into_virtuoso() {
   held=$(curl -sf -H 'Accept: text/csv' --data-urlencode \
     'query=SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:bench> { ?s ?p ?o } }' \
     "$virtuoso_http/sparql" | tail -1)
-  [ "$held" = "$(wc -l < "$work/dist-$n/orgs.nt")" ] ||
+  [ "$held" = "$(wc -l < "$nt")" ] ||
     { echo "$step at N=$n: Virtuoso holds $held triples"; exit 1; }
   virtuoso_stop
   rm -rf "$dir"
@@ -148,7 +152,9 @@ for n in "$@"; do
     rm -rf "$work/store-$n"
   fi
   if has virtuoso; then
-    for method in ${VIRTUOSO_METHODS:-gsp gsp-batches gsp-batches-1 update}; do
+    methods=${VIRTUOSO_METHODS:-gsp gsp-batches gsp-batches-1 update release}
+    for method in $methods; do
+      [ "$method" != release ] || continue
       step=virtuoso-${method/gsp-batches/batches}
       [ "$method" != update ] || [ "$n" -le "${UPDATE_MAX:-$n}" ] || continue
       # gsp-batches-1: one batch in flight at a time, not the preset's two.
@@ -160,6 +166,19 @@ for n in "$@"; do
     done
     into_virtuoso "$n" virtuoso-bulk isql-vt "{sql}" dba dba \
       "exec=ld_dir('$work/virtuoso-$n', 'orgs.nt', 'urn:bench'); rdf_loader_run();"
+    if [[ " $methods " == *" release "* ]]; then
+      # A release, published as built (no loading or validating), beside the
+      # bulk loader on the same orgs.nt (a release adds each record's
+      # dateModified).
+      "$orgdir" -q --data "$work/data-$n" build --out "$work/rel-$n" --release 1.0.0
+      release=$work/rel-$n/1.0.0
+      NT=$release/orgs.nt into_virtuoso "$n" virtuoso-release "$orgdir" -q publish \
+        --release "$release" --timeout 7200 --store-kind virtuoso --endpoint "{base}" \
+        --user dba --password-env VIRTUOSO_PASSWORD --graph urn:bench
+      NT=$release/orgs.nt into_virtuoso "$n" virtuoso-bulk-release isql-vt "{sql}" dba dba \
+        "exec=ld_dir('$work/virtuoso-$n', 'orgs.nt', 'urn:bench'); rdf_loader_run();"
+      rm -rf "$work/rel-$n"
+    fi
   fi
   if ! has oxigraph; then
     triples=$(wc -l < "$work/dist-$n/orgs.nt")
@@ -207,7 +226,8 @@ print("| step | " + " | ".join(f"N = {n:,}: s / peak MB" for n in ns) + " | time
 print("|---|" + "---|" * len(ns) + "---|")
 for step in ["build", "validate", "serve-first", "serve-restart", "publish", "curl-put",
              "publish-batches", "curl-batches", "oxigraph-load", "virtuoso-gsp",
-             "virtuoso-batches", "virtuoso-batches-1", "virtuoso-update", "virtuoso-bulk"]:
+             "virtuoso-batches", "virtuoso-batches-1", "virtuoso-update", "virtuoso-bulk",
+             "virtuoso-release", "virtuoso-bulk-release"]:
     if step not in rows:
         continue
     r = rows[step]
@@ -227,6 +247,7 @@ for n in ns:
                            ("virtuoso-gsp", "virtuoso-bulk"),
                            ("virtuoso-batches", "virtuoso-bulk"),
                            ("virtuoso-batches-1", "virtuoso-bulk"),
+                           ("virtuoso-release", "virtuoso-bulk-release"),
                            ("virtuoso-update", "virtuoso-bulk")]
               if a in r and b in r]
     if ratios:

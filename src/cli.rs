@@ -356,7 +356,7 @@ pub enum Command {
 
         /// At most this many triples per request with --method gsp-batches (PUT,
         /// then POSTs) and --method update (INSERT DATA). Default: the preset's
-        /// (10000; Virtuoso's INSERT DATA, 1000).
+        /// (10000; Virtuoso's 50000, and 1000 for its INSERT DATA).
         #[arg(long, value_name = "N")]
         batch_size: Option<usize>,
 

@@ -38,6 +38,32 @@ struct Store {
     /// Change the first literal's text (same count, other triples).
     alter: bool,
     authorizations: Mutex<Vec<String>>,
+    /// Hold each POST this long before answering.
+    post_delay: Option<std::time::Duration>,
+    /// PUTs and POSTs being answered now, and the most at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+    /// PUTs being answered now.
+    putting: AtomicUsize,
+    /// POSTs that arrived while a PUT was being answered.
+    posts_during_a_put: AtomicUsize,
+}
+
+/// Counts a request in `counter` until dropped.
+struct Flying<'a>(&'a AtomicUsize);
+
+impl<'a> Flying<'a> {
+    /// Returns the guard and how many are counted now, this one included.
+    fn start(counter: &'a AtomicUsize) -> (Flying<'a>, usize) {
+        let now = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        (Flying(counter), now)
+    }
+}
+
+impl Drop for Flying<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 async fn graph_store(
@@ -58,8 +84,14 @@ async fn graph_store(
         return StatusCode::from_u16(status).unwrap().into_response();
     }
     let graph = params.get("graph").cloned().unwrap_or_default();
+    let _flying = matches!(method, Method::PUT | Method::POST).then(|| {
+        let (guard, now) = Flying::start(&store.in_flight);
+        store.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        guard
+    });
     match method {
         Method::PUT => {
+            let _putting = Flying::start(&store.putting);
             assert_eq!(
                 headers[header::CONTENT_TYPE],
                 "application/n-triples",
@@ -89,6 +121,12 @@ async fn graph_store(
         }
         Method::POST => {
             assert_eq!(headers[header::CONTENT_TYPE], "application/n-triples");
+            if store.putting.load(Ordering::SeqCst) > 0 {
+                store.posts_during_a_put.fetch_add(1, Ordering::SeqCst);
+            }
+            if let Some(delay) = store.post_delay {
+                tokio::time::sleep(delay).await;
+            }
             if store.posts.fetch_add(1, Ordering::SeqCst) == 1 && store.fail_a_post {
                 return (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response();
             }
@@ -395,6 +433,54 @@ fn gsp_batches_put_the_first_batch_and_post_the_rest() {
         )),
         "{err}"
     );
+}
+
+#[test]
+fn gsp_batches_keep_as_many_posts_in_flight_as_asked_after_the_put() {
+    let mock = MockStore::start(Store {
+        post_delay: Some(std::time::Duration::from_millis(40)),
+        ..Store::default()
+    });
+    let fixture = fixture_data();
+    let built = built_lines(&fixture);
+    for in_flight in [1, 3] {
+        mock.store.most_in_flight.store(0, Ordering::SeqCst);
+        mock.store.graphs.lock().unwrap().clear();
+        let endpoint = mock.endpoint();
+        let n = in_flight.to_string();
+        let args = [
+            "--endpoint",
+            &endpoint,
+            "--method",
+            "gsp-batches",
+            "--batch-size",
+            "7",
+            "--in-flight",
+            &n,
+        ];
+        let out = publish(&fixture, &args, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let graphs = mock.store.graphs.lock().unwrap();
+        let (_, body) = graphs.iter().next().unwrap();
+        assert_eq!(lines_of(body), built, "--in-flight {n}: the build's graph");
+        assert_eq!(String::from_utf8_lossy(body).lines().count(), built.len());
+        assert_eq!(
+            mock.store.most_in_flight.load(Ordering::SeqCst),
+            in_flight,
+            "--in-flight {n}: requests at once"
+        );
+    }
+    assert_eq!(
+        mock.store.posts_during_a_put.load(Ordering::SeqCst),
+        0,
+        "the PUT is answered before the first POST is sent"
+    );
+    let out = publish(
+        &fixture,
+        &["--endpoint", "http://127.0.0.1:9/store", "--in-flight", "0"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
 /// A listener that leaves its first connection unaccepted for `stall`, with
