@@ -38,8 +38,9 @@ struct Store {
     /// Change the first literal's text (same count, other triples).
     alter: bool,
     authorizations: Mutex<Vec<String>>,
-    /// Hold each POST this long before answering.
-    post_delay: Option<std::time::Duration>,
+    /// Hold each PUT and POST this long before answering (so that requests
+    /// sent together overlap).
+    delay: Option<std::time::Duration>,
     /// PUTs and POSTs being answered now, and the most at once.
     in_flight: AtomicUsize,
     most_in_flight: AtomicUsize,
@@ -92,6 +93,9 @@ async fn graph_store(
     match method {
         Method::PUT => {
             let _putting = Flying::start(&store.putting);
+            if let Some(delay) = store.delay {
+                tokio::time::sleep(delay).await;
+            }
             assert_eq!(
                 headers[header::CONTENT_TYPE],
                 "application/n-triples",
@@ -124,7 +128,7 @@ async fn graph_store(
             if store.putting.load(Ordering::SeqCst) > 0 {
                 store.posts_during_a_put.fetch_add(1, Ordering::SeqCst);
             }
-            if let Some(delay) = store.post_delay {
+            if let Some(delay) = store.delay {
                 tokio::time::sleep(delay).await;
             }
             if store.posts.fetch_add(1, Ordering::SeqCst) == 1 && store.fail_a_post {
@@ -438,7 +442,7 @@ fn gsp_batches_put_the_first_batch_and_post_the_rest() {
 #[test]
 fn gsp_batches_keep_as_many_posts_in_flight_as_asked_after_the_put() {
     let mock = MockStore::start(Store {
-        post_delay: Some(std::time::Duration::from_millis(40)),
+        delay: Some(std::time::Duration::from_millis(40)),
         ..Store::default()
     });
     let fixture = fixture_data();
