@@ -144,6 +144,11 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
 
+        /// Serve no /search, /suggest or /reconcile, and build no name index for
+        /// them: a smaller, quicker server for SPARQL, the pages and the dumps.
+        #[arg(long)]
+        no_search: bool,
+
         /// Serve link-check results (`orgdir linkcheck --rdf FILE`) in the named graph
         /// <BASE>linkcheck, and show each website's status on its organization's page.
         #[arg(long, value_name = "FILE")]

@@ -88,6 +88,9 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     pub limits: server::Limits,
     pub watch: bool,
+    /// Build the name index and serve `/search`, `/suggest` and
+    /// `/reconcile` (not with `--no-search`).
+    pub search: bool,
     pub store: Option<PathBuf>,
     /// Link-check results (`orgdir linkcheck --rdf FILE`) to serve beside the data.
     pub linkcheck: Option<PathBuf>,
@@ -241,6 +244,7 @@ impl From<Cli> for Config {
                 max_results,
                 cache_size,
                 watch,
+                no_search,
                 store,
                 linkcheck,
                 releases,
@@ -254,6 +258,7 @@ impl From<Cli> for Config {
                 limits: serve_limits(query_timeout, max_results, cache_size, &public),
                 json_log: public.log_format == crate::cli::LogFormat::Json,
                 watch,
+                search: !no_search,
                 store,
                 linkcheck,
                 releases,

@@ -37,6 +37,9 @@ pub struct Snapshot {
     /// The name index over the store's organizations (`/search`,
     /// `/reconcile`), once the command has built it.
     pub names: Option<Arc<crate::search::Index>>,
+    /// Whether `/search`, `/suggest` and `/reconcile` are served: `serve
+    /// --no-search` builds no name index, and they answer 404.
+    pub search: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +71,7 @@ pub fn load(source: &Source, queries: Vec<NamedQuery>) -> Result<Snapshot, Store
         queries,
         dumps: Arc::default(),
         names: None,
+        search: true,
     })
 }
 
@@ -347,5 +351,6 @@ fn snapshot(store: Store, info: StoreInfo, queries: Vec<NamedQuery>, dir: &Path)
         queries,
         dumps: Arc::new(DumpSlot::from(dumps)),
         names: None,
+        search: true,
     }
 }

@@ -115,13 +115,14 @@ fn bundled_data_builds_into_three_isomorphic_dumps() {
         "JSON-LD and N-Triples differ"
     );
 
-    // Fourteen organizations: two regional, twelve national.
+    // Fifteen organizations: two regional, thirteen national (Core among
+    // them, LLAMA's successor).
     let orgs: Vec<_> = nt
         .iter()
         .filter(|q| q.object.to_string() == format!("<{SCHEMA}Organization>"))
         .map(|q| q.subject.to_string())
         .collect();
-    assert_eq!(orgs.len(), 14, "{orgs:?}");
+    assert_eq!(orgs.len(), 15, "{orgs:?}");
     let category = |c: &str| {
         nt.iter()
             .filter(|q| {
@@ -130,7 +131,7 @@ fn bundled_data_builds_into_three_isomorphic_dumps() {
             })
             .count()
     };
-    assert_eq!((category("regional"), category("national")), (2, 12));
+    assert_eq!((category("regional"), category("national")), (2, 13));
 
     // Divisions are sub-organizations of ALA, with a qualified role.
     let base = "https://nmsl-orgs.example.org/";
@@ -149,6 +150,33 @@ fn bundled_data_builds_into_three_isomorphic_dumps() {
             "{division} not under ALA"
         );
     }
+    // LLAMA is retired, merged into Core, which names it in return.
+    let (lama, core) = (format!("{base}org/lama"), format!("{base}org/core"));
+    let dcterms = "http://purl.org/dc/terms/";
+    assert_eq!(
+        objects(&nt, &lama, &format!("{dcterms}isReplacedBy")),
+        [format!("<{core}>")]
+    );
+    assert_eq!(
+        objects(&nt, &core, &format!("{dcterms}replaces")),
+        [format!("<{lama}>")]
+    );
+    assert_eq!(
+        objects(&nt, &lama, "http://www.w3.org/ns/adms#status"),
+        [format!("<{base}status/merged>")]
+    );
+    assert_eq!(
+        objects(
+            &nt,
+            &format!("{base}status/merged"),
+            "http://www.w3.org/2004/02/skos/core#notation"
+        ),
+        ["\"merged\""]
+    );
+    assert_eq!(
+        objects(&nt, &lama, &format!("{dcterms}date")),
+        ["\"2020-09-01\"^^<http://www.w3.org/2001/XMLSchema#date>"]
+    );
     let role = format!("{base}org/lama/role/ala");
     assert_eq!(
         objects(&nt, &role, &format!("{SCHEMA}roleName")),

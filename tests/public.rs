@@ -1385,3 +1385,71 @@ fn health_is_503_while_the_data_loads_and_200_once_it_is_served() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The `<loc>`s of a sitemap, sorted.
+fn locations(sitemap: &str) -> Vec<String> {
+    let mut locs: Vec<String> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .map(|l| l.split("</loc>").next().unwrap().to_owned())
+        .collect();
+    locs.sort();
+    locs
+}
+
+#[test]
+fn served_without_search_there_is_no_index_search_or_reconciliation_but_the_rest() {
+    let rt = runtime();
+    let with = Served::start(&[]);
+    let sitemap = rt.block_on(async {
+        let r = client().get(with.url("/sitemap.xml")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        r.text().await.unwrap()
+    });
+    assert!(with.stderr.lock().unwrap().contains("name index ready"));
+    drop(with);
+
+    let without = Served::start(&["--no-search"]);
+    let log = without.stderr.lock().unwrap().clone();
+    assert!(!log.contains("name index"), "an index was built: {log}");
+    rt.block_on(async {
+        for path in [
+            "/search?q=American+Library+Association",
+            "/suggest?prefix=Amer",
+            "/reconcile",
+            "/reconcile?queries=%7B%22q0%22%3A%7B%22query%22%3A%22ALA%22%7D%7D",
+            "/reconcile/suggest/type?prefix=Org",
+            "/reconcile/properties?type=Organization",
+        ] {
+            let r = client().get(without.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{path}");
+        }
+        let page = client()
+            .get(without.url("/"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        assert!(page.contains("<main>"), "{page}");
+        assert!(!page.contains("role=\"search\""), "a search box: {page}");
+        assert!(!page.contains("suggest.js"), "typeahead: {page}");
+        let r = client()
+            .get(without.url("/sitemap.xml"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let without_search = r.text().await.unwrap();
+        assert!(locations(&sitemap).len() > 2, "{sitemap}");
+        assert_eq!(locations(&without_search), locations(&sitemap));
+        let r = client()
+            .get(without.query_url(PLAIN))
+            .header("accept", "application/sparql-results+json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    });
+}

@@ -68,7 +68,7 @@ fn dates(release: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The fixture plus one organization, `gone`, that the next version drops.
+/// The fixture plus one organization, `gone`, that the next version withdraws.
 fn version_one(dir: &Path) -> PathBuf {
     let data = dir.join("data");
     std::fs::create_dir_all(data.join("more")).unwrap();
@@ -84,7 +84,7 @@ fn version_one(dir: &Path) -> PathBuf {
 }
 
 /// Version two: `parent` renamed, `child`'s role in `parent` changed,
-/// `gone` removed, `newone` added; `regional` untouched.
+/// `gone` withdrawn, `newone` added; `regional` untouched.
 fn version_two(data: &Path) {
     let orgs = std::fs::read_to_string(data.join("orgs.yaml")).unwrap();
     let changed = orgs
@@ -95,12 +95,21 @@ fn version_two(data: &Path) {
         .replace("roleName: division", "roleName: section");
     assert_ne!(orgs, changed);
     std::fs::write(data.join("orgs.yaml"), changed).unwrap();
-    std::fs::remove_file(data.join("more/gone.yml")).unwrap();
+    withdraw(&data.join("more/gone.yml"), "Listed by mistake.");
     std::fs::write(
         data.join("more/new.yml"),
         "- id: newone\n  name: New One\n  category: regional\n",
     )
     .unwrap();
+}
+
+/// Retires the record that ends `file`: `status: withdrawn`, with `note`.
+fn withdraw(file: &Path, note: &str) {
+    let mut text = std::fs::read_to_string(file).unwrap();
+    text.push_str(&format!(
+        "  status: withdrawn\n  statusDate: 2026-11-15\n  statusNote: {note}\n"
+    ));
+    std::fs::write(file, text).unwrap();
 }
 
 #[test]
@@ -139,12 +148,12 @@ fn releases_record_what_changed_and_when() {
     let changes = json(&v2.join("changes.json"));
     assert_eq!(changes["previous"], "2026.11");
     assert_eq!(ids(&changes["added"]), ["newone"]);
-    assert_eq!(ids(&changes["removed"]), ["gone"]);
     assert_eq!(
-        changes["removed"][0]["name"], "Gone Guild",
-        "named from the old release"
+        ids(&changes["removed"]),
+        Vec::<String>::new(),
+        "a withdrawn record stays"
     );
-    assert_eq!(ids(&changes["changed"]), ["child", "parent"]);
+    assert_eq!(ids(&changes["changed"]), ["child", "gone", "parent"]);
     assert_eq!(
         changes["changed"][0]["properties"],
         serde_json::json!(["http://schema.org/memberOf"]),
@@ -152,12 +161,22 @@ fn releases_record_what_changed_and_when() {
     );
     assert_eq!(
         changes["changed"][1]["properties"],
+        serde_json::json!([
+            "http://purl.org/dc/terms/date",
+            "http://www.w3.org/2004/02/skos/core#changeNote",
+            "http://www.w3.org/ns/adms#status"
+        ]),
+        "withdrawn"
+    );
+    assert_eq!(
+        changes["changed"][2]["properties"],
         serde_json::json!(["http://schema.org/name"])
     );
     assert_eq!(
         dates(&v2),
         BTreeMap::from([
             ("child".into(), "2026-12-01".into()),
+            ("gone".into(), "2026-12-01".into()),
             ("newone".into(), "2026-12-01".into()),
             ("parent".into(), "2026-12-01".into()),
             ("regional".into(), "2026-11-01".into()),
@@ -165,7 +184,7 @@ fn releases_record_what_changed_and_when() {
         "an unchanged record keeps the date of its last change"
     );
     let md = std::fs::read_to_string(v2.join("changes.md")).unwrap();
-    assert!(md.starts_with("# Changes in release 2026.12 (2026-12-01)\n\nAgainst release 2026.11 (2026-11-01): 1 added, 1 removed, 2 changed.\n"), "{md}");
+    assert!(md.starts_with("# Changes in release 2026.12 (2026-12-01)\n\nAgainst release 2026.11 (2026-11-01): 1 added, 0 removed, 3 changed.\n"), "{md}");
     assert!(
         md.contains("- `parent` Parent Association, renamed: name\n"),
         "{md}"
@@ -181,9 +200,14 @@ fn releases_record_what_changed_and_when() {
             *kinds.entry(t.object.to_string()).or_default() += 1;
         }
     }
-    assert_eq!(kinds["<http://schema.org/AddAction>"], 1);
-    assert_eq!(kinds["<http://schema.org/DeleteAction>"], 1);
-    assert_eq!(kinds["<http://schema.org/UpdateAction>"], 2);
+    // newone, and the status the withdrawal mints (`other`).
+    assert_eq!(
+        changes["other"],
+        serde_json::json!([{"iri": "https://data.example.org/status/withdrawn", "change": "added"}])
+    );
+    assert_eq!(kinds["<http://schema.org/AddAction>"], 2);
+    assert_eq!(kinds.get("<http://schema.org/DeleteAction>"), None);
+    assert_eq!(kinds["<http://schema.org/UpdateAction>"], 3);
     assert_eq!(kinds["<http://schema.org/Dataset>"], 1);
 
     // No change at all: an empty list, every date carried over.
@@ -208,7 +232,7 @@ fn releases_record_what_changed_and_when() {
     assert!(out.status.success(), "{}", stderr(&out));
     let changes = json(&dist.join("against-v1/changes.json"));
     assert_eq!(changes["previous"], "2026.11");
-    assert_eq!(ids(&changes["changed"]), ["child", "parent"]);
+    assert_eq!(ids(&changes["changed"]), ["child", "gone", "parent"]);
 
     // The index lists every release, oldest first, and each file's hash is right.
     let index = json(&dist.join("releases.json"));
@@ -303,15 +327,15 @@ async fn serve_lists_releases_serves_their_files_and_merges_changes() {
             .status
             .success()
     );
-    // v3: `newone` renamed, `regional` removed: merged since v1, `newone` is
-    // still added (with its new name) and `regional` removed.
+    // v3: `newone` renamed, `regional` withdrawn: merged since v1, `newone`
+    // is still added (with its new name) and `regional` changed.
     let news = std::fs::read_to_string(data.join("more/new.yml")).unwrap();
     std::fs::write(
         data.join("more/new.yml"),
         news.replace("New One", "New One Renamed"),
     )
     .unwrap();
-    std::fs::remove_file(data.join("more/regional.yml")).unwrap();
+    withdraw(&data.join("more/regional.yml"), "A test of withdrawal.");
     let out = release(&data, &dist, "v3", "2027-01-01", &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let state = served(&dist);
@@ -391,8 +415,11 @@ async fn serve_lists_releases_serves_their_files_and_merges_changes() {
     assert_eq!(merged["releases"], serde_json::json!(["v2", "v3"]));
     assert_eq!(ids(&merged["added"]), ["newone"]);
     assert_eq!(merged["added"][0]["name"], "New One Renamed");
-    assert_eq!(ids(&merged["removed"]), ["gone", "regional"]);
-    assert_eq!(ids(&merged["changed"]), ["child", "parent"]);
+    assert_eq!(ids(&merged["removed"]), Vec::<String>::new());
+    assert_eq!(
+        ids(&merged["changed"]),
+        ["child", "gone", "parent", "regional"]
+    );
 
     let a = send(&state, get("/dumps/releases/changes?since=v3", None)).await;
     let merged: serde_json::Value = serde_json::from_str(&a.body).unwrap();
@@ -401,4 +428,55 @@ async fn serve_lists_releases_serves_their_files_and_merges_changes() {
 
     let a = send(&state, get("/dumps/releases/changes", None)).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn a_release_that_drops_a_published_iri_is_refused_and_one_that_retires_it_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = version_one(tmp.path());
+    let dist = tmp.path().join("dist");
+    let out = release(&data, &dist, "v1", "2026-11-01", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // `gone` and `regional` deleted from the data: both IRIs named, nothing written.
+    let gone = std::fs::read_to_string(data.join("more/gone.yml")).unwrap();
+    let regional = std::fs::read_to_string(data.join("more/regional.yml")).unwrap();
+    std::fs::remove_file(data.join("more/gone.yml")).unwrap();
+    std::fs::write(data.join("more/regional.yml"), "[]\n").unwrap();
+    let out = release(&data, &dist, "v2", "2026-12-01", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("would break 2 IRIs"), "{err}");
+    for iri in [
+        "https://data.example.org/org/gone",
+        "https://data.example.org/org/regional",
+    ] {
+        assert!(err.lines().any(|l| l.trim() == iri), "{iri}: {err}");
+    }
+    assert!(err.contains("status: withdrawn"), "{err}");
+    assert!(!dist.join("v2").exists());
+    assert_eq!(
+        std::fs::read_link(dist.join("latest")).unwrap(),
+        Path::new("v1")
+    );
+
+    // Retired instead (one withdrawn, one merged into `parent`): released.
+    std::fs::write(data.join("more/gone.yml"), gone).unwrap();
+    withdraw(&data.join("more/gone.yml"), "Listed by mistake.");
+    std::fs::write(
+        data.join("more/regional.yml"),
+        format!("{regional}  status: merged\n  replacedBy: parent\n  statusDate: 2026-11-20\n"),
+    )
+    .unwrap();
+    let out = release(&data, &dist, "v2", "2026-12-01", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let changes = json(&dist.join("v2/changes.json"));
+    assert_eq!(ids(&changes["changed"]), ["gone", "parent", "regional"]);
+    let nt = std::fs::read_to_string(dist.join("v2/orgs.nt")).unwrap();
+    assert!(nt.contains(
+        "<https://data.example.org/org/regional> <http://purl.org/dc/terms/isReplacedBy> <https://data.example.org/org/parent> .\n"
+    ));
+    assert!(nt.contains(
+        "<https://data.example.org/org/gone> <http://www.w3.org/ns/adms#status> <https://data.example.org/status/withdrawn> .\n"
+    ));
 }

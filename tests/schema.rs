@@ -336,6 +336,15 @@ fn samples(kind: Kind) -> &'static [(&'static str, bool)] {
             ("[{roleName: x}]", false),
             ("[{id: a, role: x}]", false),
         ],
+        // In a record with every key: `withdrawn` is refused there because
+        // the record has a `replacedBy` (the status cases try it without).
+        Kind::Status => &[
+            ("merged", true),
+            ("withdrawn", false),
+            ("Merged", false),
+            ("active", false),
+            ("[merged]", false),
+        ],
         Kind::Publisher => &[
             ("{name: P}", true),
             ("{name: P, url: 'https://p.example/'}", true),
@@ -461,6 +470,46 @@ fn cases() -> Vec<Case> {
         "an unknown key".into(),
         false,
     );
+    // The status keys need each other: the record of every key (merged)
+    // with `status` set to `status` (or left out) and `dropped` left out.
+    let retired = |status: Option<&str>, dropped: &[&str]| {
+        let every = organization("", None, "");
+        let mut text = String::new();
+        for line in every.lines() {
+            let key = line
+                .trim_start_matches(['-', ' '])
+                .split(':')
+                .next()
+                .unwrap();
+            let own = line.starts_with("  ") || line.starts_with("- id: nmla");
+            if own && key == "status" {
+                if let Some(status) = status {
+                    text.push_str(&format!("  status: {status}\n"));
+                }
+            } else if !(own && dropped.contains(&key)) {
+                text.push_str(&format!("{line}\n"));
+            }
+        }
+        text
+    };
+    for (status, dropped, accepted) in [
+        (Some("withdrawn"), &["replacedBy"][..], true),
+        (Some("withdrawn"), &["replacedBy", "statusNote"], false),
+        (Some("withdrawn"), &["replacedBy", "statusDate"], false),
+        (Some("merged"), &["statusNote"], true),
+        (Some("merged"), &["replacedBy"], false),
+        (Some("merged"), &["statusDate"], false),
+        (None, &["statusDate", "statusNote"], false),
+        (None, &["replacedBy", "statusNote"], false),
+        (None, &["replacedBy", "statusDate"], false),
+        (None, &["replacedBy", "statusDate", "statusNote"], true),
+    ] {
+        records_case(
+            retired(status, dropped),
+            format!("status {status:?} without {dropped:?}"),
+            accepted,
+        );
+    }
     let member = |key: &str, value: Option<&str>| {
         let member = mapping(MEMBERSHIP, "      ", "    - ", key, value, "");
         organization("memberOf", Some(&format!("\n{member}")), "")

@@ -114,7 +114,8 @@ fn load(options: &ServeOptions) -> Result<(Snapshot, usize), Error> {
     if let Some(path) = &options.linkcheck {
         store::add_linkcheck(&mut snapshot, path)?;
     }
-    if let Some(dir) = &options.store {
+    snapshot.search = options.search;
+    if let Some(dir) = options.store.as_ref().filter(|_| options.search) {
         let kept = index_dir(dir);
         let names =
             timed(|| search::Index::open_or_build(&snapshot.store, &kept, &snapshot.version))?;
@@ -133,11 +134,15 @@ fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapsh
     // A violation drops the store unused.
     let (verdict, snapshot) = std::thread::scope(|scope| {
         // The name index is built from the same records meanwhile.
-        let names = scope.spawn(|| timed(|| search::Index::from_source(&source)));
+        let names = options
+            .search
+            .then(|| scope.spawn(|| timed(|| search::Index::from_source(&source))));
         let store = scope.spawn(|| {
             let mut snapshot = store::load(&source, queries)?;
-            let names = names.join().expect("the name index thread panicked")?;
-            snapshot.names = Some(Arc::new(names));
+            if let Some(names) = names {
+                let names = names.join().expect("the name index thread panicked")?;
+                snapshot.names = Some(Arc::new(names));
+            }
             Ok::<_, Error>(snapshot)
         });
         let verdict = verdict::check_remembered(&source, &options.shapes, options.source_limits);

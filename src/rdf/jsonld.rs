@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::dump::DescriptionWriter;
 use super::mapping::Description;
-use super::vocab::{rdf, schema, skos, xsd};
+use super::vocab::{adms, dcterms, rdf, schema, skos, xsd};
 
 /// Terms defined in the context beyond `@vocab` (schema.org): properties whose
 /// values are IRIs (so they are written as plain strings), and SKOS terms.
@@ -26,6 +26,11 @@ const TERMS: &[(&str, NamedNodeRef<'static>, bool)] = &[
     ("sameAs", schema::SAME_AS, true),
     ("subOrganization", schema::SUB_ORGANIZATION, true),
     ("url", schema::URL, true),
+    ("status", adms::STATUS, true),
+    ("isReplacedBy", dcterms::IS_REPLACED_BY, true),
+    ("replaces", dcterms::REPLACES, true),
+    ("statusDate", dcterms::DATE, false),
+    ("changeNote", skos::CHANGE_NOTE, false),
     ("Concept", skos::CONCEPT, false),
     ("ConceptScheme", skos::CONCEPT_SCHEME, false),
     ("hasTopConcept", skos::HAS_TOP_CONCEPT, true),

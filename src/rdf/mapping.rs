@@ -9,12 +9,12 @@
 //! lines, so that writers stream it without holding every triple in memory.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use oxrdf::{Literal, NamedNode, NamedNodeRef, Term};
 
-use super::vocab::{rdf, schema, skos, xsd};
-use crate::source::{Category, Dataset, Date, Organization, Source};
+use super::vocab::{adms, dcterms, rdf, schema, skos, xsd};
+use crate::source::{Category, Dataset, Date, Organization, Source, Status};
 
 /// One subject and all its (predicate, object) pairs, sorted as N-Triples
 /// lines sort: by predicate IRI, then by object.
@@ -31,6 +31,8 @@ enum Subject {
     Publisher,
     Scheme,
     Category(Category),
+    /// A status of retired records, when one has it.
+    Status(Status),
     Place(u32),
     Organization(u32),
     /// A qualified membership: (member organization, index in its `memberOf`).
@@ -49,6 +51,8 @@ pub struct Graph<'a> {
     children: Inverse<u32>,
     /// For each organization, the qualified memberships naming it.
     roles: Inverse<(u32, u32)>,
+    /// For each organization, the merged records it replaces.
+    replaces: Inverse<u32>,
     /// For each organization, the release in which its triples last changed
     /// (`schema:dateModified`); only release builds know it.
     modified: Option<Vec<Date>>,
@@ -118,6 +122,9 @@ impl Iris<'_> {
     pub fn category(&self, category: Category) -> String {
         format!("{}category/{}", self.base, category.slug())
     }
+    pub fn status(&self, status: Status) -> String {
+        format!("{}status/{}", self.base, status.slug())
+    }
     pub fn scheme(&self) -> String {
         format!("{}category", self.base)
     }
@@ -181,6 +188,8 @@ impl<'a> Graph<'a> {
         let mut places: BTreeMap<String, &str> = BTreeMap::new();
         let mut children = Vec::new();
         let mut roles = Vec::new();
+        let mut replaces = Vec::new();
+        let mut statuses = BTreeSet::new();
         // Organizations and their role blocks, ordered without building their
         // IRIs: `<base>org/<id>>` sorts as `id` + `>`, and every role IRI
         // `<base>org/<id>/role/<target>>` as `id` + `/` + ....
@@ -192,6 +201,13 @@ impl<'a> Graph<'a> {
             }
             if let Some(parent) = org.parent.as_ref().and_then(|p| lookup(&p.value)) {
                 children.push((parent, i));
+            }
+            if let Some(retired) = &org.retired {
+                statuses.insert(retired.status.value);
+                if let Some(successor) = retired.replaced_by.as_ref().and_then(|s| lookup(&s.value))
+                {
+                    replaces.push((successor, i));
+                }
             }
             for (m, membership) in org.member_of.iter().enumerate() {
                 if membership.is_qualified()
@@ -207,6 +223,7 @@ impl<'a> Graph<'a> {
         }
         let children = Inverse::new(orgs.len(), children);
         let roles = Inverse::new(orgs.len(), roles);
+        let replaces = Inverse::new(orgs.len(), replaces);
         let key = |&(i, roles): &(u32, bool)| {
             let id = orgs[i as usize].id.value.as_bytes();
             id.iter().copied().chain([if roles { b'/' } else { b'>' }])
@@ -226,6 +243,9 @@ impl<'a> Graph<'a> {
         others.push((iris.scheme(), Subject::Scheme));
         for c in Category::ALL {
             others.push((iris.category(c), Subject::Category(c)));
+        }
+        for s in statuses {
+            others.push((iris.status(s), Subject::Status(s)));
         }
         others.sort_by(|a, b| iri_order(&a.0, &b.0));
         // No other subject's IRI starts with `<base>org/`: the block goes in one piece.
@@ -259,6 +279,7 @@ impl<'a> Graph<'a> {
             places,
             children,
             roles,
+            replaces,
             modified: None,
         }
     }
@@ -301,6 +322,7 @@ impl<'a> Graph<'a> {
             }
             Subject::Place(p) => self.iris.place(&self.places[p as usize].0),
             Subject::Category(c) => self.iris.category(c),
+            Subject::Status(s) => self.iris.status(s),
             Subject::Scheme => self.iris.scheme(),
             Subject::Dataset => self.iris.dataset(),
             Subject::Publisher => self.iris.publisher(),
@@ -317,6 +339,11 @@ impl<'a> Graph<'a> {
                 d.iri(skos::IN_SCHEME, Iris::node(self.iris.scheme()));
                 d.string(skos::PREF_LABEL, c.label());
                 d.string(skos::NOTATION, c.slug());
+            }
+            Subject::Status(s) => {
+                d.iri(rdf::TYPE, skos::CONCEPT.into_owned());
+                d.string(skos::PREF_LABEL, s.label());
+                d.string(skos::NOTATION, s.slug());
             }
             Subject::Scheme => {
                 d.iri(rdf::TYPE, skos::CONCEPT_SCHEME.into_owned());
@@ -402,6 +429,19 @@ impl<'a> Graph<'a> {
         }
         if let Some(v) = &org.email {
             d.string(schema::EMAIL, &v.value);
+        }
+        if let Some(r) = &org.retired {
+            d.iri(adms::STATUS, Iris::node(self.iris.status(r.status.value)));
+            if let Some(s) = &r.replaced_by {
+                d.iri(dcterms::IS_REPLACED_BY, self.id_iri(&s.value));
+            }
+            d.date(dcterms::DATE, r.date.value);
+            if let Some(n) = &r.note {
+                d.string(skos::CHANGE_NOTE, &n.value);
+            }
+        }
+        for &old in self.replaces.get(o) {
+            d.iri(dcterms::REPLACES, self.org_iri(old));
         }
         if let Some(modified) = &self.modified {
             d.date(schema::DATE_MODIFIED, modified[o as usize]);

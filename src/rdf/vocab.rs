@@ -97,6 +97,7 @@ terms!(
     skos = "http://www.w3.org/2004/02/skos/core#" {
         CONCEPT = "Concept",
         CONCEPT_SCHEME = "ConceptScheme",
+        CHANGE_NOTE = "changeNote",
         HAS_TOP_CONCEPT = "hasTopConcept",
         IN_SCHEME = "inScheme",
         NOTATION = "notation",
@@ -154,13 +155,23 @@ terms!(
 
 terms!(
     dcterms = "http://purl.org/dc/terms/" {
+        DATE = "date",
         DESCRIPTION = "description",
         FORMAT = "format",
+        IS_REPLACED_BY = "isReplacedBy",
         LICENSE = "license",
         MODIFIED = "modified",
         PUBLISHER = "publisher",
+        REPLACES = "replaces",
         SOURCE = "source",
         TITLE = "title",
+    }
+);
+
+terms!(
+    /// ADMS, for the status of a retired record.
+    adms = "http://www.w3.org/ns/adms#" {
+        STATUS = "status",
     }
 );
 
@@ -204,6 +215,7 @@ terms!(
 
 /// Prefixes used when writing Turtle, in the order written.
 pub const PREFIXES: &[(&str, &str)] = &[
+    ("adms", adms::NS),
     ("dcat", dcat::NS),
     ("dcterms", dcterms::NS),
     ("rdf", rdf::NS),
@@ -223,6 +235,7 @@ mod tests {
     fn every_term_is_a_valid_iri_in_its_namespace() {
         let all = [
             (schema::NS, schema::ALL),
+            (adms::NS, adms::ALL),
             (rdf::NS, rdf::ALL),
             (rdfs::NS, rdfs::ALL),
             (xsd::NS, xsd::ALL),

@@ -174,6 +174,27 @@ pub fn write_release(
     let graph = Graph::new(source);
     let changes = changes::compare(previous_nt.as_deref(), &graph)
         .map_err(FsError::io("read", previous_nt.clone().unwrap_or_default()))?;
+    if !changes.removed.is_empty() {
+        let iris: Vec<String> = changes
+            .removed
+            .iter()
+            .map(|r| format!("  {}", graph.iris().organization(&r.id)))
+            .collect();
+        let n = iris.len();
+        return Err(ReleaseError::Refused(format!(
+            "release {version} would break {n} IRI{s} of the previous release (once published, \
+             an organization's IRI answers forever):\n{}\nKeep {them} in the data, retired with \
+             `status: withdrawn` (and `statusDate`, `statusNote`) or `status: merged` (with \
+             `replacedBy`, `statusDate`)",
+            iris.join("\n"),
+            s = if n == 1 { "" } else { "s" },
+            them = if n == 1 {
+                "its record"
+            } else {
+                "their records"
+            },
+        )));
+    }
     // Unchanged records keep their date; a previous release without dates
     // stands for the release itself.
     let fallback = previous_info

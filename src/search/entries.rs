@@ -1,11 +1,12 @@
 //! What the index knows of each organization, read from the served graph.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use oxigraph::model::{GraphNameRef, NamedOrBlankNode, Term};
 use oxigraph::store::{StorageError, Store};
 
-use crate::rdf::vocab::{rdf, schema, skos};
+use crate::rdf::vocab::{adms, rdf, schema, skos};
+use crate::source::Status;
 
 /// One organization as the index and the reconciliation service see it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,6 +74,7 @@ pub fn read(store: &Store) -> Result<Vec<Entry>, StorageError> {
     let mut labels: HashMap<String, String> = HashMap::new();
     let mut categories: HashMap<String, String> = HashMap::new();
     let mut places: HashMap<String, Vec<String>> = HashMap::new();
+    let mut withdrawn: HashSet<String> = HashSet::new();
     for quad in store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph)) {
         let quad = quad?;
         let NamedOrBlankNode::NamedNode(subject) = &quad.subject else {
@@ -140,12 +142,15 @@ pub fn read(store: &Store) -> Result<Vec<Entry>, StorageError> {
             (p, _, Some(v)) if p == schema::SAME_AS => {
                 orgs.entry(entry()).or_default().same_as.push(v.to_owned());
             }
+            (p, _, Some(v)) if p == adms::STATUS && is_withdrawn(s, v) => {
+                withdrawn.insert(entry());
+            }
             _ => {}
         }
     }
     let mut out: Vec<Entry> = orgs
         .into_values()
-        .filter(|e| !e.iri.is_empty())
+        .filter(|e| !e.iri.is_empty() && !withdrawn.contains(&e.iri))
         .map(|mut e| {
             e.name = names.get(&e.iri).cloned().unwrap_or_default();
             e.category = categories.get(&e.iri).and_then(|c| labels.get(c)).cloned();
@@ -162,6 +167,17 @@ pub fn read(store: &Store) -> Result<Vec<Entry>, StorageError> {
         .collect();
     out.sort_unstable_by(|a, b| a.iri.cmp(&b.iri));
     Ok(out)
+}
+
+/// Whether `status` is the withdrawn status of the dataset that minted
+/// `organization` (`<base>org/<id>` and `<base>status/withdrawn`).
+pub fn is_withdrawn(organization: &str, status: &str) -> bool {
+    organization.rfind("org/").is_some_and(|at| {
+        status
+            .strip_prefix(&organization[..at])
+            .and_then(|rest| rest.strip_prefix("status/"))
+            == Some(Status::Withdrawn.slug())
+    })
 }
 
 /// The same entries as [`read`] gives for the store loaded from `source`,
@@ -187,9 +203,11 @@ pub fn from_source(source: &crate::source::Source) -> Vec<Entry> {
         }
     }
     let place = |spelling: &str| places[&spellings[spelling]].to_owned();
+    // A withdrawn organization is not found: its IRI answers 410 Gone.
     let mut out: Vec<Entry> = source
         .organizations
         .iter()
+        .filter(|org| !org.is_withdrawn())
         .map(|org| {
             let text = |v: &crate::source::Field<Box<str>>| v.value.to_string();
             let mut entry = Entry {

@@ -6,11 +6,16 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphNameRef, NamedOrBlankNode};
 
 use super::AppState;
 use super::error::ApiError;
+use super::resource::{is_withdrawn, storage};
 use super::search::names;
+use crate::rdf::vocab::schema;
 use crate::report::escape;
+use crate::store::Snapshot;
 
 /// URLs in one sitemap file at most (the protocol's limit).
 pub const PER_SITEMAP: usize = 50_000;
@@ -42,10 +47,10 @@ fn xml(body: String) -> Response {
 /// of `/sitemap/N.xml` files instead.
 pub async fn sitemap(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
     let snapshot = state.snapshot();
-    let index = names(&snapshot)?;
-    let urls = index.len() + 2;
+    let organizations = organizations(&snapshot)?;
+    let urls = organizations.len() + 2;
     if urls <= PER_SITEMAP {
-        return Ok(xml(urlset(&snapshot.base, &index, 0)));
+        return Ok(xml(urlset(&snapshot.base, &organizations, 0)));
     }
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -67,17 +72,42 @@ pub async fn part(
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     let snapshot = state.snapshot();
-    let index = names(&snapshot)?;
+    let organizations = organizations(&snapshot)?;
     let n: usize = name
         .strip_suffix(".xml")
         .and_then(|n| n.parse().ok())
-        .filter(|n| *n >= 1 && (n - 1) * PER_SITEMAP < index.len() + 2)
+        .filter(|n| *n >= 1 && (n - 1) * PER_SITEMAP < organizations.len() + 2)
         .ok_or_else(|| ApiError::NotFound(format!("/sitemap/{name}")))?;
-    Ok(xml(urlset(&snapshot.base, &index, n - 1)))
+    Ok(xml(urlset(&snapshot.base, &organizations, n - 1)))
+}
+
+/// Every organization's IRI but the withdrawn ones': the name index's, or,
+/// served without search, the store's in IRI order.
+fn organizations(snapshot: &Snapshot) -> Result<Vec<String>, ApiError> {
+    if snapshot.search {
+        let index = names(snapshot)?;
+        return Ok(index.entries().iter().map(|e| e.iri.clone()).collect());
+    }
+    let mut iris = Vec::new();
+    for quad in snapshot.store.quads_for_pattern(
+        None,
+        Some(rdf::TYPE),
+        Some(schema::ORGANIZATION.into()),
+        Some(GraphNameRef::DefaultGraph),
+    ) {
+        let NamedOrBlankNode::NamedNode(iri) = quad.map_err(storage)?.subject else {
+            continue;
+        };
+        if !is_withdrawn(snapshot, iri.as_ref())? {
+            iris.push(iri.into_string());
+        }
+    }
+    iris.sort_unstable();
+    Ok(iris)
 }
 
 /// The `part`th [`PER_SITEMAP`] of the site's URLs.
-fn urlset(base: &str, index: &crate::search::Index, part: usize) -> String {
+fn urlset(base: &str, organizations: &[String], part: usize) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -86,7 +116,7 @@ fn urlset(base: &str, index: &crate::search::Index, part: usize) -> String {
     let all = pages
         .iter()
         .map(String::as_str)
-        .chain(index.entries().iter().map(|e| e.iri.as_str()));
+        .chain(organizations.iter().map(String::as_str));
     for loc in all.skip(part * PER_SITEMAP).take(PER_SITEMAP) {
         out.push_str(&format!("<url><loc>{}</loc></url>\n", escape(loc)));
     }

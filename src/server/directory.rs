@@ -25,17 +25,25 @@ use crate::store::Snapshot;
 /// Organizations per page of the directory.
 pub const PAGE_SIZE: usize = 500;
 
-/// Sections in the order of the library's page; other categories follow by name.
+/// Sections in the order of the library's page; other categories follow by
+/// name. Withdrawn organizations are left out; merged ones are listed where
+/// they were, with their successor.
 const DIRECTORY: &str = r#"
+PREFIX adms: <http://www.w3.org/ns/adms#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <http://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?org ?name ?description ?url ?category ?heading WHERE {
+SELECT ?org ?name ?description ?url ?category ?heading ?successor ?successor_name ?merged WHERE {
   ?org a schema:Organization ; schema:name ?name ; schema:additionalType ?category .
   ?category skos:prefLabel ?heading .
+  FILTER NOT EXISTS { ?org adms:status/skos:notation "withdrawn" }
   OPTIONAL { ?category skos:notation ?notation .
              VALUES (?notation ?rank) { ("regional" 1) ("national" 2) ("international" 3) } }
   OPTIONAL { ?org schema:description ?description }
   OPTIONAL { ?org schema:url ?url }
+  OPTIONAL { ?org dcterms:isReplacedBy ?successor .
+             OPTIONAL { ?successor schema:name ?successor_name }
+             OPTIONAL { ?org dcterms:date ?merged } }
 }
 ORDER BY COALESCE(?rank, 9) ?heading LCASE(?name) ?org
 "#;
@@ -55,9 +63,12 @@ ORDER BY ?dataset LIMIT 1
 "#;
 
 const COUNT: &str = r#"
+PREFIX adms: <http://www.w3.org/ns/adms#>
 PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {
   ?org a schema:Organization ; schema:name ?name ; schema:additionalType ?category .
+  FILTER NOT EXISTS { ?org adms:status/skos:notation "withdrawn" }
 }
 "#;
 
@@ -67,6 +78,15 @@ struct Entry {
     name: String,
     description: Option<String>,
     url: Option<String>,
+    /// A merged organization's successor, and when.
+    merged: Option<Merged>,
+}
+
+#[derive(Debug, Serialize)]
+struct Merged {
+    href: String,
+    name: String,
+    date: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -162,7 +182,18 @@ fn render(snapshot: &Snapshot, page: usize) -> Result<String, ApiError> {
     );
     let mut sections: Vec<Section> = Vec::new();
     for row in select(snapshot, &query)? {
-        let [org, name, description, url, _category, heading] = &row[..] else {
+        let [
+            org,
+            name,
+            description,
+            url,
+            _category,
+            heading,
+            successor,
+            successor_name,
+            merged,
+        ] = &row[..]
+        else {
             continue;
         };
         let (Some(org), Some(name), Some(heading)) = (value(org), value(name), value(heading))
@@ -174,6 +205,11 @@ fn render(snapshot: &Snapshot, page: usize) -> Result<String, ApiError> {
             name,
             description: value(description),
             url: value(url).filter(|u| super::resource::href("", u).is_some()),
+            merged: value(successor).map(|s| Merged {
+                name: value(successor_name).unwrap_or_else(|| s.clone()),
+                href: local_path(&snapshot.base, &s).unwrap_or(s),
+                date: value(merged),
+            }),
         };
         match sections.last_mut() {
             Some(s) if s.heading == heading => s.organizations.push(entry),

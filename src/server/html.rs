@@ -59,6 +59,8 @@ pub struct Site {
     pub version: &'static str,
     /// The dataset base: canonical links and the sitemap are under it.
     pub base: String,
+    /// Whether the search box is shown (not under `serve --no-search`).
+    pub search: bool,
 }
 
 impl Site {
@@ -69,6 +71,7 @@ impl Site {
                 .unwrap_or_else(|| snapshot.dataset.clone()),
             version: env!("CARGO_PKG_VERSION"),
             base: snapshot.base.clone(),
+            search: snapshot.search,
         }
     }
 }

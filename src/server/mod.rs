@@ -210,9 +210,10 @@ impl AppState {
 }
 
 /// `snapshot` with its name index, built here when the command did not
-/// (a failure leaves `/search` and `/reconcile` answering 503).
+/// (a failure leaves `/search` and `/reconcile` answering 503), unless it
+/// is served without search.
 fn with_names(mut snapshot: Snapshot) -> Snapshot {
-    if snapshot.names.is_none() {
+    if snapshot.search && snapshot.names.is_none() {
         match crate::search::Index::build(&snapshot.store) {
             Ok(index) => snapshot.names = Some(Arc::new(index)),
             Err(e) => tracing::error!("cannot build the name index: {e}"),
@@ -239,6 +240,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             header::CONTENT_RANGE,
             header::LINK,
         ]);
+    // Served without search, these paths are no routes: they answer 404.
+    let search = if state.snapshot().search {
+        search_routes()
+    } else {
+        Router::new()
+    };
     Router::new()
         .route("/sparql", get(sparql::get).post(sparql::post))
         .route("/queries", get(queries::list))
@@ -257,6 +264,31 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/robots.txt", get(crawl::robots))
         .route("/sitemap.xml", get(crawl::sitemap))
         .route("/sitemap/{name}", get(crawl::part))
+        .merge(search)
+        .route("/health", get(observe::health))
+        .route("/metrics", get(observe::metrics))
+        .fallback(resource::get)
+        .layer(DefaultBodyLimit::max(limits.max_body))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            request_limits,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .layer(cors)
+        .layer(middleware::from_fn(headers))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            observe::observe,
+        ))
+        .with_state(state)
+}
+
+/// `/search`, `/suggest` and the reconciliation service.
+fn search_routes() -> Router<Arc<AppState>> {
+    Router::new()
         .route("/search", get(search::search))
         .route("/suggest", get(search::suggest))
         .route(
@@ -277,25 +309,6 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/reconcile/extend",
             get(reconcile::extend).post(reconcile::extend),
         )
-        .route("/health", get(observe::health))
-        .route("/metrics", get(observe::metrics))
-        .fallback(resource::get)
-        .layer(DefaultBodyLimit::max(limits.max_body))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            request_limits,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            limits.request_timeout,
-        ))
-        .layer(cors)
-        .layer(middleware::from_fn(headers))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            observe::observe,
-        ))
-        .with_state(state)
 }
 
 /// The policy of every page: scripts, styles and fetches from the site

@@ -13,7 +13,8 @@ use serde::Serialize;
 use super::error::ApiError;
 use super::html;
 use super::resource::{alternates, is_a, jsonld, local_path, objects, storage, subjects, text};
-use crate::rdf::vocab::{PREFIXES, rdf, schema, skos};
+use crate::rdf::vocab::{PREFIXES, adms, dcterms, rdf, schema, skos};
+use crate::source::Status;
 use crate::store::Snapshot;
 
 /// Organizations listed on a place or category page at most.
@@ -51,6 +52,17 @@ struct RoleRow {
     end: Option<String>,
 }
 
+/// What became of a retired organization: the page's first line.
+#[derive(Debug, Serialize)]
+pub(super) struct Retired {
+    /// `withdrawn` or `merged`.
+    status: &'static str,
+    date: Option<String>,
+    note: Option<String>,
+    /// A merged organization's successor.
+    successor: Option<Link>,
+}
+
 #[derive(Debug, Serialize)]
 struct Listing {
     heading: String,
@@ -78,6 +90,7 @@ pub(super) struct Page {
     members: Vec<RoleRow>,
     subs: Vec<Link>,
     listing: Option<Listing>,
+    retired: Option<Retired>,
     formats: Vec<FormatLink>,
     jsonld: String,
 }
@@ -234,13 +247,16 @@ impl Page {
         let mut members = Vec::new();
         let mut subs = Vec::new();
         let mut listing = None;
+        let mut retired = None;
         if is_org {
+            retired = retirement(snapshot, &linker, &values)?;
             for (label, p) in [
                 ("Website", schema::URL),
                 ("Category", schema::ADDITIONAL_TYPE),
                 ("Founded", schema::FOUNDING_DATE),
                 ("Dissolved", schema::DISSOLUTION_DATE),
                 ("Parent organization", schema::PARENT_ORGANIZATION),
+                ("Formed from", dcterms::REPLACES),
                 ("Places served", schema::AREA_SERVED),
                 ("Email", schema::EMAIL),
                 ("Identifier", schema::IDENTIFIER),
@@ -334,6 +350,7 @@ impl Page {
             members,
             subs,
             listing,
+            retired,
             formats: alternates(&local)
                 .into_iter()
                 .map(|(href, label, media_type)| FormatLink {
@@ -345,6 +362,36 @@ impl Page {
             jsonld: html::script_json(&jsonld(triples, node)),
         })
     }
+}
+
+/// The status of a retired organization, from its triples' `values`.
+fn retirement(
+    snapshot: &Snapshot,
+    linker: &Linker<'_>,
+    values: &dyn Fn(NamedNodeRef<'_>) -> Vec<Term>,
+) -> Result<Option<Retired>, ApiError> {
+    let Some(status) = values(adms::STATUS).iter().find_map(|t| match t {
+        Term::NamedNode(n) => status_of(&snapshot.base, n.as_str()),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let successor = match values(dcterms::IS_REPLACED_BY).first() {
+        Some(s) => Some(linker.link(s)?),
+        None => None,
+    };
+    Ok(Some(Retired {
+        status: status.slug(),
+        date: values(dcterms::DATE).iter().map(text).min(),
+        note: values(skos::CHANGE_NOTE).iter().map(text).min(),
+        successor,
+    }))
+}
+
+/// The status `iri` stands for among those minted under `base`.
+pub fn status_of(base: &str, iri: &str) -> Option<Status> {
+    let slug = iri.strip_prefix(base)?.strip_prefix("status/")?;
+    Status::from_slug(slug)
 }
 
 /// What the last link check found about the website, when link-check

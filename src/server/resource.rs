@@ -16,7 +16,9 @@ use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use oxigraph::io::RdfSerializer;
-use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, Term, TermRef, Triple};
+use oxigraph::model::{
+    GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, QuadRef, Term, TermRef, Triple,
+};
 use oxigraph::store::Store;
 use serde_json::{Map, Value as Json, json};
 
@@ -25,7 +27,8 @@ use super::cache::Key;
 use super::error::ApiError;
 use super::html;
 use super::negotiate::{self, Format, RESOURCE};
-use crate::rdf::vocab::{rdf, schema, skos, xsd};
+use crate::rdf::vocab::{adms, rdf, schema, skos, xsd};
+use crate::source::Status;
 use crate::store::Snapshot;
 
 /// The router's fallback: a resource page, or 404.
@@ -106,6 +109,10 @@ pub async fn get(
         body,
     )
         .into_response();
+    if is_withdrawn(&snapshot, iri.as_ref())? {
+        // Its IRI answers forever, with its tombstone (`status: withdrawn`).
+        *response.status_mut() = axum::http::StatusCode::GONE;
+    }
     if extension.is_none() && format != Format::Html {
         let ext = extension_of(format).unwrap_or_default();
         if let Ok(v) = format!("{local}.{ext}").parse() {
@@ -192,6 +199,20 @@ fn resolve(
         return Ok(Some((node, Some(*format))));
     }
     Ok(None)
+}
+
+/// Whether `iri` is a withdrawn organization's.
+pub fn is_withdrawn(snapshot: &Snapshot, iri: NamedNodeRef<'_>) -> Result<bool, ApiError> {
+    let withdrawn = format!("{}status/{}", snapshot.base, Status::Withdrawn.slug());
+    snapshot
+        .store
+        .contains(QuadRef::new(
+            iri,
+            adms::STATUS,
+            NamedNodeRef::new_unchecked(&withdrawn),
+            GraphNameRef::DefaultGraph,
+        ))
+        .map_err(storage)
 }
 
 /// `/<path>` for an IRI under `base`.

@@ -52,7 +52,8 @@ struct Row {
     name: &'static str,
     required: bool,
     doc: &'static str,
-    term: Option<&'static str>,
+    /// The RDF property, as `prefix:local` and as an IRI.
+    term: Option<(String, String)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -67,7 +68,7 @@ fn rows(keys: &[Key]) -> Vec<Row> {
             name: k.name,
             required: k.required,
             doc: k.doc,
-            term: k.term,
+            term: k.term.map(crate::source::schema::term),
         })
         .collect()
 }

@@ -102,8 +102,19 @@ pub struct SearchParams {
     format: Option<String>,
 }
 
+/// A 404 when the data is served without search (`serve --no-search`).
+pub fn searched(snapshot: &Snapshot) -> Result<(), ApiError> {
+    if snapshot.search {
+        return Ok(());
+    }
+    Err(ApiError::NotFound(
+        "this server was started with --no-search: no /search, /suggest or /reconcile".into(),
+    ))
+}
+
 /// The name index of the data served now.
 pub fn names(snapshot: &Snapshot) -> Result<Arc<Index>, ApiError> {
+    searched(snapshot)?;
     snapshot
         .names
         .clone()

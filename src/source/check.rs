@@ -7,7 +7,8 @@ use oxrdf::NamedNodeRef;
 
 use super::diag::Diagnostic;
 use super::model::{
-    Category, Dataset, Date, Field, FileId, Membership, Organization, Publisher, Role, Text,
+    Category, Dataset, Date, Field, FileId, Membership, Organization, Publisher, Retirement, Role,
+    Status, Text,
 };
 use super::schema;
 use super::yaml::{Entry, Node, Pos, Value};
@@ -233,6 +234,83 @@ impl Checker<'_> {
         category
     }
 
+    fn status(&mut self, node: &mut Node, key: &str) -> Option<Status> {
+        let s = self.string(node, key)?;
+        let status = Status::from_slug(&s);
+        if status.is_none() {
+            let hint = match suggest(&s, Status::ALL.map(Status::slug)) {
+                Some(m) => format!(": did you mean `{m}`?"),
+                None => String::new(),
+            };
+            self.error(
+                node.pos,
+                format!("invalid status `{s}`{hint} (expected `withdrawn` or `merged`)"),
+            );
+        }
+        status
+    }
+
+    /// The retirement of a record from its status keys, each rule reported
+    /// where it is broken: `status: merged` needs `replacedBy` and
+    /// `statusDate`; `status: withdrawn` needs `statusDate` and `statusNote`
+    /// and has no `replacedBy`; without `status`, none of the three.
+    fn retirement(
+        &mut self,
+        pos: Pos,
+        entries: &[Entry],
+        keys: StatusKeys,
+    ) -> Option<Box<Retirement>> {
+        let StatusKeys {
+            status,
+            replaced_by,
+            date,
+            note,
+        } = keys;
+        let Some(status) = status else {
+            if !has_key(entries, "status") {
+                for e in entries
+                    .iter()
+                    .filter(|e| STATUS_KEYS.contains(&e.key.as_str()))
+                {
+                    self.error(
+                        e.key_pos,
+                        format!("`{}` says what became of a retired record: add `status: merged` or `status: withdrawn`", e.key),
+                    );
+                }
+            }
+            return None;
+        };
+        let what = match status.value {
+            Status::Merged => "a merged record",
+            Status::Withdrawn => "a withdrawn record",
+        };
+        let mut required = vec!["statusDate"];
+        match status.value {
+            Status::Merged => required.push("replacedBy"),
+            Status::Withdrawn => required.push("statusNote"),
+        }
+        for key in required {
+            if !has_key(entries, key) {
+                self.missing(pos, what, key);
+            }
+        }
+        if status.value == Status::Withdrawn
+            && let Some(e) = entries.iter().find(|e| e.key == "replacedBy")
+        {
+            self.error(
+                e.key_pos,
+                "a withdrawn record has no successor: for a record that joined another, \
+                 write `status: merged` with `replacedBy`",
+            );
+        }
+        Some(Box::new(Retirement {
+            status,
+            replaced_by,
+            date: date?,
+            note,
+        }))
+    }
+
     fn string_or_list(&mut self, entry: &mut Entry) -> Box<[Field<Text>]> {
         match &entry.value.value {
             Value::Seq(_) => self.list(entry, Self::text),
@@ -274,7 +352,9 @@ impl Checker<'_> {
             founding_date: None,
             dissolution_date: None,
             email: None,
+            retired: None,
         };
+        let mut retirement = StatusKeys::default();
         let before = self.diagnostics.len();
         for entry in entries.iter_mut() {
             match entry.key.as_str() {
@@ -293,9 +373,22 @@ impl Checker<'_> {
                 "foundingDate" => org.founding_date = self.field(entry, Self::date),
                 "dissolutionDate" => org.dissolution_date = self.field(entry, Self::date),
                 "email" => org.email = self.field(entry, Self::email),
+                "status" => retirement.status = self.field(entry, Self::status),
+                "replacedBy" => retirement.replaced_by = self.field(entry, Self::slug),
+                "statusDate" => retirement.date = self.field(entry, Self::day),
+                "statusNote" => retirement.note = self.field(entry, Self::text),
                 _ => self.unknown_key(entry, ORGANIZATION_KEYS),
             }
         }
+        if let (Some(id), Some(successor)) = (&id, &retirement.replaced_by)
+            && id.value == successor.value
+        {
+            self.error(
+                successor.at,
+                format!("`{}` cannot be replaced by itself", id.value),
+            );
+        }
+        org.retired = self.retirement(pos, entries, retirement);
         for (key, present) in [
             ("id", id.is_some() || has_key(entries, "id")),
             ("name", name.is_some() || has_key(entries, "name")),
@@ -498,6 +591,18 @@ impl<T: Default> Field<T> {
             at: pos,
         }
     }
+}
+
+/// The keys that qualify `status`.
+const STATUS_KEYS: [&str; 3] = ["replacedBy", "statusDate", "statusNote"];
+
+/// A record's status keys, as read.
+#[derive(Default)]
+struct StatusKeys {
+    status: Option<Field<Status>>,
+    replaced_by: Option<Field<Text>>,
+    date: Option<Field<Date>>,
+    note: Option<Field<Text>>,
 }
 
 fn has_key(entries: &[Entry], key: &str) -> bool {

@@ -159,13 +159,73 @@ pub struct Organization {
     pub founding_date: Option<Field<Date>>,
     pub dissolution_date: Option<Field<Date>>,
     pub email: Option<Field<Text>>,
+    /// Withdrawn or merged: the record is retired but keeps its IRI. Boxed:
+    /// few records are.
+    pub retired: Option<Box<Retirement>>,
 }
 
 impl Organization {
-    /// The ids this record names: `memberOf` targets and `parentOrganization`.
+    /// The ids this record names: `memberOf` targets, `parentOrganization`
+    /// and `replacedBy`.
     pub fn references(&self) -> impl Iterator<Item = (&'static str, &Field<Text>)> {
         let members = self.member_of.iter().map(|m| ("memberOf", &m.org));
-        members.chain(self.parent.iter().map(|p| ("parentOrganization", p)))
+        let successor = self.retired.as_ref().and_then(|r| r.replaced_by.as_ref());
+        members
+            .chain(self.parent.iter().map(|p| ("parentOrganization", p)))
+            .chain(successor.map(|s| ("replacedBy", s)))
+    }
+
+    /// Whether the record is withdrawn: its IRI answers 410 Gone.
+    pub fn is_withdrawn(&self) -> bool {
+        self.retired
+            .as_ref()
+            .is_some_and(|r| r.status.value == Status::Withdrawn)
+    }
+}
+
+/// What became of a retired record: `status`, `replacedBy`, `statusDate`,
+/// `statusNote`.
+#[derive(Debug, Clone)]
+pub struct Retirement {
+    pub status: Field<Status>,
+    /// The successor's id (a merged record's; never a withdrawn one's).
+    pub replaced_by: Option<Field<Text>>,
+    /// The day the status took effect.
+    pub date: Field<Date>,
+    /// Why (required for a withdrawn record).
+    pub note: Option<Field<Text>>,
+}
+
+/// Why a record is retired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// It should not have been published, or the organization is gone
+    /// without a successor: the IRI answers 410 Gone with a tombstone.
+    Withdrawn,
+    /// It joined another (`replacedBy`): the IRI keeps its page, which
+    /// says so first.
+    Merged,
+}
+
+impl Status {
+    pub const ALL: [Status; 2] = [Status::Withdrawn, Status::Merged];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Status::Withdrawn => "withdrawn",
+            Status::Merged => "merged",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Withdrawn => "Withdrawn",
+            Status::Merged => "Merged",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.slug() == s)
     }
 }
 

@@ -23,7 +23,8 @@ pub struct Key {
     pub kind: Kind,
     /// Required by the loader or by the bundled shapes (as a violation).
     pub required: bool,
-    /// The RDF property the value becomes, if one.
+    /// The RDF property the value becomes, if one: a schema.org local name,
+    /// or `prefix:local` for another vocabulary of [`PREFIXES`].
     pub term: Option<&'static str>,
     /// What the key holds, for editors' hovers.
     pub doc: &'static str,
@@ -63,9 +64,32 @@ pub enum Kind {
     Memberships,
     /// A [`PUBLISHER`] mapping.
     Publisher,
+    /// `withdrawn` or `merged`.
+    Status,
 }
 
 const SCHEMA: &str = "https://schema.org/";
+
+/// The vocabularies besides schema.org that keys become.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("adms", "http://www.w3.org/ns/adms#"),
+    ("dcterms", "http://purl.org/dc/terms/"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+];
+
+/// A key's [`Key::term`] as `prefix:local` and as an IRI.
+pub fn term(term: &str) -> (String, String) {
+    match term.split_once(':') {
+        Some((prefix, local)) => {
+            let (_, ns) = PREFIXES
+                .iter()
+                .find(|(p, _)| *p == prefix)
+                .unwrap_or_else(|| panic!("unknown prefix in `{term}`"));
+            (term.to_string(), format!("{ns}{local}"))
+        }
+        None => (format!("schema:{term}"), format!("{SCHEMA}{term}")),
+    }
+}
 
 /// The keys of an organization record, in the order the docs list them.
 pub const ORGANIZATION: &[Key] = &[
@@ -179,6 +203,43 @@ pub const ORGANIZATION: &[Key] = &[
         term: Some("email"),
         doc: "A contact address for the organization.",
         example: "info@nmla.org",
+    },
+    Key {
+        name: "status",
+        kind: Kind::Status,
+        required: false,
+        term: Some("adms:status"),
+        doc: "Retires the record, which keeps its IRI: `merged` (it joined the organization \
+              `replacedBy` names; its page stays and says so) or `withdrawn` (it should not have \
+              been published, or ended without a successor; its IRI answers 410 Gone with a \
+              tombstone). Never delete a published record: retire it. With `statusDate`; \
+              `merged` needs `replacedBy`, `withdrawn` needs `statusNote`.",
+        example: "merged",
+    },
+    Key {
+        name: "replacedBy",
+        kind: Kind::Slug,
+        required: false,
+        term: Some("dcterms:isReplacedBy"),
+        doc: "The id of the organization a merged record joined (`status: merged` only).",
+        example: "ala",
+    },
+    Key {
+        name: "statusDate",
+        kind: Kind::Day,
+        required: false,
+        term: Some("dcterms:date"),
+        doc: "The day the `status` took effect (YYYY-MM-DD).",
+        example: "2020-09-01",
+    },
+    Key {
+        name: "statusNote",
+        kind: Kind::Text,
+        required: false,
+        term: Some("skos:changeNote"),
+        doc: "Why the record was retired, shown on its page or tombstone (required with \
+              `status: withdrawn`).",
+        example: "'Merged into Core: Leadership, Infrastructure, Futures.'",
     },
 ];
 
@@ -347,16 +408,23 @@ pub const BEYOND_A_SCHEMA: &[(&str, &str)] = &[
         "aliases copy at most 10,000 nodes in a file (the loader's limits)",
     ),
     ("too-large", "a file is at most 16 MiB (`--max-file-size`)"),
+    (
+        "replaced-by-itself",
+        "a merged record is not replaced by itself",
+    ),
+    (
+        "shacl/replaced-by-unknown",
+        "`replacedBy` names an organization of the directory",
+    ),
 ];
 
 /// The schema of a file of organization records (every `*.yaml` of the data
 /// directory but `dataset.yaml`).
 pub fn organizations() -> Value {
     let mut defs = Map::new();
-    defs.insert(
-        "organization".into(),
-        object(ORGANIZATION, "An organization record."),
-    );
+    let mut record = object(ORGANIZATION, "An organization record.");
+    record["allOf"] = status_rules();
+    defs.insert("organization".into(), record);
     defs.insert(
         "membership".into(),
         object(
@@ -375,6 +443,30 @@ pub fn organizations() -> Value {
         "items": {"$ref": "#/$defs/organization"},
         "$defs": defs,
     })
+}
+
+/// What the status keys need of each other: `status: merged` needs
+/// `replacedBy` and `statusDate`; `status: withdrawn` needs `statusDate` and
+/// `statusNote` and has no `replacedBy`; without `status`, none of the
+/// three.
+fn status_rules() -> Value {
+    let status =
+        |value: &str| json!({"properties": {"status": {"const": value}}, "required": ["status"]});
+    json!([
+        {"if": status("merged"), "then": {"required": ["replacedBy", "statusDate"]}},
+        {
+            "if": status("withdrawn"),
+            "then": {"required": ["statusDate", "statusNote"], "not": {"required": ["replacedBy"]}},
+        },
+        {
+            "if": {"not": {"required": ["status"]}},
+            "then": {"not": {"anyOf": [
+                {"required": ["replacedBy"]},
+                {"required": ["statusDate"]},
+                {"required": ["statusNote"]},
+            ]}},
+        },
+    ])
 }
 
 /// The schema of `dataset.yaml`.
@@ -433,10 +525,10 @@ fn object(keys: &[Key], description: &str) -> Value {
 fn property(key: &Key) -> Value {
     let mut schema = value(key.kind);
     let fields = schema.as_object_mut().expect("an object");
-    let (plain, markdown) = match key.term {
-        Some(term) => (
-            format!("{}\n\n{SCHEMA}{term}", key.doc),
-            format!("{}\n\n[schema:{term}]({SCHEMA}{term})", key.doc),
+    let (plain, markdown) = match key.term.map(term) {
+        Some((curie, iri)) => (
+            format!("{}\n\n{iri}", key.doc),
+            format!("{}\n\n[{curie}]({iri})", key.doc),
         ),
         None => (key.doc.to_string(), key.doc.to_string()),
     };
@@ -501,6 +593,10 @@ fn value(kind: Kind) -> Value {
             "items": {"anyOf": [slug, {"$ref": "#/$defs/membership"}]},
         }),
         Kind::Publisher => json!({"$ref": "#/$defs/publisher"}),
+        Kind::Status => json!({
+            "type": "string",
+            "enum": super::Status::ALL.map(super::Status::slug),
+        }),
     }
 }
 

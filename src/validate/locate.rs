@@ -14,7 +14,7 @@ use oxrdf::Term;
 
 use super::{Finding, Location};
 use crate::rdf::mapping::place_slug;
-use crate::rdf::vocab::schema;
+use crate::rdf::vocab::{adms, dcterms, schema, skos};
 use crate::source::{Field, Organization, Pos, Source, Text, suggest};
 
 /// Fills in the location of each finding that comes from the YAML.
@@ -186,6 +186,21 @@ impl<'a> Locator<'a> {
                 org.dissolution_date.as_ref().map(field_pos)
             }
             p if p == schema::EMAIL.as_str() => org.email.as_ref().map(field_pos),
+            p if p == adms::STATUS.as_str() => org.retired.as_ref().map(|r| field_pos(&r.status)),
+            p if p == dcterms::IS_REPLACED_BY.as_str() => org
+                .retired
+                .as_ref()
+                .and_then(|r| r.replaced_by.as_ref())
+                .map(|s| {
+                    help = self.did_you_mean(&s.value);
+                    field_pos(s)
+                }),
+            p if p == dcterms::DATE.as_str() => org.retired.as_ref().map(|r| field_pos(&r.date)),
+            p if p == skos::CHANGE_NOTE.as_str() => org
+                .retired
+                .as_ref()
+                .and_then(|r| r.note.as_ref())
+                .map(field_pos),
             _ => None,
         };
         let (pos, value) = field.unwrap_or((org.pos, None));
