@@ -891,6 +891,13 @@ fn changed_data(dir: &Path) -> PathBuf {
         data.join("dataset.yaml"),
     )
     .unwrap();
+    // Every record is kept (a release refuses to drop an IRI), `more/` too.
+    std::fs::create_dir_all(data.join("more")).unwrap();
+    std::fs::copy(
+        fixture_data().join("more/regional.yml"),
+        data.join("more/regional.yml"),
+    )
+    .unwrap();
     let orgs = std::fs::read_to_string(fixture_data().join("orgs.yaml")).unwrap();
     std::fs::write(
         data.join("orgs.yaml"),
