@@ -155,16 +155,42 @@ terms!(
 
 terms!(
     dcterms = "http://purl.org/dc/terms/" {
+        CREATED = "created",
         DATE = "date",
         DESCRIPTION = "description",
         FORMAT = "format",
         IS_REPLACED_BY = "isReplacedBy",
+        IS_VERSION_OF = "isVersionOf",
         LICENSE = "license",
         MODIFIED = "modified",
         PUBLISHER = "publisher",
         REPLACES = "replaces",
         SOURCE = "source",
         TITLE = "title",
+    }
+);
+
+terms!(
+    /// Linked Data Event Streams, for the change stream (not in the dumps).
+    ldes = "https://w3id.org/ldes#" {
+        EVENT_STREAM = "EventStream",
+        TIMESTAMP_PATH = "timestampPath",
+        VERSION_OF_PATH = "versionOfPath",
+    }
+);
+
+terms!(
+    /// TREE, the hypermedia of the change stream's pages (not in the dumps).
+    tree = "https://w3id.org/tree#" {
+        GREATER_THAN_OR_EQUAL_TO_RELATION = "GreaterThanOrEqualToRelation",
+        MEMBER = "member",
+        NODE = "node",
+        NODE_CLASS = "Node",
+        PATH = "path",
+        RELATION = "relation",
+        RELATION_CLASS = "Relation",
+        VALUE = "value",
+        VIEW = "view",
     }
 );
 
@@ -254,7 +280,13 @@ mod tests {
             }
         }
         // Reports only: no prefix in the dumps.
-        for (ns, terms) in [(sh::NS, sh::ALL), (lc::NS, lc::ALL), (chg::NS, chg::ALL)] {
+        for (ns, terms) in [
+            (sh::NS, sh::ALL),
+            (lc::NS, lc::ALL),
+            (chg::NS, chg::ALL),
+            (ldes::NS, ldes::ALL),
+            (tree::NS, tree::ALL),
+        ] {
             for (local, term) in terms {
                 assert_eq!(term.as_str(), format!("{ns}{local}"));
                 oxrdf::NamedNode::new(term.as_str()).unwrap();

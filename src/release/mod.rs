@@ -6,6 +6,7 @@
 //! dist/
 //!   2026-11/         orgs.ttl orgs.nt orgs.jsonld void.ttl SHA256SUMS
 //!                    changes.md changes.ttl changes.json release.json
+//!                    ldes/node.trig ldes/1.trig ...   (the change stream: see [`ldes`])
 //!   2026-12/         ...
 //!   latest -> 2026-12
 //!   releases.json    every release's release.json, oldest first
@@ -17,6 +18,7 @@
 //! date of the release in which its triples last changed.
 
 pub mod changes;
+pub mod ldes;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -80,6 +82,10 @@ pub struct ReleaseInfo {
     pub removed: usize,
     pub changed: usize,
     pub files: Vec<FileInfo>,
+    /// Pages of the change stream in `ldes/` (not in `files`: see
+    /// [`ldes`]); 0 for a release written before orgdir wrote them.
+    #[serde(default)]
+    pub ldes_pages: usize,
 }
 
 /// `releases.json`.
@@ -256,6 +262,15 @@ pub fn write_release(
         removed: changes.removed.len(),
         changed: changes.changed.len(),
         files: write::file_infos(staging.path())?,
+        // Written after the list of files: the stream's pages are served
+        // at `/ldes`, not among the release's files.
+        ldes_pages: ldes::write(
+            &graph,
+            &new_or_changed,
+            version,
+            &date.to_string(),
+            staging.path(),
+        )?,
     };
     let json = serde_json::to_vec_pretty(&info).expect("plain data serializes");
     let info_path = staging.path().join(INFO);

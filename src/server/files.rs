@@ -134,17 +134,22 @@ pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
 /// RFC 9110 §13.2.2: If-None-Match decides when present; otherwise
 /// If-Modified-Since, compared at the one-second precision of HTTP dates.
 fn not_modified(headers: &HeaderMap, etag: &str, modified: SystemTime) -> bool {
-    if let Some(tags) = header_str(headers, header::IF_NONE_MATCH) {
-        // Weak comparison, as If-None-Match requires.
-        let bare = etag.trim_start_matches("W/");
-        return tags
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == "*" || t == bare);
+    if headers.contains_key(header::IF_NONE_MATCH) {
+        return none_match(headers, etag);
     }
     header_str(headers, header::IF_MODIFIED_SINCE)
         .and_then(|d| httpdate::parse_http_date(d).ok())
         .is_some_and(|since| seconds(modified) <= seconds(since))
+}
+
+/// `If-None-Match` names `etag` (weak comparison, as it requires) or `*`.
+pub(super) fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = etag.trim_start_matches("W/");
+    header_str(headers, header::IF_NONE_MATCH).is_some_and(|tags| {
+        tags.split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == "*" || t == bare)
+    })
 }
 
 /// `If-Range` holds (or is absent): an exact strong ETag or the exact date.

@@ -15,6 +15,7 @@ mod federation;
 mod files;
 pub mod guard;
 mod html;
+mod ldes;
 pub mod loading;
 mod negotiate;
 mod observe;
@@ -257,6 +258,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dumps/releases/", get(releases::index))
         .route("/dumps/releases/changes", get(releases::changes))
         .route("/dumps/releases/{version}/{name}", get(releases::file))
+        .route("/ldes", get(ldes::root))
+        .route("/ldes/{version}", get(ldes::node))
+        .route("/ldes/{version}/{page}", get(ldes::page))
         .route("/.well-known/void", get(downloads::void))
         .route("/static/{name}", get(html::static_file))
         .route("/schema/", get(schema::index))
@@ -343,6 +347,9 @@ async fn headers(request: Request, next: Next) -> Response {
                 "/static/{name}"
                     | "/dumps/{name}"
                     | "/dumps/releases/{version}/{name}"
+                    | "/ldes"
+                    | "/ldes/{version}"
+                    | "/ldes/{version}/{page}"
                     | "/health"
                     | "/metrics"
             )
