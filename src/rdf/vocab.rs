@@ -155,6 +155,7 @@ terms!(
 
 terms!(
     dcterms = "http://purl.org/dc/terms/" {
+        CONFORMS_TO = "conformsTo",
         CREATED = "created",
         DATE = "date",
         DESCRIPTION = "description",
@@ -219,6 +220,7 @@ terms!(
 
 terms!(
     dcat = "http://www.w3.org/ns/dcat#" {
+        ACCESS_URL = "accessURL",
         BYTE_SIZE = "byteSize",
         DATASET = "Dataset",
         DISTRIBUTION = "Distribution",

@@ -18,6 +18,7 @@
 //! date of the release in which its triples last changed.
 
 pub mod changes;
+pub mod feeds;
 pub mod ldes;
 mod write;
 

@@ -55,7 +55,36 @@ pub async fn void(
     let snapshot = state.snapshot();
     let dumps = ready(&snapshot)?;
     let file = dumps.get(VOID_FILE).expect("a release has void.ttl");
-    Ok(files::respond(file, &method, &headers).await)
+    if state.releases.is_none() {
+        return Ok(files::respond(file, &method, &headers).await);
+    }
+    // With the releases, the description says where their feeds are: the
+    // file, then the feeds' triples (N-Triples lines are Turtle too).
+    let mut text = tokio::fs::read_to_string(&file.path)
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading {}: {e}", file.path.display())))?;
+    text.push_str("\n# Served with `serve --releases`: the releases' feeds.\n");
+    for d in crate::release::feeds::descriptions(&snapshot.base, &snapshot.dataset) {
+        crate::rdf::ntriples::push_description(&mut text, &d);
+    }
+    let etag = format!(
+        "\"{}\"",
+        &crate::rdf::dump::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()))[..32]
+    );
+    let mut common = HeaderMap::new();
+    common.insert(header::ETAG, etag.parse().expect("hex"));
+    common.insert(header::CACHE_CONTROL, "no-cache".parse().expect("ASCII"));
+    if files::none_match(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    }
+    common.insert(
+        header::CONTENT_TYPE,
+        "text/turtle; charset=utf-8".parse().expect("ASCII"),
+    );
+    if method == Method::HEAD {
+        return Ok(common.into_response());
+    }
+    Ok((common, text).into_response())
 }
 
 #[derive(Debug, Serialize)]

@@ -1,5 +1,6 @@
 //! `orgdir build --release`: immutable releases, change lists, dates of last
-//! change, the `latest` pointer and index, and `/dumps/releases/` in serve.
+//! change, the `latest` pointer and index, and `/dumps/releases/` in serve;
+//! the change stream at `/ldes` in [`ldes`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,9 @@ use std::sync::Arc;
 use axum::http::{StatusCode, header};
 use orgdir::server::{AppState, Limits};
 
+#[path = "../common/mod.rs"]
 mod common;
+mod ldes;
 use common::{fixtures, get, send};
 
 fn orgdir(data: &Path, args: &[&str]) -> Output {
@@ -308,6 +311,7 @@ fn served(dist: &Path) -> Arc<AppState> {
     let root = fixtures();
     let source = orgdir::source::load(&root.join("valid/data"), Default::default()).unwrap();
     let snapshot = orgdir::store::load(&source, vec![]).unwrap();
+    orgdir::store::write_dumps(&snapshot.dumps, &source);
     Arc::new(AppState::new(snapshot, Limits::default()).with_releases(dist.to_owned()))
 }
 
