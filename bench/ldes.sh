@@ -11,7 +11,9 @@
 #     the change lists must do: then diff them itself, not timed here).
 # Both from the same `orgdir serve --releases` on 127.0.0.1, one after the
 # other, ROUNDS times (default 3; the stream's state copied fresh each time),
-# medians. Reports bytes transferred and seconds, and their ratios.
+# medians. Reports bytes transferred (the stream's pages as served with gzip,
+# measured by curl --compressed; release dumps are served uncompressed) and
+# seconds, and their ratios.
 #
 #   [ROUNDS=3] bench/ldes.sh [N] [RELEASES] [PERCENT]   (defaults 100000 10 1)
 #
@@ -82,15 +84,21 @@ dumps_med=$(median <<<"${dumps_s[*]}")
 # or their orgs.nt.
 stream_bytes=$(curl -s "http://127.0.0.1:$PORT/ldes" | wc -c)
 dump_bytes=0
+stream_raw=$stream_bytes
 for k in $(seq 2 "$RELEASES"); do
-  stream_bytes=$((stream_bytes + $(cat "$releases/r$k"/ldes/*.trig | wc -c)))
+  stream_raw=$((stream_raw + $(cat "$releases/r$k"/ldes/*.trig | wc -c)))
+  # As sent to a client that accepts gzip (ldes-client's fetch does).
+  for f in "$releases/r$k"/ldes/*.trig; do
+    n=$(basename "$f" .trig); [ "$n" = node ] && path="r$k" || path="r$k/$n"
+    stream_bytes=$((stream_bytes + $(curl -s --compressed -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT/ldes/$path")))
+  done
   dump_bytes=$((dump_bytes + $(wc -c < "$releases/r$k/orgs.nt")))
 done
 first_pages=$(cat "$releases"/r1/ldes/*.trig | wc -c)
 expected=$(( (RELEASES - 1) * (N * ${PERCENT%.*} / 100) ))
 
 python3 - "$N" "$RELEASES" "$PERCENT" "$ROUNDS" "$members" "$expected" "$stream_bytes" "$dump_bytes" \
-  "$stream_med" "$dumps_med" "$first_pages" "${stream_s[*]}" "${dumps_s[*]}" <<'PY'
+  "$stream_med" "$dumps_med" "$first_pages" "${stream_s[*]}" "${dumps_s[*]}" "$stream_raw" <<'PY'
 import sys
 n, releases, percent, rounds, members, expected = sys.argv[1:7]
 stream_b, dump_b = int(sys.argv[7]), int(sys.argv[8])
@@ -101,8 +109,9 @@ print(f"{n} records, {releases} releases, {percent}% changed in each; catching u
 print(f"members emitted by the client: {members} (records changed in releases 2..{releases}: {expected})")
 print("| way | transferred | seconds |")
 print("|---|---:|---:|")
-print(f"| the stream (ldes-client, saved state) | {mib(stream_b):.1f} MiB | {stream_s:.2f} |")
+print(f"| the stream (ldes-client, saved state; gzip) | {mib(stream_b):.1f} MiB | {stream_s:.2f} |")
 print(f"| every later dump (curl, orgs.nt) | {mib(dump_b):.1f} MiB | {dumps_s:.2f} |")
 print(f"| ratio, stream / dumps | {stream_b / dump_b:.3f} | {stream_s / dumps_s:.2f} |")
-print(f"the first release's pages (every record once): {mib(first):.1f} MiB")
+print(f"the stream's files uncompressed: {mib(int(sys.argv[14])):.1f} MiB; "
+      f"the first release's pages (every record once): {mib(first):.1f} MiB")
 PY

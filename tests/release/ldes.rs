@@ -210,6 +210,21 @@ async fn the_stream_serves_each_release_node_and_pages_with_their_caching() {
             "public, max-age=31536000, immutable"
         );
         let etag = a.headers[header::ETAG].to_str().unwrap().to_owned();
+        // Compressed for a client that accepts it, the same page.
+        let zipped = Request::get(format!("/ldes/{version}/1"))
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+            .body(Body::empty())
+            .unwrap();
+        let z = send(&state, zipped).await;
+        assert_eq!(z.headers[header::CONTENT_ENCODING], "gzip");
+        assert_ne!(z.headers[header::ETAG].to_str().unwrap(), etag);
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&z.bytes[..]),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(unzipped, a.body);
         let page = members(&quads(&a.body, Some(&format!("{node_url}/1")), true));
         let on_page: BTreeSet<String> = page.iter().map(|m| id_of(&m.organization)).collect();
         assert_eq!(
