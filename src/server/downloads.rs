@@ -67,24 +67,11 @@ pub async fn void(
     for d in crate::release::feeds::descriptions(&snapshot.base, &snapshot.dataset) {
         crate::rdf::ntriples::push_description(&mut text, &d);
     }
-    let etag = format!(
-        "\"{}\"",
-        &crate::rdf::dump::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()))[..32]
-    );
-    let mut common = HeaderMap::new();
-    common.insert(header::ETAG, etag.parse().expect("hex"));
-    common.insert(header::CACHE_CONTROL, "no-cache".parse().expect("ASCII"));
-    if files::none_match(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
-    }
-    common.insert(
-        header::CONTENT_TYPE,
-        "text/turtle; charset=utf-8".parse().expect("ASCII"),
-    );
-    if method == Method::HEAD {
-        return Ok(common.into_response());
-    }
-    Ok((common, text).into_response())
+    Ok(files::respond_made(
+        text,
+        "text/turtle; charset=utf-8",
+        &headers,
+    ))
 }
 
 #[derive(Debug, Serialize)]

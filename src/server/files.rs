@@ -142,6 +142,24 @@ fn not_modified(headers: &HeaderMap, etag: &str, modified: SystemTime) -> bool {
         .is_some_and(|since| seconds(modified) <= seconds(since))
 }
 
+/// A body made at request (`no-cache`): with a strong ETag of its bytes,
+/// 304 when `If-None-Match` names it. `media_type` includes the charset.
+pub fn respond_made(body: String, media_type: &'static str, headers: &HeaderMap) -> Response {
+    use sha2::Digest as _;
+    let etag = format!(
+        "\"{}\"",
+        &crate::rdf::dump::hex(&sha2::Sha256::digest(body.as_bytes()))[..32]
+    );
+    let mut common = HeaderMap::new();
+    common.insert(header::ETAG, value(&etag));
+    common.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if none_match(headers, &etag) {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    common.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    (common, body).into_response()
+}
+
 /// `If-None-Match` names `etag` (weak comparison, as it requires) or `*`.
 pub(super) fn none_match(headers: &HeaderMap, etag: &str) -> bool {
     let bare = etag.trim_start_matches("W/");

@@ -9,7 +9,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -47,18 +46,11 @@ pub async fn root(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..32]);
-    let mut common = HeaderMap::new();
-    common.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex"));
-    common.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if files::none_match(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
-    }
-    common.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/trig; charset=utf-8"),
-    );
-    Ok((common, Body::from(body)).into_response())
+    Ok(files::respond_made(
+        body,
+        "application/trig; charset=utf-8",
+        &headers,
+    ))
 }
 
 /// `/ldes/VERSION`: a release's node.

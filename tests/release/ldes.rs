@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode, header};
 use oxrdf::{GraphName, NamedOrBlankNode, Quad, Term};
 
 use super::common::{RealServer, get, send};
-use super::{ids, json, release, served, stderr, version_one, version_two, withdraw};
+use super::{ids, json, release, release_three, served, stderr, version_one, version_two};
 
 const IS_VERSION_OF: &str = "http://purl.org/dc/terms/isVersionOf";
 const CREATED: &str = "http://purl.org/dc/terms/created";
@@ -353,15 +353,7 @@ fn an_ldes_client_replicates_the_latest_dump_then_fetches_only_new_members() {
     }
 
     // One more release: `newone` renamed, `regional` withdrawn.
-    let news = std::fs::read_to_string(data.join("more/new.yml")).unwrap();
-    std::fs::write(
-        data.join("more/new.yml"),
-        news.replace("New One", "New One Renamed"),
-    )
-    .unwrap();
-    withdraw(&data.join("more/regional.yml"), "A test of withdrawal.");
-    let out = release(&data, &dist, "v3", "2027-01-01", &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    release_three(&data, &dist);
 
     let second = harvest(&client, &url, &state);
     let emitted: BTreeSet<String> = second.iter().map(|m| id_of(&m.organization)).collect();

@@ -106,6 +106,20 @@ fn version_two(data: &Path) {
     .unwrap();
 }
 
+/// Release `v3` (2027-01-01) of `data` into `dist`: `newone` renamed,
+/// `regional` withdrawn.
+fn release_three(data: &Path, dist: &Path) {
+    let news = std::fs::read_to_string(data.join("more/new.yml")).unwrap();
+    std::fs::write(
+        data.join("more/new.yml"),
+        news.replace("New One", "New One Renamed"),
+    )
+    .unwrap();
+    withdraw(&data.join("more/regional.yml"), "A test of withdrawal.");
+    let out = release(data, dist, "v3", "2027-01-01", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// Retires the record that ends `file`: `status: withdrawn`, with `note`.
 fn withdraw(file: &Path, note: &str) {
     let mut text = std::fs::read_to_string(file).unwrap();
@@ -331,17 +345,9 @@ async fn serve_lists_releases_serves_their_files_and_merges_changes() {
             .status
             .success()
     );
-    // v3: `newone` renamed, `regional` withdrawn: merged since v1, `newone`
-    // is still added (with its new name) and `regional` changed.
-    let news = std::fs::read_to_string(data.join("more/new.yml")).unwrap();
-    std::fs::write(
-        data.join("more/new.yml"),
-        news.replace("New One", "New One Renamed"),
-    )
-    .unwrap();
-    withdraw(&data.join("more/regional.yml"), "A test of withdrawal.");
-    let out = release(&data, &dist, "v3", "2027-01-01", &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    // v3: merged since v1, `newone` is still added (with its new name) and
+    // `regional` changed.
+    release_three(&data, &dist);
     let state = served(&dist);
 
     let a = send(&state, get("/dumps/releases/", None)).await;
