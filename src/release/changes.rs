@@ -159,7 +159,7 @@ fn subject_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Which record a subject belongs to, and whether it is the record's own
 /// subject (not one of its memberships).
-fn record_of<'s>(org_prefix: &str, subject: &'s str) -> Option<(&'s str, bool)> {
+pub(super) fn record_of<'s>(org_prefix: &str, subject: &'s str) -> Option<(&'s str, bool)> {
     let rest = subject.strip_prefix(org_prefix)?;
     match rest.split_once('/') {
         Some((id, _)) => Some((id, false)),

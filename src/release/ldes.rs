@@ -93,12 +93,8 @@ pub fn write(
         Ok(())
     };
     for d in graph.descriptions() {
-        let Some(rest) = d.subject.as_str().strip_prefix(&org_prefix) else {
+        let Some((id, own)) = super::changes::record_of(&org_prefix, d.subject.as_str()) else {
             continue;
-        };
-        let (id, own) = match rest.split_once('/') {
-            Some((id, _)) => (id, false),
-            None => (rest, true),
         };
         if !members.contains(id) {
             continue;
@@ -110,7 +106,7 @@ pub fn write(
         }
         let lines = pending.remove(id).expect("just added");
         if in_page == 0 {
-            page.push_str(&format!("<> {} {} .\n", rdf::TYPE, tree::NODE_CLASS));
+            let _ = writeln!(page, "<> {} {} .", rdf::TYPE, tree::NODE_CLASS);
         }
         let member = version_iri(d.subject.as_str(), version);
         let _ = write!(
