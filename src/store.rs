@@ -42,6 +42,26 @@ pub struct Snapshot {
     pub search: bool,
 }
 
+impl Snapshot {
+    /// The same dataset over another store: a memento's record, whose page
+    /// is built as any other (see `src/server/memento.rs`).
+    pub fn with_store(&self, store: Store) -> Snapshot {
+        Snapshot {
+            store,
+            version: self.version.clone(),
+            triples: self.triples,
+            organizations: self.organizations,
+            base: self.base.clone(),
+            dataset: self.dataset.clone(),
+            title: self.title.clone(),
+            queries: self.queries.clone(),
+            dumps: Arc::clone(&self.dumps),
+            names: None,
+            search: self.search,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot load the store: {0}")]

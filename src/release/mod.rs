@@ -19,6 +19,7 @@
 
 pub mod changes;
 pub mod feeds;
+pub mod history;
 pub mod ldes;
 mod write;
 

@@ -1,4 +1,5 @@
-//! Who is asking: the client address that fair use counts by.
+//! Who is asking: the client address that fair use counts by, and the
+//! origin the request was sent to.
 //!
 //! The peer address of the connection, which `serve` puts in each request's
 //! extensions; with `--trust-forwarded-for`, the address the proxy in front
@@ -11,8 +12,10 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 
 use super::AppState;
+use super::error::ApiError;
 
 /// The connection's peer, set by [`super::serve`].
 #[derive(Debug, Clone, Copy)]
@@ -49,4 +52,25 @@ pub fn of(parts: &Parts, trust_forwarded_for: bool) -> Option<IpAddr> {
         return Some(forwarded);
     }
     peer
+}
+
+/// Where the request came to: `http://host[:port]` (https behind a trusted
+/// proxy that says so), for the absolute URLs of the
+/// reconciliation manifest and of Memento's links.
+pub fn origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .ok_or_else(|| ApiError::BadRequest("a Host header is needed".into()))?;
+    let https = state.limits.trust_forwarded_for
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    Ok(format!("{}://{host}", if https { "https" } else { "http" }))
 }

@@ -17,6 +17,7 @@ pub mod guard;
 mod html;
 mod ldes;
 pub mod loading;
+mod memento;
 mod negotiate;
 mod observe;
 mod page;
@@ -261,6 +262,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ldes", get(ldes::root))
         .route("/ldes/{version}", get(ldes::node))
         .route("/ldes/{version}/{page}", get(ldes::page))
+        .route("/timegate/{*path}", get(memento::timegate))
+        .route("/timemap/{*path}", get(memento::timemap))
         .route("/.well-known/void", get(downloads::void))
         .route("/static/{name}", get(html::static_file))
         .route("/schema/", get(schema::index))

@@ -180,6 +180,7 @@ impl Page {
         snapshot: &Snapshot,
         iri: &NamedNode,
         triples: &[Triple],
+        served_at: &str,
     ) -> Result<Page, ApiError> {
         let store = &snapshot.store;
         let node = iri.as_ref();
@@ -351,7 +352,7 @@ impl Page {
             subs,
             listing,
             retired,
-            formats: alternates(&local)
+            formats: alternates(served_at)
                 .into_iter()
                 .map(|(href, label, media_type)| FormatLink {
                     href,

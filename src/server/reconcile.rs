@@ -42,26 +42,6 @@ const EXTEND: &[(&str, &str)] = &[
     ("category", "Category"),
 ];
 
-/// Where the request came to: `http://host[:port]` (https behind a trusted
-/// proxy that says so), for the manifest's absolute URLs.
-fn origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .ok_or_else(|| ApiError::BadRequest("a Host header is needed".into()))?;
-    let https = state.limits.trust_forwarded_for
-        && headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("https"));
-    Ok(format!("{}://{host}", if https { "https" } else { "http" }))
-}
-
 /// The service manifest.
 fn manifest(snapshot: &Snapshot, origin: &str) -> Value {
     let service = format!("{origin}/reconcile");
@@ -161,7 +141,10 @@ pub async fn service(
         let result = extension(&snapshot, extend)?;
         return answer(&result, callback);
     }
-    answer(&manifest(&snapshot, &origin(&state, &headers)?), callback)
+    answer(
+        &manifest(&snapshot, &super::client::origin(&state, &headers)?),
+        callback,
+    )
 }
 
 /// One reconciliation query.

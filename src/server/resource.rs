@@ -46,6 +46,11 @@ pub async fn get(
         .decode_utf8()
         .map_err(|_| ApiError::BadRequest("the path is not valid UTF-8".into()))?;
     let Some((iri, extension)) = resolve(&snapshot, &path)? else {
+        if state.releases.is_some()
+            && let Some(memento) = super::memento::parse(&snapshot.base, &path)
+        {
+            return super::memento::get(state, headers, memento).await;
+        }
         return Err(not_found(&snapshot, &headers, uri.path()));
     };
     let format = match extension {
@@ -89,7 +94,38 @@ pub async fn get(
         }
     };
     let local = local_path(&snapshot.base, iri.as_str()).unwrap_or_default();
-    let links = alternates(&local)
+    let mut response = respond(body, format, &local, extension.is_none());
+    let headers_out = response.headers_mut();
+    headers_out.insert(header::ETAG, etag.parse().expect("a hex ETag"));
+    if state.releases.is_some()
+        && super::memento::organization_id(&snapshot.base, iri.as_str()).is_some()
+    {
+        // Its past versions, by Memento (RFC 7089).
+        let origin = super::client::origin(&state, &headers)?;
+        let links = format!(
+            "{}, {}",
+            headers_out
+                .get(header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default(),
+            super::memento::original_links(&origin, &local)
+        );
+        if let Ok(v) = links.parse() {
+            headers_out.insert(header::LINK, v);
+        }
+    }
+    if is_withdrawn(&snapshot, iri.as_ref())? {
+        // Its IRI answers forever, with its tombstone (`status: withdrawn`).
+        *response.status_mut() = axum::http::StatusCode::GONE;
+    }
+    Ok(response)
+}
+
+/// A description's response: its type, `Vary: Accept`, the links to its
+/// other formats at `local`, and, when `negotiated` for a machine, where
+/// that format is served.
+pub(super) fn respond(body: Bytes, format: Format, local: &str, negotiated: bool) -> Response {
+    let links = alternates(local)
         .iter()
         .map(|(href, _, media_type)| format!("<{href}>; rel=\"alternate\"; type=\"{media_type}\""))
         .collect::<Vec<_>>()
@@ -102,24 +138,19 @@ pub async fn get(
     let mut response = (
         [
             (header::CONTENT_TYPE, content_type),
-            (header::ETAG, etag),
             (header::VARY, "Accept".to_owned()),
             (header::LINK, links),
         ],
         body,
     )
         .into_response();
-    if is_withdrawn(&snapshot, iri.as_ref())? {
-        // Its IRI answers forever, with its tombstone (`status: withdrawn`).
-        *response.status_mut() = axum::http::StatusCode::GONE;
-    }
-    if extension.is_none() && format != Format::Html {
+    if negotiated && format != Format::Html {
         let ext = extension_of(format).unwrap_or_default();
         if let Ok(v) = format!("{local}.{ext}").parse() {
             response.headers_mut().insert(header::CONTENT_LOCATION, v);
         }
     }
-    Ok(response)
+    response
 }
 
 fn not_found(snapshot: &Snapshot, headers: &HeaderMap, path: &str) -> ApiError {
@@ -143,6 +174,11 @@ const EXTENSIONS: &[(&str, Format)] = &[
     ("jsonld", Format::JsonLd),
     ("html", Format::Html),
 ];
+
+/// The format an extension (`ttl`, `nt`, `jsonld`, `html`) names.
+pub(super) fn format_of_extension(ext: &str) -> Option<Format> {
+    EXTENSIONS.iter().find(|(e, _)| *e == ext).map(|(_, f)| *f)
+}
 
 fn extension_of(format: Format) -> Option<&'static str> {
     EXTENSIONS
@@ -251,21 +287,35 @@ pub fn href(base: &str, iri: &str) -> Option<String> {
 }
 
 fn represent(snapshot: &Snapshot, iri: &NamedNode, format: Format) -> Result<Vec<u8>, ApiError> {
-    let store = &snapshot.store;
-    let triples = describe(store, iri.as_ref())?;
+    let triples = describe(&snapshot.store, iri.as_ref())?;
+    let local = local_path(&snapshot.base, iri.as_str()).unwrap_or_default();
+    render(snapshot, iri, &triples, format, &local, None)
+}
+
+/// `triples`, the description of `iri`, in `format`; its HTML page is
+/// served at `local` and shows `memento` (see [`super::memento`]) when
+/// given.
+pub(super) fn render(
+    snapshot: &Snapshot,
+    iri: &NamedNode,
+    triples: &[Triple],
+    format: Format,
+    local: &str,
+    memento: Option<minijinja::Value>,
+) -> Result<Vec<u8>, ApiError> {
     match format {
         Format::Html => {
-            let page = super::page::Page::build(snapshot, iri, &triples)?;
+            let page = super::page::Page::build(snapshot, iri, triples, local)?;
             html::render(
                 snapshot,
                 "resource.html",
-                minijinja::context! { page => html::data(page) },
+                minijinja::context! { page => html::data(page), memento => memento },
             )
             .map(String::into_bytes)
         }
         // The form search engines read, also embedded in the HTML page.
         Format::JsonLd => {
-            let mut text = serde_json::to_string_pretty(&jsonld(&triples, iri.as_ref()))
+            let mut text = serde_json::to_string_pretty(&jsonld(triples, iri.as_ref()))
                 .expect("JSON values serialize");
             text.push('\n');
             Ok(text.into_bytes())
@@ -288,7 +338,7 @@ fn represent(snapshot: &Snapshot, iri: &NamedNode, format: Format) -> Result<Vec
                     .map_err(|e| ApiError::Internal(e.to_string()))?;
             }
             let mut out = serializer.for_writer(Vec::new());
-            for t in &triples {
+            for t in triples {
                 out.serialize_triple(t).map_err(io)?;
             }
             out.finish().map_err(io)

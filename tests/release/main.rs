@@ -13,6 +13,7 @@ use orgdir::server::{AppState, Limits};
 #[path = "../common/mod.rs"]
 mod common;
 mod ldes;
+mod memento;
 use common::{fixtures, get, send};
 
 fn orgdir(data: &Path, args: &[&str]) -> Output {
