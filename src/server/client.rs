@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Uri, header};
 
 use super::AppState;
 use super::error::ApiError;
@@ -57,10 +57,12 @@ pub fn of(parts: &Parts, trust_forwarded_for: bool) -> Option<IpAddr> {
 /// Where the request came to: `http://host[:port]` (https behind a trusted
 /// proxy that says so), for the absolute URLs of the
 /// reconciliation manifest and of Memento's links.
-pub fn origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+pub fn origin(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Result<String, ApiError> {
+    // HTTP/2 names it in `:authority`, which is the URI's, not a header.
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
         .filter(|h| {
             !h.is_empty()
                 && h.bytes()

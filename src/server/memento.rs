@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNode, QuadRef, Term, Triple};
@@ -225,9 +225,10 @@ pub async fn timegate(
     State(state): State<Arc<AppState>>,
     UrlPath(path): UrlPath<String>,
     headers: HeaderMap,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
     let snapshot = state.snapshot();
-    let origin = super::client::origin(&state, &headers)?;
+    let origin = super::client::origin(&state, &headers, &uri)?;
     let history = history(&state, &snapshot, &format!("/{path}")).await?;
     // Without Accept-Datetime, the newest (RFC 7089, 4.5.3).
     let chosen = match headers.get("accept-datetime") {
@@ -266,9 +267,10 @@ pub async fn timemap(
     State(state): State<Arc<AppState>>,
     UrlPath(path): UrlPath<String>,
     headers: HeaderMap,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
     let snapshot = state.snapshot();
-    let origin = super::client::origin(&state, &headers)?;
+    let origin = super::client::origin(&state, &headers, &uri)?;
     let history = history(&state, &snapshot, &format!("/{path}")).await?;
     Ok(super::files::respond_made(
         history.timemap(&origin),
@@ -294,10 +296,11 @@ pub fn parse(base: &str, path: &str) -> Option<(String, String)> {
 pub async fn get(
     state: Arc<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     (local, rest): (String, String),
 ) -> Result<Response, ApiError> {
     let snapshot = state.snapshot();
-    let origin = super::client::origin(&state, &headers)?;
+    let origin = super::client::origin(&state, &headers, &uri)?;
     let history = history(&state, &snapshot, &local).await?;
     // The whole of `rest` first: a version may hold a dot (`2026.11`).
     let root = releases_dir(&state)?;

@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{Method, header};
+use axum::http::{HeaderName, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -235,12 +235,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             header::IF_NONE_MATCH,
             header::IF_MODIFIED_SINCE,
             header::RANGE,
+            // Memento's negotiation (src/server/memento.rs).
+            HeaderName::from_static("accept-datetime"),
         ])
         .expose_headers([
             header::ETAG,
             header::LAST_MODIFIED,
             header::CONTENT_RANGE,
             header::LINK,
+            header::LOCATION,
+            HeaderName::from_static("memento-datetime"),
         ]);
     // Served without search, these paths are no routes: they answer 404.
     let search = if state.snapshot().search {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Query, RawForm, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -123,6 +123,7 @@ fn params(
 pub async fn service(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    uri: Uri,
     Query(query): Query<HashMap<String, String>>,
     RawForm(form): RawForm,
 ) -> Result<Response, ApiError> {
@@ -142,7 +143,7 @@ pub async fn service(
         return answer(&result, callback);
     }
     answer(
-        &manifest(&snapshot, &super::client::origin(&state, &headers)?),
+        &manifest(&snapshot, &super::client::origin(&state, &headers, &uri)?),
         callback,
     )
 }

@@ -49,7 +49,7 @@ pub async fn get(
         if state.releases.is_some()
             && let Some(memento) = super::memento::parse(&snapshot.base, &path)
         {
-            return super::memento::get(state, headers, memento).await;
+            return super::memento::get(state, headers, uri, memento).await;
         }
         return Err(not_found(&snapshot, &headers, uri.path()));
     };
@@ -97,11 +97,12 @@ pub async fn get(
     let mut response = respond(body, format, &local, extension.is_none());
     let headers_out = response.headers_mut();
     headers_out.insert(header::ETAG, etag.parse().expect("a hex ETag"));
+    // Its past versions, by Memento (RFC 7089), when the request says where
+    // it was sent.
     if state.releases.is_some()
         && super::memento::organization_id(&snapshot.base, iri.as_str()).is_some()
+        && let Ok(origin) = super::client::origin(&state, &headers, &uri)
     {
-        // Its past versions, by Memento (RFC 7089).
-        let origin = super::client::origin(&state, &headers)?;
         let links = format!(
             "{}, {}",
             headers_out

@@ -141,6 +141,29 @@ async fn an_organization_links_its_timegate_and_timemap_and_each_names_its_memen
         Some(format!("{origin}/timemap/org/parent").as_str())
     );
     assert!(rel_uri(&found, "alternate").is_some(), "{link}");
+    // HTTP/2 names the origin in the URI (`:authority`), not in Host; a
+    // request that names none still gets its page, without the links.
+    let h2 = Request::get("http://h2.test/org/parent")
+        .body(Body::empty())
+        .unwrap();
+    let a = send(&state, h2).await;
+    let link = a.headers[header::LINK].to_str().unwrap();
+    assert!(
+        link.contains("<http://h2.test/timegate/org/parent>"),
+        "{link}"
+    );
+    let a = send(
+        &state,
+        Request::get("/org/parent").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(
+        !a.headers[header::LINK]
+            .to_str()
+            .unwrap()
+            .contains("timegate")
+    );
     // A withdrawn organization's tombstone too; a place's page not.
     let a = send(&state, request("/org/gone", &[])).await;
     assert_eq!(a.status, StatusCode::GONE);
@@ -310,6 +333,21 @@ async fn a_memento_is_the_record_as_its_release_holds_it() {
             "{path}"
         );
     }
+    // A script on another origin may read the Memento headers.
+    let a = send(
+        &state,
+        request(
+            "/org/parent/release/v1",
+            &[("origin", "http://elsewhere.test")],
+        ),
+    )
+    .await;
+    let exposed = a.headers["access-control-expose-headers"].to_str().unwrap();
+    assert!(
+        exposed.contains("memento-datetime") && exposed.contains("link"),
+        "{exposed}"
+    );
+
     // The rename and the membership are those of v1, not today's.
     let v1 = send(&state, request("/org/parent/release/v1.nt", &[])).await;
     assert!(v1.body.contains("\"Parent Association\""), "{}", v1.body);
