@@ -178,6 +178,16 @@ pub fn write_release(
         )));
     }
     let date = options.date.unwrap_or_else(today);
+    // The change stream's timestamps and Memento's datetimes are the release
+    // dates: they must not go back.
+    if let Some(before) = &previous_info
+        && ldes::timestamp(&before.date) > ldes::timestamp(&date.to_string())
+    {
+        return Err(ReleaseError::Refused(format!(
+            "release {version} would be dated {date}, before the release it follows ({}, {}):              releases are ordered by date (the change stream, Memento); date it {} or later              with --release-date",
+            before.version, before.date, before.date
+        )));
+    }
 
     let graph = Graph::new(source);
     let changes = changes::compare(previous_nt.as_deref(), &graph)

@@ -121,6 +121,29 @@ fn release_three(data: &Path, dist: &Path) {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+#[test]
+fn a_release_dated_before_the_one_it_follows_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = version_one(tmp.path());
+    let dist = tmp.path().join("dist");
+    assert!(
+        release(&data, &dist, "v1", "2026-11-01", &[])
+            .status
+            .success()
+    );
+    let out = release(&data, &dist, "v2", "2026-10-31", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("before the release it follows (v1, 2026-11-01)"),
+        "{err}"
+    );
+    assert!(!dist.join("v2").exists());
+    // The same day is no step back.
+    let out = release(&data, &dist, "v2", "2026-11-01", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// Retires the record that ends `file`: `status: withdrawn`, with `note`.
 fn withdraw(file: &Path, note: &str) {
     let mut text = std::fs::read_to_string(file).unwrap();
