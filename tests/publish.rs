@@ -786,6 +786,7 @@ fn a_store_that_loses_or_changes_triples_fails_the_check() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("(3 missing)"), "{err}");
+    assert!(err.contains("publish again to repair it"), "{err}");
 
     // Same count, one literal changed: only --verify sees it, and names it.
     let mock = MockStore::start(Store {

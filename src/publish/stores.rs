@@ -111,7 +111,7 @@ impl StoreKind {
             //   batches of 1,000;
             // - every answer holds at most ResultSetMaxRows (10,000 in the
             //   default virtuoso.ini) rows, GSP GET included;
-            // - `DEFINE sql:log-enable 3` (no transaction log, autocommit)
+            // - `DEFINE sql:log-enable 3` (row autocommit, still logged)
             //   made 10 INSERT DATA of 1,000 triples take 7.8 s instead of
             //   11.3 s; only the staging graph is written that way;
             // - one PUT of 14.9 million triples stalled inside it ("Many lock

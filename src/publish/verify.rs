@@ -148,12 +148,20 @@ pub async fn check(
     if count != local.count {
         let difference = count.abs_diff(local.count);
         return Err(PublishError::Mismatch(format!(
-            "the remote graph <{graph}> holds {count} triples, the build {} ({difference} {})",
+            "the remote graph <{graph}> holds {count} triples, the build {} ({difference} {}){}",
             local.count,
             if count < local.count {
                 "missing"
             } else {
                 "too many"
+            },
+            if count < local.count {
+                // Seen here of Virtuoso 7.2 (README, "Into Virtuoso").
+                ": the store acknowledged every request but did not keep them all; publish \
+                 again to repair it (a store that loses writes while other clients write \
+                 does this now and then)"
+            } else {
+                ""
             }
         )));
     }

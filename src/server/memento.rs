@@ -92,6 +92,20 @@ fn releases_dir(state: &AppState) -> Result<PathBuf, ApiError> {
         .ok_or_else(|| ApiError::NotFound("no releases are served (see `serve --releases`)".into()))
 }
 
+/// Where the request came to, and the history of the organization at
+/// path `local`.
+async fn asked(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    local: &str,
+) -> Result<(String, Arc<Snapshot>, History), ApiError> {
+    let origin = super::client::origin(state, headers, uri)?;
+    let snapshot = state.snapshot();
+    let history = history(state, &snapshot, local).await?;
+    Ok((origin, snapshot, history))
+}
+
 /// The history of the organization at path `local`, read from the releases
 /// on disk; 404 when it is no organization's or no release holds it.
 async fn history(state: &AppState, snapshot: &Snapshot, local: &str) -> Result<History, ApiError> {
@@ -227,9 +241,7 @@ pub async fn timegate(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot();
-    let origin = super::client::origin(&state, &headers, &uri)?;
-    let history = history(&state, &snapshot, &format!("/{path}")).await?;
+    let (origin, _, history) = asked(&state, &headers, &uri, &format!("/{path}")).await?;
     // Without Accept-Datetime, the newest (RFC 7089, 4.5.3).
     let chosen = match headers.get("accept-datetime") {
         None => history.mementos.len() - 1,
@@ -269,9 +281,7 @@ pub async fn timemap(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot();
-    let origin = super::client::origin(&state, &headers, &uri)?;
-    let history = history(&state, &snapshot, &format!("/{path}")).await?;
+    let (origin, _, history) = asked(&state, &headers, &uri, &format!("/{path}")).await?;
     Ok(super::files::respond_made(
         history.timemap(&origin),
         TIMEMAP_TYPE,
@@ -299,9 +309,7 @@ pub async fn get(
     uri: Uri,
     (local, rest): (String, String),
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot();
-    let origin = super::client::origin(&state, &headers, &uri)?;
-    let history = history(&state, &snapshot, &local).await?;
+    let (origin, snapshot, history) = asked(&state, &headers, &uri, &local).await?;
     // The whole of `rest` first: a version may hold a dot (`2026.11`).
     let root = releases_dir(&state)?;
     let (version, extension) = match rest.rsplit_once('.') {

@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode, header};
 use oxrdf::{GraphName, NamedOrBlankNode, Quad, Term};
 
 use super::common::{RealServer, get, send};
-use super::{ids, json, release, release_three, served, stderr, version_one, version_two};
+use super::{ids, json, release_three, served, two_releases};
 
 const IS_VERSION_OF: &str = "http://purl.org/dc/terms/isVersionOf";
 const CREATED: &str = "http://purl.org/dc/terms/created";
@@ -124,19 +124,6 @@ fn materialized(
     copy.iter()
         .map(|(org, (_, record))| (org.clone(), record.clone()))
         .collect()
-}
-
-/// Two releases, `v1` (2026-11-01) and `v2` (2026-12-01: a rename, a changed
-/// role, a withdrawal, an addition), under `dir/dist`; returns the data.
-fn two_releases(dir: &Path) -> std::path::PathBuf {
-    let data = version_one(dir);
-    let dist = dir.join("dist");
-    let out = release(&data, &dist, "v1", "2026-11-01", &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    version_two(&data);
-    let out = release(&data, &dist, "v2", "2026-12-01", &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    data
 }
 
 /// The ids a release's change list names as added or changed.

@@ -107,6 +107,19 @@ fn version_two(data: &Path) {
     .unwrap();
 }
 
+/// Two releases, `v1` (2026-11-01) and `v2` (2026-12-01: a rename, a changed
+/// role, a withdrawal, an addition), under `dir/dist`; returns the data.
+pub(crate) fn two_releases(dir: &Path) -> std::path::PathBuf {
+    let data = version_one(dir);
+    let dist = dir.join("dist");
+    let out = release(&data, &dist, "v1", "2026-11-01", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    version_two(&data);
+    let out = release(&data, &dist, "v2", "2026-12-01", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    data
+}
+
 /// Release `v3` (2027-01-01) of `data` into `dist`: `newone` renamed,
 /// `regional` withdrawn.
 fn release_three(data: &Path, dist: &Path) {

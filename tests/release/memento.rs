@@ -14,7 +14,7 @@ use axum::http::{Request, StatusCode, header};
 use orgdir::server::{AppState, Limits};
 
 use super::common::{RealServer, send};
-use super::{release, release_three, stderr, version_one, version_two};
+use super::{release, release_three, stderr, two_releases};
 
 const BASE: &str = "https://data.example.org/";
 const HOST: &str = "dir.test:8080";
@@ -24,13 +24,8 @@ const HOST: &str = "dir.test:8080";
 /// (2027-01-01): `newone` renamed, `regional` withdrawn; v4 (2027-02-01):
 /// `child` merged into `parent`.
 fn four_releases(dir: &Path) -> (PathBuf, PathBuf) {
-    let data = version_one(dir);
+    let data = two_releases(dir);
     let dist = dir.join("dist");
-    let out = release(&data, &dist, "v1", "2026-11-01", &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    version_two(&data);
-    let out = release(&data, &dist, "v2", "2026-12-01", &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
     release_three(&data, &dist);
     let orgs = std::fs::read_to_string(data.join("orgs.yaml")).unwrap();
     let merged = orgs.replace(
@@ -95,6 +90,26 @@ fn links(text: &str) -> Vec<(String, String, Option<String>)> {
             )
         })
         .collect()
+}
+
+/// `found` links organization `id`'s original and TimeGate at `origin`.
+fn names_original_and_timegate(found: &[(String, String, Option<String>)], origin: &str, id: &str) {
+    assert_eq!(
+        rel_uri(found, "original"),
+        Some(format!("{origin}/org/{id}"))
+    );
+    assert_eq!(
+        rel_uri(found, "timegate"),
+        Some(format!("{origin}/timegate/org/{id}"))
+    );
+}
+
+/// Each of `paths` answers 404.
+async fn not_found(state: &Arc<AppState>, paths: &[&str]) {
+    for path in paths {
+        let a = send(state, request(path, &[])).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}: {}", a.body);
+    }
 }
 
 fn rel_uri(links: &[(String, String, Option<String>)], rel: &str) -> Option<String> {
@@ -206,14 +221,7 @@ async fn an_organization_links_its_timegate_and_timemap_and_each_names_its_memen
             .map(|v| format!("{origin}/org/{id}/release/{v}"))
             .collect();
         assert_eq!(mementos, expected, "{id}:\n{}", a.body);
-        assert_eq!(
-            rel_uri(&found, "original"),
-            Some(format!("{origin}/org/{id}"))
-        );
-        assert_eq!(
-            rel_uri(&found, "timegate"),
-            Some(format!("{origin}/timegate/org/{id}"))
-        );
+        names_original_and_timegate(&found, &origin, id);
         assert_eq!(
             rel_uri(&found, "self"),
             Some(format!("{origin}/timemap/org/{id}"))
@@ -229,17 +237,15 @@ async fn an_organization_links_its_timegate_and_timemap_and_each_names_its_memen
             Some("Fri, 01 Jan 2027 00:00:00 GMT".to_owned())
         ]
     );
-    for missing in [
-        "/timemap/org/nobody",
-        "/timemap/place/new-mexico",
-        "/timemap/org/parent/role/x",
-    ] {
-        assert_eq!(
-            send(&state, request(missing, &[])).await.status,
-            StatusCode::NOT_FOUND,
-            "{missing}"
-        );
-    }
+    not_found(
+        &state,
+        &[
+            "/timemap/org/nobody",
+            "/timemap/place/new-mexico",
+            "/timemap/org/parent/role/x",
+        ],
+    )
+    .await;
 
     // The TimeGate: the memento in force at the date asked.
     for (id, at, version) in [
@@ -318,14 +324,7 @@ async fn a_memento_is_the_record_as_its_release_holds_it() {
         };
         assert_eq!(a.headers["memento-datetime"], date, "{path}");
         let found = links(a.headers[header::LINK].to_str().unwrap());
-        assert_eq!(
-            rel_uri(&found, "original"),
-            Some(format!("{origin}/org/{id}"))
-        );
-        assert_eq!(
-            rel_uri(&found, "timegate"),
-            Some(format!("{origin}/timegate/org/{id}"))
-        );
+        names_original_and_timegate(&found, &origin, id);
         assert!(rel_uri(&found, "timemap").is_some());
         assert_eq!(
             rel_uri(&found, "alternate"),
@@ -424,16 +423,17 @@ async fn a_memento_is_the_record_as_its_release_holds_it() {
         a.headers[header::LOCATION],
         format!("{origin}/org/regional/release/v1")
     );
-    for missing in [
-        "/org/newone/release/v1",
-        "/org/parent/release/v9",
-        "/org/nobody/release/v1",
-        "/org/parent/release/..%2Fv1",
-        "/org/parent/role/child/release/v1",
-    ] {
-        let a = send(&state, request(missing, &[])).await;
-        assert_eq!(a.status, StatusCode::NOT_FOUND, "{missing}: {}", a.body);
-    }
+    not_found(
+        &state,
+        &[
+            "/org/newone/release/v1",
+            "/org/parent/release/v9",
+            "/org/nobody/release/v1",
+            "/org/parent/release/..%2Fv1",
+            "/org/parent/role/child/release/v1",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -447,17 +447,15 @@ async fn without_releases_there_is_no_time_travel() {
             .unwrap()
             .contains("timegate")
     );
-    for path in [
-        "/timegate/org/parent",
-        "/timemap/org/parent",
-        "/org/parent/release/v1",
-    ] {
-        assert_eq!(
-            send(&state, request(path, &[])).await.status,
-            StatusCode::NOT_FOUND,
-            "{path}"
-        );
-    }
+    not_found(
+        &state,
+        &[
+            "/timegate/org/parent",
+            "/timemap/org/parent",
+            "/org/parent/release/v1",
+        ],
+    )
+    .await;
 }
 
 #[test]
