@@ -128,6 +128,66 @@ pub fn component_name(iri: &str) -> &str {
     iri.rsplit(['#', '/']).next().unwrap_or(iri)
 }
 
+/// Results with every optional part present and absent, every severity,
+/// and text that JSON must escape: what the writers' tests compare on.
+#[cfg(test)]
+pub(crate) fn sample_report() -> Report {
+    use oxrdf::{Literal, NamedNode, Term};
+
+    use crate::source::Pos;
+    use crate::validate::{Finding, Location, Path, Severity};
+    let sh = |local: &str| NamedNode::new_unchecked(format!("http://www.w3.org/ns/shacl#{local}"));
+    let org =
+        |id: &str| Term::NamedNode(NamedNode::new_unchecked(format!("https://x.test/org/{id}")));
+    let full = Finding {
+        severity: Severity::Violation,
+        component: sh("MinCountConstraintComponent"),
+        shape: Some(Term::NamedNode(NamedNode::new_unchecked(
+            "urn:orgdir:shapes#Org",
+        ))),
+        focus: org("a"),
+        path: Some(Path::Predicate(vocab::schema::NAME.into_owned())),
+        value: Some(Term::Literal(Literal::new_simple_literal(
+            "a \"quoted\" \\ tab\t \u{1} é",
+        ))),
+        message: "needs a \"name\"\n(and more)".into(),
+        location: Some(Location {
+            file: std::path::PathBuf::from("./data/more/orgs.yaml"),
+            pos: Pos { line: 3, col: 5 },
+            value: Some(Pos { line: 3, col: 11 }),
+            help: Some("did you mean `b`?".into()),
+        }),
+    };
+    let bare = Finding {
+        severity: Severity::Warning,
+        component: sh("PatternConstraintComponent"),
+        shape: None,
+        focus: org("b"),
+        path: None,
+        value: None,
+        message: "plain".into(),
+        location: None,
+    };
+    let mut findings = vec![full.clone(), bare.clone()];
+    for severity in [Severity::Info, Severity::Other(sh("Custom"))] {
+        findings.push(Finding {
+            severity,
+            component: sh("SPARQLConstraintComponent"),
+            ..full.clone()
+        });
+    }
+    // A location without help or an underlined value.
+    let mut located = bare;
+    located.location = Some(Location {
+        file: std::path::PathBuf::from("data/orgs.yaml"),
+        pos: Pos { line: 9, col: 1 },
+        value: None,
+        help: None,
+    });
+    findings.push(located);
+    Report { findings }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
