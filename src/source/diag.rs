@@ -183,26 +183,31 @@ pub(crate) struct LineCache {
     /// Each file read once: its text and where each line starts. (A `Vec`
     /// of lines as `String`s cost a text report of 100,000 results on 43 MB
     /// of YAML 1.4 million allocations.)
-    files: HashMap<PathBuf, (String, Vec<usize>)>,
+    files: Vec<(String, Vec<usize>)>,
+    by_path: HashMap<PathBuf, usize>,
+    /// The file asked for last: results come file by file, so most lookups
+    /// compare one path instead of hashing it (component by component).
+    last: Option<(PathBuf, usize)>,
 }
 
 impl LineCache {
     pub(crate) fn get(&mut self, path: &Path, line: u32) -> Option<&str> {
-        if !self.files.contains_key(path) {
-            // Bounded like the loader's reads (a diagnostic may be about a
-            // file too large to read, or one that is not a regular file).
-            let text = crate::fsutil::read_bounded(path, 256 << 20)
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-                .unwrap_or_default();
-            let mut starts = vec![0];
-            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-            if starts.last() == Some(&text.len()) {
-                // A final newline ends the last line; it starts none.
-                starts.pop();
+        let file = match &self.last {
+            Some((last, file)) if last == path => *file,
+            _ => {
+                let file = match self.by_path.get(path) {
+                    Some(file) => *file,
+                    None => {
+                        self.files.push(read_lines(path));
+                        self.by_path.insert(path.to_owned(), self.files.len() - 1);
+                        self.files.len() - 1
+                    }
+                };
+                self.last = Some((path.to_owned(), file));
+                file
             }
-            self.files.insert(path.to_owned(), (text, starts));
-        }
-        let (text, starts) = &self.files[path];
+        };
+        let (text, starts) = &self.files[file];
         let index = (line as usize).checked_sub(1)?;
         let start = *starts.get(index)?;
         let end = starts.get(index + 1).copied().unwrap_or(text.len());
@@ -214,6 +219,22 @@ impl LineCache {
             None => line,
         })
     }
+}
+
+/// A file's text and where its lines start; empty when it cannot be read.
+fn read_lines(path: &Path) -> (String, Vec<usize>) {
+    // Bounded like the loader's reads (a diagnostic may be about a file too
+    // large to read, or one that is not a regular file).
+    let text = crate::fsutil::read_bounded(path, 256 << 20)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    if starts.last() == Some(&text.len()) {
+        // A final newline ends the last line; it starts none.
+        starts.pop();
+    }
+    (text, starts)
 }
 
 #[cfg(test)]
@@ -260,6 +281,16 @@ mod tests {
                 "{text:?}"
             );
             assert_eq!(cache.get(&path, 0), None);
+        }
+        // Back and forth between files, and one that cannot be read.
+        let (a, b) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
+        std::fs::write(&a, "a1\na2\n").unwrap();
+        std::fs::write(&b, "b1\nb2\n").unwrap();
+        let mut cache = LineCache::default();
+        for _ in 0..2 {
+            assert_eq!(cache.get(&a, 2), Some("a2"));
+            assert_eq!(cache.get(&b, 1), Some("b1"));
+            assert_eq!(cache.get(&dir.path().join("none.yaml"), 1), None);
         }
     }
 
