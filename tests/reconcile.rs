@@ -88,6 +88,12 @@ async fn the_manifest_names_every_service_at_the_address_asked() {
         m["extend"]["propose_properties"]["service_path"],
         "/properties"
     );
+    // HTTP/2 names the address in the URI (`:authority`), with no Host.
+    let h2 = Request::get("http://h2.test/reconcile")
+        .body(Body::empty())
+        .unwrap();
+    let m = json_of(&send(&state, h2).await);
+    assert_eq!(m["view"]["url"], "http://h2.test/reconcile/view?id={{id}}");
 }
 
 #[tokio::test]
