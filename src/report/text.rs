@@ -73,15 +73,19 @@ pub fn render_shown(report: &Report, context: &Context<'_>, shown: Shown) -> Str
 /// The results counted by severity, constraint and message, most first: a
 /// directory with 13,000 records without a description reads as one line.
 fn summary(out: &mut String, findings: &[&Finding]) {
-    let mut counts: std::collections::HashMap<(String, String, &str), usize> =
-        std::collections::HashMap::new();
+    use std::collections::HashMap;
+    // Counted by what the results hold, then named: two Strings a result
+    // cost more than the rest of the summary.
+    let mut raw: HashMap<(&crate::validate::Severity, &str, &str), usize> = HashMap::new();
     for f in findings {
-        let key = (
-            f.severity.to_string(),
-            compact(f.component.as_str()),
-            f.message.as_str(),
-        );
-        *counts.entry(key).or_default() += 1;
+        let key = (&f.severity, f.component.as_str(), f.message.as_str());
+        *raw.entry(key).or_default() += 1;
+    }
+    let mut counts: HashMap<(String, String, &str), usize> = HashMap::new();
+    for ((severity, component, message), n) in raw {
+        *counts
+            .entry((severity.to_string(), compact(component), message))
+            .or_default() += n;
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -112,20 +116,19 @@ fn finding(out: &mut String, f: &Finding, lines: &mut LineCache) {
             let _ = writeln!(out, "  --> {}", term(&f.focus));
         }
     }
-    let mut notes = Vec::new();
+    out.push_str("   = ");
     if let Some(shape) = &f.shape
         && let Term::NamedNode(n) = shape
     {
-        notes.push(format!("shape {}", compact(n.as_str())));
+        let _ = write!(out, "shape {}, ", compact(n.as_str()));
     }
     if let Some(p) = &f.path {
-        notes.push(format!("path {}", compact_all(&p.to_string())));
+        let _ = write!(out, "path {}, ", compact_all(&p.to_string()));
     }
     if let Some(v) = &f.value {
-        notes.push(format!("value {}", term(v)));
+        let _ = write!(out, "value {}, ", term(v));
     }
-    notes.push(format!("focus {}", term(&f.focus)));
-    let _ = writeln!(out, "   = {}", notes.join(", "));
+    let _ = writeln!(out, "focus {}", term(&f.focus));
     if let Some(help) = f.location.as_ref().and_then(|l| l.help.as_deref()) {
         let _ = writeln!(out, "   = help: {help}");
     }
