@@ -184,7 +184,9 @@ pub fn write_release(
         && ldes::timestamp(&before.date) > ldes::timestamp(&date.to_string())
     {
         return Err(ReleaseError::Refused(format!(
-            "release {version} would be dated {date}, before the release it follows ({}, {}):              releases are ordered by date (the change stream, Memento); date it {} or later              with --release-date",
+            "release {version} would be dated {date}, before the release it follows ({}, {}): \
+             releases are ordered by date (the change stream, Memento); date it {} or later \
+             with --release-date",
             before.version, before.date, before.date
         )));
     }

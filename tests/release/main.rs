@@ -148,7 +148,9 @@ fn a_release_dated_before_the_one_it_follows_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("before the release it follows (v1, 2026-11-01)"),
+        err.contains(
+            "before the release it follows (v1, 2026-11-01): releases are ordered by date"
+        ),
         "{err}"
     );
     assert!(!dist.join("v2").exists());
