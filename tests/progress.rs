@@ -190,7 +190,9 @@ fn a_terminal_gets_a_spinner_that_is_cleared_before_the_result() {
         .output()
         .unwrap();
     let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(screen.contains("orgdir validate: loading"), "{screen}");
+    // The load of 4,000 records can end before the spinner's first frame
+    // (seen here: every frame was the validation's), so only the step that
+    // takes longer is required.
     assert!(
         screen.contains("orgdir validate: validating 4000 organizations"),
         "{screen}"
