@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Context, component_name};
+use super::{Context, Displayed, component_name};
 use crate::validate::{Finding, Report, Severity};
 
 #[derive(Serialize)]
@@ -29,17 +29,17 @@ struct Result<'a> {
     severity: &'a Severity,
     constraint: &'a str,
     source_constraint_component: &'a str,
-    source_shape: Option<String>,
-    focus_node: String,
-    result_path: Option<String>,
-    value: Option<String>,
+    source_shape: Option<Displayed<&'a oxrdf::Term>>,
+    focus_node: Displayed<&'a oxrdf::Term>,
+    result_path: Option<Displayed<&'a crate::validate::Path>>,
+    value: Option<Displayed<&'a oxrdf::Term>>,
     message: &'a str,
     location: Option<Location<'a>>,
 }
 
 #[derive(Serialize)]
 struct Location<'a> {
-    file: String,
+    file: Displayed<std::path::Display<'a>>,
     line: u32,
     column: u32,
     help: Option<&'a str>,
@@ -68,13 +68,13 @@ fn result(f: &Finding) -> Result<'_> {
         severity: &f.severity,
         constraint: component_name(f.component.as_str()),
         source_constraint_component: f.component.as_str(),
-        source_shape: f.shape.as_ref().map(ToString::to_string),
-        focus_node: f.focus.to_string(),
-        result_path: f.path.as_ref().map(ToString::to_string),
-        value: f.value.as_ref().map(ToString::to_string),
+        source_shape: f.shape.as_ref().map(Displayed),
+        focus_node: Displayed(&f.focus),
+        result_path: f.path.as_ref().map(Displayed),
+        value: f.value.as_ref().map(Displayed),
         message: &f.message,
         location: f.location.as_ref().map(|l| Location {
-            file: l.file.display().to_string(),
+            file: Displayed(l.file.display()),
             line: l.pos.line,
             column: l.pos.col,
             help: l.help.as_deref(),

@@ -93,6 +93,14 @@ pub fn html_code_spans(text: &str) -> String {
 }
 
 pub fn compact(iri: &str) -> String {
+    let mut out = String::with_capacity(iri.len() + 2);
+    push_compact(&mut out, iri);
+    out
+}
+
+/// [`compact`], appended to `out`: the text report writes 100,000 of them
+/// without a String each.
+pub fn push_compact(out: &mut String, iri: &str) {
     for (prefix, ns) in PREFIXES {
         if let Some(local) = iri.strip_prefix(ns)
             && !local.is_empty()
@@ -100,26 +108,47 @@ pub fn compact(iri: &str) -> String {
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         {
-            return format!("{prefix}:{local}");
+            out.push_str(prefix);
+            out.push(':');
+            out.push_str(local);
+            return;
         }
     }
-    format!("<{iri}>")
+    out.push('<');
+    out.push_str(iri);
+    out.push('>');
+}
+
+/// A value serialized as the string its `Display` writes, straight into
+/// the output (serde's `collect_str`, escaped as a `String` field is): the
+/// JSON and SARIF reports name terms and files without a String each.
+pub(crate) struct Displayed<T>(pub T);
+
+impl<T: std::fmt::Display> serde::Serialize for Displayed<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
 }
 
 /// Compacts every `<iri>` in a SPARQL path or a term's N-Triples form.
 pub fn compact_all(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_compact_all(&mut out, text);
+    out
+}
+
+/// [`compact_all`], appended to `out`.
+pub fn push_compact_all(out: &mut String, text: &str) {
     let mut rest = text;
     while let Some(start) = rest.find('<') {
         let Some(len) = rest[start..].find('>') else {
             break;
         };
         out.push_str(&rest[..start]);
-        out.push_str(&compact(&rest[start + 1..start + len]));
+        push_compact(out, &rest[start + 1..start + len]);
         rest = &rest[start + len + 1..];
     }
     out.push_str(rest);
-    out
 }
 
 /// The name of a rule: the constraint component's local name, for SARIF rule

@@ -1,13 +1,14 @@
 //! SARIF 2.1.0, the format GitHub code scanning reads: each result is shown on
 //! its YAML line in a pull request.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::component_name;
+use super::{Displayed, component_name};
 use crate::validate::{Finding, Report, Severity};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -31,10 +32,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
+    // Each file's URI made once, not once a result.
+    let mut uris: HashMap<&std::path::Path, String> = HashMap::new();
+    for l in report.findings.iter().filter_map(|f| f.location.as_ref()) {
+        uris.entry(&l.file).or_insert_with(|| uri(&l.file));
+    }
     let results: Vec<SarifResult<'_>> = report
         .findings
         .iter()
-        .map(|f| result(f, index[component_name(f.component.as_str())]))
+        .map(|f| result(f, index[component_name(f.component.as_str())], &uris))
         .collect();
     let driver = Driver {
         information_uri: Some("https://www.w3.org/TR/shacl/"),
@@ -96,9 +102,9 @@ struct SarifResult<'a> {
     rule_index: usize,
     level: &'static str,
     message: Text<'a>,
-    properties: Properties,
+    properties: Properties<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    locations: Option<[Location; 1]>,
+    locations: Option<[Location<'a>; 1]>,
 }
 
 #[derive(Serialize)]
@@ -108,30 +114,30 @@ struct Text<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Properties {
-    focus_node: String,
-    result_path: Option<String>,
-    value: Option<String>,
-    source_shape: Option<String>,
+struct Properties<'a> {
+    focus_node: Displayed<&'a oxrdf::Term>,
+    result_path: Option<Displayed<&'a crate::validate::Path>>,
+    value: Option<Displayed<&'a oxrdf::Term>>,
+    source_shape: Option<Displayed<&'a oxrdf::Term>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Location {
-    physical_location: Physical,
+struct Location<'a> {
+    physical_location: Physical<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Physical {
-    artifact_location: Artifact,
+struct Physical<'a> {
+    artifact_location: Artifact<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<Region>,
 }
 
 #[derive(Serialize)]
-struct Artifact {
-    uri: String,
+struct Artifact<'a> {
+    uri: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -155,7 +161,11 @@ fn write_log<R: Serialize>(driver: Driver, results: &[R], out: &mut dyn Write) -
     out.write_all(b"\n")
 }
 
-fn result(f: &Finding, rule_index: usize) -> SarifResult<'_> {
+fn result<'a>(
+    f: &'a Finding,
+    rule_index: usize,
+    uris: &'a HashMap<&std::path::Path, String>,
+) -> SarifResult<'a> {
     let level = match f.severity {
         Severity::Violation | Severity::Other(_) => "error",
         Severity::Warning => "warning",
@@ -167,29 +177,40 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult<'_> {
         level,
         message: Text { text: &f.message },
         properties: Properties {
-            focus_node: f.focus.to_string(),
-            result_path: f.path.as_ref().map(ToString::to_string),
-            value: f.value.as_ref().map(ToString::to_string),
-            source_shape: f.shape.as_ref().map(ToString::to_string),
+            focus_node: Displayed(&f.focus),
+            result_path: f.path.as_ref().map(Displayed),
+            value: f.value.as_ref().map(Displayed),
+            source_shape: f.shape.as_ref().map(Displayed),
         },
-        locations: f
-            .location
-            .as_ref()
-            .map(|l| [location(&l.file, Some(l.pos))]),
+        locations: f.location.as_ref().map(|l| {
+            [region(
+                Cow::Borrowed(uris[l.file.as_path()].as_str()),
+                Some(l.pos),
+            )]
+        }),
     }
 }
 
 /// A physical location: SARIF wants a URI reference, so a relative path
 /// with `/` separators; the region when the place in the file is known.
-fn location(file: &std::path::Path, pos: Option<crate::source::Pos>) -> Location {
-    let uri: Vec<String> = file
+fn location(file: &std::path::Path, pos: Option<crate::source::Pos>) -> Location<'static> {
+    region(Cow::Owned(uri(file)), pos)
+}
+
+/// `file` as a URI reference: its components joined by `/`, without `.`.
+fn uri(file: &std::path::Path) -> String {
+    let parts: Vec<String> = file
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .filter(|c| c != ".")
         .collect();
+    parts.join("/")
+}
+
+fn region(uri: Cow<'_, str>, pos: Option<crate::source::Pos>) -> Location<'_> {
     Location {
         physical_location: Physical {
-            artifact_location: Artifact { uri: uri.join("/") },
+            artifact_location: Artifact { uri },
             region: pos.map(|pos| Region {
                 start_line: pos.line,
                 start_column: pos.col,
