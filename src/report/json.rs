@@ -59,8 +59,7 @@ pub fn write(report: &Report, context: &Context<'_>, out: &mut dyn Write) -> io:
             .collect(),
         results: report.findings.iter().map(result).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    super::write_pretty(&log, out)
 }
 
 fn result(f: &Finding) -> Result<'_> {

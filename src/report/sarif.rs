@@ -157,8 +157,7 @@ fn write_log<R: Serialize>(driver: Driver, results: &[R], out: &mut dyn Write) -
             results,
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    super::write_pretty(&log, out)
 }
 
 fn result<'a>(

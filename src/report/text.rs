@@ -27,6 +27,7 @@ pub fn render(report: &Report, context: &Context<'_>) -> String {
 
 pub fn render_shown(report: &Report, context: &Context<'_>, shown: Shown) -> String {
     let mut lines = LineCache::default();
+    let mut files = FileNames::default();
     let mut out = String::new();
     let failing = |f: &&Finding| shown.strict || f.severity.fails();
     let listed: Vec<&Finding> = report
@@ -36,7 +37,7 @@ pub fn render_shown(report: &Report, context: &Context<'_>, shown: Shown) -> Str
         .collect();
     let limit = shown.max_findings.unwrap_or(usize::MAX);
     for f in listed.iter().take(limit) {
-        finding(&mut out, f, &mut lines);
+        finding(&mut out, f, &mut lines, &mut files);
     }
     if listed.len() > limit {
         let _ = writeln!(
@@ -100,19 +101,15 @@ fn summary(out: &mut String, findings: &[&Finding]) {
 // Each result is written into `out` piece by piece, its IRIs compacted in
 // place: a String per IRI was a third of the report's time at 100,000
 // results (bench/report.sh).
-fn finding(out: &mut String, f: &Finding, lines: &mut LineCache) {
+fn finding<'a>(out: &mut String, f: &'a Finding, lines: &mut LineCache, files: &mut FileNames<'a>) {
     let _ = write!(out, "{}[", f.severity);
     push_compact(out, f.component.as_str());
     let _ = writeln!(out, "]: {}", f.message);
     match &f.location {
         Some(l) => {
-            let _ = writeln!(
-                out,
-                "  --> {}:{}:{}",
-                l.file.display(),
-                l.pos.line,
-                l.pos.col
-            );
+            out.push_str("  --> ");
+            out.push_str(files.name(&l.file));
+            let _ = writeln!(out, ":{}:{}", l.pos.line, l.pos.col);
             let at = l.value.unwrap_or(l.pos);
             snippet(out, lines.get(&l.file, at.line), at, None);
         }
@@ -150,6 +147,22 @@ fn finding(out: &mut String, f: &Finding, lines: &mut LineCache) {
         let _ = writeln!(out, "   = help: {help}");
     }
     out.push('\n');
+}
+
+/// Each file's name as shown, made once: most results share a few files.
+#[derive(Default)]
+struct FileNames<'a> {
+    last: Option<(&'a std::path::Path, String)>,
+}
+
+impl<'a> FileNames<'a> {
+    fn name(&mut self, path: &'a std::path::Path) -> &str {
+        match &mut self.last {
+            Some((last, name)) if *last == path => {}
+            slot => *slot = Some((path, path.display().to_string())),
+        }
+        self.last.as_ref().map_or("", |(_, name)| name)
+    }
 }
 
 /// A term as N-Triples writes it, its IRIs compacted.
@@ -229,8 +242,9 @@ mod tests {
         report.findings.push(more);
         let (mut new, mut old) = (String::new(), String::new());
         let (mut a, mut b) = (LineCache::default(), LineCache::default());
+        let mut files = FileNames::default();
         for f in &report.findings {
-            finding(&mut new, f, &mut a);
+            finding(&mut new, f, &mut a, &mut files);
             by_strings(&mut old, f, &mut b);
         }
         assert_eq!(new, old);

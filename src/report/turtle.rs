@@ -17,12 +17,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .with_prefix(*prefix, *ns)
             .expect("the prefixes are valid IRIs");
     }
-    let mut w = serializer.for_writer(out);
+    // Into a buffer of a type the serializer knows, as in super::write_pretty.
+    let mut w = serializer.for_writer(io::BufWriter::with_capacity(1 << 16, out));
     for t in triples(report) {
         w.serialize_triple(&t)?;
     }
-    w.finish()?;
-    Ok(())
+    w.finish()?.flush()
 }
 
 /// Blank node labels in the order the report makes them, so the same

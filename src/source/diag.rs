@@ -226,7 +226,11 @@ fn read_lines(path: &Path) -> (String, Vec<usize>) {
     // Bounded like the loader's reads (a diagnostic may be about a file too
     // large to read, or one that is not a regular file).
     let text = crate::fsutil::read_bounded(path, 256 << 20)
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .map(|bytes| {
+            // Valid UTF-8 (the usual case) is kept without a copy.
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        })
         .unwrap_or_default();
     let mut starts = vec![0];
     starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
