@@ -170,3 +170,104 @@ fn the_index_kept_beside_a_store_is_reused_until_the_graph_changes() {
         .collect();
     assert_eq!(beside, [std::ffi::OsString::from("store.search")]);
 }
+
+/// `orgdir serve` on `data` with the cache in `cache`: the lines it logged
+/// until it served, and its `/suggest` answer for `prefix`.
+fn serve_and_suggest(
+    data: &std::path::Path,
+    cache: &std::path::Path,
+    prefix: &str,
+) -> (String, String) {
+    use std::io::{Read, Write};
+    let queries = data.parent().unwrap().join("no-queries");
+    std::fs::create_dir_all(&queries).unwrap();
+    // Into a file: a pipe no longer read would fail the server's next line.
+    let log_path = data.parent().unwrap().join("serve.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--addr", "127.0.0.1:0", "--queries"])
+        .arg(&queries)
+        .env("ORGDIR_CACHE_DIR", cache)
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let log = loop {
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        if log.contains("orgdir: serving") {
+            break log;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("orgdir serve ended ({status}): {log}");
+        }
+        assert!(started.elapsed().as_secs() < 120, "never served: {log}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let addr = log
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("{log}"))
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /suggest?prefix={} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n",
+        prefix.replace(' ', "%20")
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned());
+    (log, body.unwrap_or_else(|| panic!("{answer}")))
+}
+
+#[test]
+fn the_in_memory_servers_index_is_remembered_for_the_same_data_only() {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reconcile/data");
+    let dir = tempfile::tempdir().unwrap();
+    let (data, cache) = (dir.path().join("data"), dir.path().join("cache"));
+    std::fs::create_dir(&data).unwrap();
+    for file in ["dataset.yaml", "orgs.yaml"] {
+        std::fs::copy(fixture.join(file), data.join(file)).unwrap();
+    }
+    let kept = || std::fs::read_dir(cache.join("search")).unwrap().count();
+    let reused = "reusing the name index";
+
+    let (log, first) = serve_and_suggest(&data, &cache, "American Lib");
+    assert!(!log.contains(reused), "{log}");
+    assert!(first.contains("American Library Association"), "{first}");
+    assert_eq!(kept(), 1);
+    // The same data again: tantivy's files are read back, the answers alike.
+    let (log, again) = serve_and_suggest(&data, &cache, "American Lib");
+    assert!(log.contains(reused), "{log}");
+    assert_eq!(again, first);
+    assert_eq!(kept(), 1);
+    // Another name: a new index, never the remembered one.
+    let orgs = data.join("orgs.yaml");
+    let text = std::fs::read_to_string(&orgs).unwrap();
+    let renamed = text.replace(
+        "name: American Library Association",
+        "name: American Librarians Guild",
+    );
+    assert_ne!(renamed, text);
+    std::fs::write(&orgs, &renamed).unwrap();
+    let (log, changed) = serve_and_suggest(&data, &cache, "American Lib");
+    assert!(!log.contains(reused), "{log}");
+    assert!(changed.contains("American Librarians Guild"), "{changed}");
+    assert!(
+        !changed.contains("American Library Association"),
+        "{changed}"
+    );
+    // One index per version of the data served lately, no more.
+    for edit in 0..4 {
+        std::fs::write(&orgs, format!("{renamed}# edit {edit}\n")).unwrap();
+        let (log, _) = serve_and_suggest(&data, &cache, "American Lib");
+        assert!(!log.contains(reused), "{log}");
+    }
+    assert_eq!(kept(), 4);
+}

@@ -129,14 +129,29 @@ fn load(options: &ServeOptions) -> Result<(Snapshot, usize), Error> {
 /// background. A violation is an error.
 fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapshot, usize), Error> {
     let source = source::load(&options.data, options.source_limits)?;
+    // The data's fingerprint keys both its verdict and its name index.
+    let fingerprint = verdict::cache_dir()
+        .map(|_| verdict::fingerprint(&source.root, &options.shapes, options.source_limits))
+        .transpose()?;
+    let kept = fingerprint.as_deref().and_then(remembered_index);
     // The store is loaded while the data is validated: on data never
     // validated before, start-up takes the longer of the two, not their sum.
     // A violation drops the store unused.
     let (verdict, snapshot) = std::thread::scope(|scope| {
-        // The name index is built from the same records meanwhile.
-        let names = options
-            .search
-            .then(|| scope.spawn(|| timed(|| search::Index::from_source(&source))));
+        // The name index is built from the same records meanwhile, or its
+        // tantivy part read back from the cache.
+        let names = options.search.then(|| {
+            scope.spawn(|| {
+                timed(|| match &kept {
+                    Some((dir, version)) => {
+                        let index = search::Index::from_source_kept(&source, dir, version);
+                        forget_old_indexes(dir);
+                        index
+                    }
+                    None => search::Index::from_source(&source),
+                })
+            })
+        });
         let store = scope.spawn(|| {
             let mut snapshot = store::load(&source, queries)?;
             if let Some(names) = names {
@@ -145,7 +160,8 @@ fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapsh
             }
             Ok::<_, Error>(snapshot)
         });
-        let verdict = verdict::check_remembered(&source, &options.shapes, options.source_limits);
+        let verdict =
+            verdict::check_remembered_at(&source, &options.shapes, fingerprint.as_deref());
         (
             verdict,
             store.join().expect("the store loading thread panicked"),
@@ -156,6 +172,58 @@ fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapsh
     let slot = Arc::clone(&snapshot.dumps);
     std::thread::spawn(move || store::write_dumps(&slot, &source));
     Ok((snapshot, warnings))
+}
+
+/// How many name indexes the cache keeps: one per version of the data
+/// served lately (a maintainer's `--watch` makes one per edit).
+const KEPT_INDEXES: usize = 4;
+
+/// Where the in-memory server keeps the name index of the data of
+/// `fingerprint`, with the version it must hold: the fingerprint and this
+/// executable (size and time), since the index's layout can change between
+/// builds of one orgdir version. The verdict is remembered on the same key,
+/// so a restart on the same data skips tantivy's indexing as it skips the
+/// validation: at 100,000 records the index then added 1.7% to start-up,
+/// against 6-14% when it was built at every start (bench/reconcile.sh,
+/// bench/RESULTS.md).
+fn remembered_index(fingerprint: &str) -> Option<(std::path::PathBuf, String)> {
+    let root = verdict::cache_root()?.join("search");
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .ok()
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .unwrap_or_default();
+            format!("{} {}", m.len(), modified.as_nanos())
+        })?;
+    let key = fingerprint.get(..32).unwrap_or(fingerprint);
+    Some((root.join(key), format!("{fingerprint} {exe}")))
+}
+
+/// Marks `dir` as used now and removes the cache's name indexes past the
+/// [`KEPT_INDEXES`] used last. A failure only costs disk space.
+fn forget_old_indexes(dir: &std::path::Path) {
+    if let Ok(file) = std::fs::File::open(dir) {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
+    let Some(root) = dir.parent() else { return };
+    let Ok(read) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut kept: Vec<(std::time::SystemTime, std::path::PathBuf)> = read
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    kept.sort_by_key(|k| std::cmp::Reverse(k.0));
+    for (_, old) in kept.into_iter().skip(KEPT_INDEXES) {
+        if old != dir {
+            let _ = std::fs::remove_dir_all(old);
+        }
+    }
 }
 
 /// `build`'s index, its time and size logged.

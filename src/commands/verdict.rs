@@ -35,18 +35,25 @@ struct Verdict {
     text: String,
 }
 
+/// orgdir's cache (`ORGDIR_CACHE_DIR`, else `$XDG_CACHE_HOME/orgdir` or
+/// `~/.cache/orgdir`), if any: empty turns it off.
+pub fn cache_root() -> Option<PathBuf> {
+    let from = |var: &str| std::env::var_os(var).map(PathBuf::from);
+    match std::env::var_os("ORGDIR_CACHE_DIR") {
+        Some(dir) if dir.is_empty() => None,
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => Some(
+            from("XDG_CACHE_HOME")
+                .filter(|p| p.is_absolute())
+                .or_else(|| from("HOME").map(|h| h.join(".cache")))?
+                .join("orgdir"),
+        ),
+    }
+}
+
 /// Where verdicts are kept, if anywhere.
 pub fn cache_dir() -> Option<PathBuf> {
-    let from = |var: &str| std::env::var_os(var).map(PathBuf::from);
-    let base = match std::env::var_os("ORGDIR_CACHE_DIR") {
-        Some(dir) if dir.is_empty() => return None,
-        Some(dir) => PathBuf::from(dir),
-        None => from("XDG_CACHE_HOME")
-            .filter(|p| p.is_absolute())
-            .or_else(|| from("HOME").map(|h| h.join(".cache")))?
-            .join("orgdir"),
-    };
-    Some(base.join("validated"))
+    cache_root().map(|base| base.join("validated"))
 }
 
 /// [`check`], unless the same data was found to pass with the same shapes
@@ -57,6 +64,21 @@ pub fn check_remembered(
     limits: Limits,
 ) -> Result<((usize, String), bool), Error> {
     remembered_or(&source.root, shapes, limits, || check(source, shapes))
+}
+
+/// [`check`], unless the data of `fingerprint` (made by [`fingerprint`],
+/// `None` with the cache off) was found to pass before.
+pub fn check_remembered_at(
+    source: &Source,
+    shapes: &ShapesSource,
+    fingerprint: Option<&str>,
+) -> Result<((usize, String), bool), Error> {
+    match (cache_dir(), fingerprint) {
+        (Some(dir), Some(fingerprint)) => {
+            remembered_in(&dir, fingerprint, || check(source, shapes))
+        }
+        _ => Ok((check(source, shapes)?, false)),
+    }
 }
 
 /// `check()` (a validation returning the warnings' count and text), unless
@@ -72,6 +94,14 @@ pub fn remembered_or(
         return Ok((check()?, false));
     };
     let fingerprint = fingerprint(data, shapes, limits)?;
+    remembered_in(&dir, &fingerprint, check)
+}
+
+fn remembered_in(
+    dir: &Path,
+    fingerprint: &str,
+    check: impl FnOnce() -> Result<(usize, String), Error>,
+) -> Result<((usize, String), bool), Error> {
     let path = dir.join(format!("{fingerprint}.json"));
     let remembered = std::fs::read(&path)
         .ok()

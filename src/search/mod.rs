@@ -312,7 +312,21 @@ impl Index {
     /// names; otherwise built anew there (beside, then swapped in whole, so
     /// an interrupted build leaves the old one).
     pub fn open_or_build(store: &Store, dir: &Path, version: &str) -> Result<Index, SearchError> {
-        let entries = entries::read(store)?;
+        Index::kept_or_built(entries::read(store)?, dir, version)
+    }
+
+    /// [`Index::from_source`], its tantivy part kept in `dir` for the data
+    /// `version` names (the in-memory server's index, remembered as its
+    /// verdict is: see `commands::serve`).
+    pub fn from_source_kept(
+        source: &crate::source::Source,
+        dir: &Path,
+        version: &str,
+    ) -> Result<Index, SearchError> {
+        Index::kept_or_built(entries::from_source(source), dir, version)
+    }
+
+    fn kept_or_built(entries: Vec<Entry>, dir: &Path, version: &str) -> Result<Index, SearchError> {
         let folded = fold_all(&entries);
         let kept = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
         if kept.as_deref() == Some(version)
