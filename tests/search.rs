@@ -184,6 +184,7 @@ fn serve_and_suggest(
     // Into a file: a pipe no longer read would fail the server's next line.
     let log_path = data.parent().unwrap().join("serve.log");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orgdir"))
+        .arg("-v")
         .arg("--data")
         .arg(data)
         .args(["serve", "--addr", "127.0.0.1:0", "--queries"])
@@ -245,6 +246,8 @@ fn the_in_memory_servers_index_is_remembered_for_the_same_data_only() {
     // The same data again: tantivy's files are read back, the answers alike.
     let (log, again) = serve_and_suggest(&data, &cache, "American Lib");
     assert!(log.contains(reused), "{log}");
+    // On the same key as the verdict, which is remembered too.
+    assert!(log.contains("the same data passed before"), "{log}");
     assert_eq!(again, first);
     assert_eq!(kept(), 1);
     // Another name: a new index, never the remembered one.

@@ -129,43 +129,51 @@ fn load(options: &ServeOptions) -> Result<(Snapshot, usize), Error> {
 /// background. A violation is an error.
 fn in_memory(options: &ServeOptions, queries: Vec<NamedQuery>) -> Result<(Snapshot, usize), Error> {
     let source = source::load(&options.data, options.source_limits)?;
-    // The data's fingerprint keys both its verdict and its name index.
-    let fingerprint = verdict::cache_dir()
-        .map(|_| verdict::fingerprint(&source.root, &options.shapes, options.source_limits))
-        .transpose()?;
-    let kept = fingerprint.as_deref().and_then(remembered_index);
     // The store is loaded while the data is validated: on data never
     // validated before, start-up takes the longer of the two, not their sum.
     // A violation drops the store unused.
     let (verdict, snapshot) = std::thread::scope(|scope| {
-        // The name index is built from the same records meanwhile, or its
-        // tantivy part read back from the cache.
+        let store = scope.spawn(|| store::load(&source, queries));
+        // Meanwhile the data's fingerprint, which keys both its verdict and
+        // its name index.
+        let fingerprint = verdict::cache_dir()
+            .map(|_| verdict::fingerprint(&source.root, &options.shapes, options.source_limits))
+            .transpose();
+        // The name index is built from the same records, or its tantivy
+        // part read back from the cache.
         let names = options.search.then(|| {
-            scope.spawn(|| {
+            let kept = fingerprint
+                .as_ref()
+                .ok()
+                .and_then(Option::as_deref)
+                .and_then(remembered_index);
+            let source = &source;
+            scope.spawn(move || {
                 timed(|| match &kept {
                     Some((dir, version)) => {
-                        let index = search::Index::from_source_kept(&source, dir, version);
+                        let index = search::Index::from_source_kept(source, dir, version);
                         forget_old_indexes(dir);
                         index
                     }
-                    None => search::Index::from_source(&source),
+                    None => search::Index::from_source(source),
                 })
             })
         });
-        let store = scope.spawn(|| {
-            let mut snapshot = store::load(&source, queries)?;
-            if let Some(names) = names {
-                let names = names.join().expect("the name index thread panicked")?;
-                snapshot.names = Some(Arc::new(names));
-            }
-            Ok::<_, Error>(snapshot)
+        let verdict = fingerprint.map_err(Error::from).and_then(|fingerprint| {
+            verdict::check_remembered_at(&source, &options.shapes, fingerprint.as_deref())
         });
-        let verdict =
-            verdict::check_remembered_at(&source, &options.shapes, fingerprint.as_deref());
-        (
-            verdict,
-            store.join().expect("the store loading thread panicked"),
-        )
+        let snapshot = store
+            .join()
+            .expect("the store loading thread panicked")
+            .map_err(Error::from)
+            .and_then(|mut snapshot| {
+                if let Some(names) = names {
+                    let names = names.join().expect("the name index thread panicked")?;
+                    snapshot.names = Some(Arc::new(names));
+                }
+                Ok(snapshot)
+            });
+        (verdict, snapshot)
     });
     let ((warnings, _), _) = verdict?;
     let snapshot = snapshot?;

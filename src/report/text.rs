@@ -99,8 +99,8 @@ fn summary(out: &mut String, findings: &[&Finding]) {
 }
 
 // Each result is written into `out` piece by piece, its IRIs compacted in
-// place: a String per IRI was a third of the report's time at 100,000
-// results (bench/report.sh).
+// place: without a String per IRI, 100,000 results took 0.201 s instead of
+// 0.268 (bench/report.sh 100000 5).
 fn finding<'a>(out: &mut String, f: &'a Finding, lines: &mut LineCache, files: &mut FileNames<'a>) {
     let _ = write!(out, "{}[", f.severity);
     push_compact(out, f.component.as_str());
